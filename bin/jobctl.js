@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+'use strict';
+const path = require('node:path');
+const fs = require('node:fs');
+const entry = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+if (!fs.existsSync(entry)) {
+  process.stderr.write('jobctl is not built yet: run `npm install` (or `npm run build`) in ' + path.join(__dirname, '..') + '\n');
+  process.exit(1);
+}
+require(entry).main(process.argv);

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Host tools that pods and examples rely on, installed from Debian's packages when missing and possible.
+# Idempotent and quiet when everything is there; says what to do when it cannot install.
+set -u
+need=()
+
+# perl 5.36's bundled Math::BigInt breaks on bpi(2000) ("Can't use an undefined value as an ARRAY
+# reference"), which the seeds' pi Job runs; Debian's newer libmath-bigint-perl fixes it.
+if command -v perl >/dev/null 2>&1 && ! perl -Mbignum=bpi -e 'bpi(2000)' >/dev/null 2>&1; then
+  need+=(libmath-bigint-perl)
+fi
+
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "[durable-jobs] installing host packages: ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q "${need[@]}" >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "${need[@]}" >/dev/null; } ||
+    { echo "[durable-jobs] could not install ${need[*]}; install them with your package manager" >&2; exit 0; }
+else
+  echo "[durable-jobs] recommended host packages are missing: ${need[*]} (e.g. sudo apt-get install ${need[*]})" >&2
+fi
+exit 0

@@ -1,0 +1,39 @@
+// The public API of src/api. Workflow code (Temporal's sandbox) should import the modules it needs
+// directly (e.g. './indexes', './types') rather than this barrel, which also pulls in the YAML parser.
+export type * from './types';
+export type * from './pod';
+export { parseJob, parseManifests } from './manifest';
+export { JobValidationError, ManifestError, type InvalidStatus, type ManifestErrorReason } from './errors';
+export { type FieldError, type FieldErrorType, errorBody, formatFieldError } from './field-errors';
+export { ignoredPodFields } from './pod-fields';
+export {
+  CONTROLLER_UID_LABEL,
+  JOB_COMPLETION_INDEX_ANNOTATION,
+  JOB_COMPLETION_INDEX_LABEL,
+  JOB_INDEX_FAILURE_COUNT_ANNOTATION,
+  JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION,
+  JOB_NAME_LABEL,
+  LEGACY_CONTROLLER_UID_LABEL,
+  LEGACY_JOB_NAME_LABEL,
+  withControllerUid,
+} from './labels';
+export {
+  type IndexRanges,
+  type IndexesFormatResult,
+  addIndex,
+  addRange,
+  countIndexes,
+  firstMissingIndexes,
+  formatIndexes,
+  formatRanges,
+  hasIndex,
+  indexesOf,
+  parseIndexes,
+  rangesFromIndexes,
+  removeIndex,
+  unionRanges,
+  validateIndexesFormat,
+} from './indexes';
+export { DEFAULT_BACKOFF_LIMIT, DEFAULT_NAMESPACE, DEFAULT_RUNTIME_CLASS, MAX_INT32 } from './defaults';
+export { RUNTIME_CLASSES } from './pod-validation';
+export { isDNS1123Label } from './names';

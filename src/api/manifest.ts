@@ -1,0 +1,105 @@
+// Reading Job manifests: multi-document YAML (kubectl's format) -> decoded -> defaulted -> validated Job.
+import { parseAllDocuments } from 'yaml';
+import { applyJobDefaults } from './defaults';
+import { JobValidationError, ManifestError } from './errors';
+import { decodeJobManifest } from './job-schema';
+import { toJob } from './to-job';
+import type { Job } from './types';
+import { validateJob } from './validation';
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** JSON has no undefined and Kubernetes' decoder treats `null` as "not set", so both are dropped from objects. */
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutNulls);
+  if (!isObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = withoutNulls(x);
+  return out;
+}
+
+/** The apiVersion/kind check kubectl and the API server make before decoding. */
+function checkKind(obj: Record<string, unknown>, source: string | undefined): void {
+  const from = source ? `unable to decode ${JSON.stringify(source)}: ` : '';
+  const json = JSON.stringify(obj);
+  const { apiVersion, kind } = obj;
+  if (typeof kind !== 'string' || kind === '') throw new ManifestError(`${from}Object 'Kind' is missing in '${json}'`, 'UnknownKind', source);
+  if (typeof apiVersion !== 'string' || apiVersion === '')
+    throw new ManifestError(`${from}Object 'apiVersion' is missing in '${json}'`, 'UnknownKind', source);
+  if (apiVersion === 'batch/v1' && kind === 'Job') return;
+  if (apiVersion === 'batch/v1' && kind === 'CronJob')
+    throw new ManifestError('batch/v1 CronJob is not supported yet: durable-jobs runs batch/v1 Job only', 'UnknownKind', source);
+  const meta = isObject(obj.metadata) ? obj.metadata : {};
+  const name = typeof meta.name === 'string' ? meta.name : '';
+  const namespace = typeof meta.namespace === 'string' ? meta.namespace : '';
+  const where = source
+    ? `resource mapping not found for name: ${JSON.stringify(name)} namespace: ${JSON.stringify(namespace)} from ${JSON.stringify(source)}: `
+    : '';
+  throw new ManifestError(`${where}no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(apiVersion)}`, 'UnknownKind', source);
+}
+
+function parseJobFrom(obj: unknown, source: string | undefined): Job {
+  if (!isObject(obj)) {
+    const what = Array.isArray(obj) ? 'array' : obj === null ? 'null' : typeof obj;
+    throw new ManifestError(
+      `${source ? `unable to decode ${JSON.stringify(source)}: ` : ''}expected a Kubernetes object (a YAML mapping), got ${what}`,
+      'UnknownKind',
+      source,
+    );
+  }
+  checkKind(obj, source);
+  const decoded = decodeJobManifest(withoutNulls(obj), source);
+  const defaulted = applyJobDefaults(decoded);
+  const errors = validateJob(defaulted);
+  if (errors.length > 0) throw new JobValidationError(defaulted.metadata?.name ?? '', errors, source);
+  return toJob(defaulted, decoded.spec?.backoffLimit !== undefined);
+}
+
+/**
+ * One Job from a plain object (e.g. JSON): decoded strictly, defaulted and validated as the API server
+ * would. Throws ManifestError (not a Job, wrong types, unknown fields) or JobValidationError.
+ * The result has no uid yet: see withControllerUid.
+ */
+export function parseJob(obj: unknown): Job {
+  return parseJobFrom(obj, undefined);
+}
+
+/** Objects of a `kind: List` (what `kubectl get -o yaml` prints for several objects) are read one by one. */
+function flattenLists(obj: unknown): unknown[] {
+  if (isObject(obj) && obj.kind === 'List' && obj.apiVersion === 'v1' && Array.isArray(obj.items)) return obj.items.flatMap(flattenLists);
+  return [obj];
+}
+
+/**
+ * All Jobs in a YAML text of one or more documents (`---`), empty documents skipped. `source` (usually
+ * the file name) is used in messages. Throws on the first problem, as ManifestError or
+ * JobValidationError; an input with no object at all is "no objects passed to apply", as in kubectl.
+ */
+export function parseManifests(text: string, source?: string): Job[] {
+  const docs = parseAllDocuments(text, { schema: 'yaml-1.1', logLevel: 'error', prettyErrors: true });
+  const name = source ?? '<input>';
+  const objects: unknown[] = [];
+  for (const doc of docs) {
+    const error = doc.errors[0];
+    if (error) {
+      const [pos] = error.linePos ?? [];
+      const message = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? error.message;
+      const at = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
+      throw new ManifestError(`error parsing ${name}: yaml: ${at}${message}`, 'YAMLError', source, pos?.line, pos?.col);
+    }
+    // Kubernetes' YAML is YAML 1.1 (sigs.k8s.io/yaml); an empty or comment-only document is skipped.
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      // Alias problems (unknown anchors, alias bombs) only surface when the document is converted.
+      throw new ManifestError(`error parsing ${name}: yaml: ${e instanceof Error ? e.message : String(e)}`, 'YAMLError', source);
+    }
+    if (value === null || value === undefined) continue;
+    objects.push(...flattenLists(value));
+  }
+  if (objects.length === 0) throw new ManifestError('no objects passed to apply', 'Empty', source);
+  return objects.map((obj) => parseJobFrom(obj, source));
+}

@@ -1,0 +1,181 @@
+// Validation of the Job's pod template, following core ValidatePodTemplateSpec / ValidatePodSpec for the
+// fields the runtimes honour. Fields we accept but ignore (probes, resources, ...) are not validated.
+import {
+  type FieldError,
+  child,
+  duplicate,
+  forbidden,
+  index,
+  invalid,
+  notFound,
+  notSupported,
+  required,
+} from './field-errors';
+import { isDNS1123Label, isQualifiedName, isRelaxedEnvVarName } from './names';
+import type { ContainerManifest, PodSpecManifest } from './job-schema';
+import { validateAnnotations, validateLabels } from './label-validation';
+import type { Labels } from './types';
+import { MAX_INT32 } from './defaults';
+
+export const RUNTIME_CLASSES = ['process', 'docker'] as const;
+export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
+const NON_NEGATIVE = 'must be greater than or equal to 0';
+
+// validEnvDownwardAPIFieldPathExpressions, sorted as Kubernetes lists them.
+const ENV_FIELD_PATHS = [
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.uid',
+  'spec.nodeName',
+  'spec.serviceAccountName',
+  'status.hostIP',
+  'status.hostIPs',
+  'status.podIP',
+  'status.podIPs',
+] as const;
+
+export function validateDNS1123Label(value: string, path: string): FieldError[] {
+  return isDNS1123Label(value).map((m) => invalid(path, value, m));
+}
+
+function validateFieldRef(ref: { fieldPath?: string; apiVersion?: string }, path: string): FieldError[] {
+  if (!ref.apiVersion) return [required(child(path, 'apiVersion'))];
+  if (!ref.fieldPath) return [required(child(path, 'fieldPath'))];
+  if (ref.apiVersion !== 'v1')
+    return [invalid(child(path, 'fieldPath'), ref.fieldPath, `error converting fieldPath: unsupported pod version: ${ref.apiVersion}`)];
+  const subscripted = /^(.*)\['(.*)'\]$/.exec(ref.fieldPath);
+  if (subscripted) {
+    const [, p = '', sub = ''] = subscripted;
+    if (p === 'metadata.annotations') return isQualifiedName(sub.toLowerCase()).map((m) => invalid(path, sub.toLowerCase(), m));
+    if (p === 'metadata.labels') return isQualifiedName(sub).map((m) => invalid(path, sub, m));
+    return [invalid(path, p, 'does not support subscript')];
+  }
+  return (ENV_FIELD_PATHS as readonly string[]).includes(ref.fieldPath)
+    ? []
+    : [notSupported(child(path, 'fieldPath'), ref.fieldPath, ENV_FIELD_PATHS)];
+}
+
+function validateEnv(env: NonNullable<ContainerManifest['env']>, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  env.forEach((e, i) => {
+    const p = index(path, i);
+    if (!e.name) errs.push(required(child(p, 'name')));
+    else errs.push(...isRelaxedEnvVarName(e.name).map((m) => invalid(child(p, 'name'), e.name, m)));
+    if (!e.valueFrom) return;
+    const vf = child(p, 'valueFrom');
+    const sources = Object.entries(e.valueFrom).filter(([, v]) => v !== undefined);
+    if (e.valueFrom.fieldRef) errs.push(...validateFieldRef(e.valueFrom.fieldRef, child(vf, 'fieldRef')));
+    if (sources.length === 0)
+      errs.push(invalid(vf, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
+    else if (e.value) errs.push(invalid(vf, '', 'may not be specified when `value` is not empty'));
+    else if (sources.length > 1) errs.push(invalid(vf, '', 'may not have more than one field specified at a time'));
+  });
+  return errs;
+}
+
+function validateVolumeMounts(c: ContainerManifest, volumes: ReadonlySet<string>, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const mountPoints = new Set<string>();
+  (c.volumeMounts ?? []).forEach((m, i) => {
+    const p = index(path, i);
+    if (!m.name) errs.push(required(child(p, 'name')));
+    if (!volumes.has(m.name ?? '')) errs.push(notFound(child(p, 'name'), m.name ?? ''));
+    if (!m.mountPath) errs.push(required(child(p, 'mountPath')));
+    if (mountPoints.has(m.mountPath ?? '')) errs.push(invalid(child(p, 'mountPath'), m.mountPath ?? '', 'must be unique'));
+    mountPoints.add(m.mountPath ?? '');
+    if (m.subPath) {
+      // Kubernetes reports subPath errors against the list's path, without the index.
+      const sp = child(path, 'subPath');
+      if (m.subPath.startsWith('/')) errs.push(invalid(sp, m.subPath, 'must be a relative path'));
+      if (m.subPath.split('/').includes('..')) errs.push(invalid(sp, m.subPath, "must not contain '..'"));
+    }
+  });
+  return errs;
+}
+
+function validateContainer(
+  c: ContainerManifest,
+  path: string,
+  volumes: ReadonlySet<string>,
+  needsImage: boolean,
+): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!c.name) errs.push(required(child(path, 'name')));
+  else errs.push(...validateDNS1123Label(c.name, child(path, 'name')));
+  // Kubernetes always requires an image; the process runtime runs the command on the worker and needs none.
+  if (needsImage && !c.image) errs.push(required(child(path, 'image')));
+  errs.push(...validateEnv(c.env ?? [], child(path, 'env')));
+  errs.push(...validateVolumeMounts(c, volumes, child(path, 'volumeMounts')));
+  if (c.imagePullPolicy !== undefined && !(PULL_POLICIES as readonly string[]).includes(c.imagePullPolicy))
+    errs.push(
+      c.imagePullPolicy === ''
+        ? required(child(path, 'imagePullPolicy'))
+        : notSupported(child(path, 'imagePullPolicy'), c.imagePullPolicy, PULL_POLICIES),
+    );
+  return errs;
+}
+
+function validateVolumes(spec: PodSpecManifest, path: string): { errors: FieldError[]; names: Set<string> } {
+  const errors: FieldError[] = [];
+  const names = new Set<string>();
+  (spec.volumes ?? []).forEach((v, i) => {
+    const p = index(path, i);
+    const errs: FieldError[] = [];
+    const sources = Object.keys(v).filter((k) => k !== 'name' && (v as Record<string, unknown>)[k] !== undefined);
+    if (sources.length === 0) errs.push(required(p, 'must specify a volume type'));
+    for (const s of sources.slice(1)) errs.push(forbidden(child(p, s), 'may not specify more than 1 volume type'));
+    if (!v.name) errs.push(required(child(p, 'name')));
+    else errs.push(...validateDNS1123Label(v.name, child(p, 'name')));
+    if (names.has(v.name ?? '')) errs.push(duplicate(child(p, 'name'), v.name ?? ''));
+    if (errs.length === 0) names.add(v.name ?? '');
+    errors.push(...errs);
+  });
+  return { errors, names };
+}
+
+/** Template labels/annotations and pod spec checks, in the order Kubernetes reports them. */
+export function validatePodTemplate(
+  metadata: { labels?: Labels; annotations?: Labels } | undefined,
+  spec: PodSpecManifest,
+  path: string,
+): FieldError[] {
+  // ObjectMeta is embedded in PodTemplateSpec, so Kubernetes reports these without ".metadata".
+  const errs = [...validateLabels(metadata?.labels, child(path, 'labels')), ...validateAnnotations(metadata?.annotations, child(path, 'annotations'))];
+  const specPath = child(path, 'spec');
+  const volumes = validateVolumes(spec, child(specPath, 'volumes'));
+  errs.push(...volumes.errors);
+  const needsImage = spec.runtimeClassName === 'docker';
+
+  const containersPath = child(specPath, 'containers');
+  const containers = spec.containers ?? [];
+  if (containers.length === 0) errs.push(required(containersPath));
+  const names = new Set<string>();
+  containers.forEach((c, i) => {
+    const p = index(containersPath, i);
+    errs.push(...validateContainer(c, p, volumes.names, needsImage));
+    if (names.has(c.name ?? '')) errs.push(duplicate(child(p, 'name'), c.name ?? ''));
+    else names.add(c.name ?? '');
+    if (c.restartPolicy !== undefined) errs.push(forbidden(child(p, 'restartPolicy'), 'may not be set for non-init containers'));
+  });
+
+  const initPath = child(specPath, 'initContainers');
+  (spec.initContainers ?? []).forEach((c, i) => {
+    const p = index(initPath, i);
+    errs.push(...validateContainer(c, p, volumes.names, needsImage));
+    if (c.restartPolicy === 'Always')
+      errs.push(forbidden(child(p, 'restartPolicy'), 'sidecar containers (restartPolicy: Always) are not supported by durable-jobs'));
+    else if (c.restartPolicy !== undefined) errs.push(notSupported(child(p, 'restartPolicy'), c.restartPolicy, ['Always']));
+    if (names.has(c.name ?? '')) errs.push(duplicate(child(p, 'name'), c.name ?? ''));
+    else if (c.name) names.add(c.name);
+  });
+
+  const ads = spec.activeDeadlineSeconds;
+  if (ads !== undefined && (ads < 1 || ads > MAX_INT32))
+    errs.push(invalid(child(specPath, 'activeDeadlineSeconds'), ads, `must be between 1 and ${MAX_INT32}, inclusive`));
+  const grace = spec.terminationGracePeriodSeconds;
+  if (grace !== undefined && grace < 0) errs.push(invalid(child(specPath, 'terminationGracePeriodSeconds'), grace, NON_NEGATIVE));
+  const runtime = spec.runtimeClassName;
+  if (runtime !== undefined && !(RUNTIME_CLASSES as readonly string[]).includes(runtime))
+    errs.push(notSupported(child(specPath, 'runtimeClassName'), runtime, RUNTIME_CLASSES));
+  return errs;
+}

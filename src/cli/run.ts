@@ -1,0 +1,188 @@
+// `jobctl run FILE`: the one-shot. Validate, start (or reach) Temporal, run a worker in this process,
+// submit the Job, follow it, print its pods' logs, and exit 0 for Complete or 1 for Failed.
+import fs from 'node:fs';
+import type { Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { parseManifests } from '../api';
+import type { Job, JobCondition } from '../api/types';
+import { AlreadyExistsError, JobsClient, connect, connectionOptions, settingsFromEnv } from '../client';
+import type { JobEvent, PodRecord } from '../controller/state';
+import { startEmbeddedServer, type EmbeddedServer } from '../dev/embedded';
+import { createJobWorker, defaultDataDir } from '../worker';
+import type { JobResult } from '../workflows/messages';
+import { CliError, type Output } from './output';
+
+export interface RunOptions {
+  dataDir?: string;
+  out: Output;
+}
+
+export function readManifestFile(file: string): string {
+  if (file === '-') return fs.readFileSync(0, 'utf8');
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'ENOENT' ? `error: the path "${file}" does not exist` : `error: cannot read "${file}": ${(err as Error).message}`);
+  }
+}
+
+export function loadSingleJob(file: string): Job {
+  const jobs = parseManifests(readManifestFile(file), file);
+  if (jobs.length !== 1) throw new CliError(`error: run takes exactly one Job; ${file} has ${jobs.length}`);
+  return jobs[0];
+}
+
+export async function runCommand(file: string, opts: RunOptions): Promise<number> {
+  const { out } = opts;
+  // Validation first: a bad manifest starts nothing, not even a server.
+  const job = loadSingleJob(file);
+  const dataDir = opts.dataDir ?? defaultDataDir();
+  const ns = job.metadata.namespace;
+  const name = job.metadata.name;
+
+  let server: EmbeddedServer | undefined;
+  let client: Client;
+  let connection: NativeConnection;
+  const external = process.env.TEMPORAL_ADDRESS;
+  if (external) {
+    const settings = settingsFromEnv();
+    client = await connect(settings);
+    connection = await NativeConnection.connect(connectionOptions(settings));
+    out.info(`Using the Temporal server at ${settings.address} (TEMPORAL_ADDRESS).`);
+  } else {
+    out.info(`Starting an embedded Temporal dev server (data in ${dataDir})...`);
+    server = await startEmbeddedServer({ dataDir, log: (m) => out.info(m) });
+    client = server.env.client;
+    connection = server.env.nativeConnection;
+    out.info(`Temporal Web UI: ${server.uiUrl}  (server ${server.address})`);
+  }
+
+  const worker = await createJobWorker({ connection, namespace: client.options.namespace, dataDir, log: (m) => out.info(m) });
+  const jobs = new JobsClient(client);
+  let interrupted = 0;
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (const c of cleanups.splice(0)) await c().catch(() => undefined);
+  };
+
+  const follow = async (): Promise<JobResult> => {
+    try {
+      await jobs.create(job);
+      out.info(`job.batch/${name} created`);
+    } catch (err) {
+      if (!(err instanceof AlreadyExistsError)) throw err;
+      // The Job survived an earlier run that was killed: durable by design, so follow it.
+      out.info(`job.batch/${name} is already running (from an earlier run); following it`);
+    }
+    const onSigint = () => {
+      interrupted += 1;
+      if (interrupted === 1) {
+        out.info(`\nInterrupted: stopping Job ${ns}/${name} (its pods get their grace period; Ctrl-C again to force)...`);
+        void jobs.handle(ns, name).cancel().catch(() => undefined);
+      } else {
+        void stopAll().finally(() => process.exit(130));
+      }
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    cleanups.push(async () => {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    });
+    const progress = followEvents(jobs, ns, name, out);
+    try {
+      return await jobs.result(ns, name);
+    } finally {
+      await progress.stop();
+    }
+  };
+
+  let result: JobResult | undefined;
+  let failure: unknown;
+  try {
+    result = await worker.runUntil(follow());
+  } catch (err) {
+    failure = err;
+  } finally {
+    await stopAll();
+    if (server) await server.teardown();
+  }
+  if (interrupted > 0) {
+    out.info(`Job ${ns}/${name} was cancelled.`);
+    return 130;
+  }
+  if (!result) throw failure;
+  return report(result, out);
+}
+
+function report(result: JobResult, out: Output): number {
+  const { job, pods } = result;
+  const terminal = job.status.conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  const shown = podsToShow(pods, terminal);
+  for (const pod of shown) printPodLog(pod, out, shown.length > 1);
+  const s = job.status;
+  const summary = `succeeded: ${s.succeeded}, failed: ${s.failed}`;
+  if (terminal?.type === 'Complete') {
+    out.info(`job.batch/${job.metadata.name} complete (${summary}, duration ${duration(s.startTime, s.completionTime)})`);
+    return 0;
+  }
+  out.error(`job.batch/${job.metadata.name} failed: ${terminal?.reason ?? 'Unknown'}: ${terminal?.message ?? ''} (${summary})`);
+  return 1;
+}
+
+/** The logs worth printing: every pod that succeeded for a Complete Job, the last pod for a Failed one. */
+function podsToShow(pods: PodRecord[], terminal: JobCondition | undefined): PodRecord[] {
+  if (terminal?.type === 'Complete') return pods.filter((p) => p.phase === 'Succeeded');
+  return pods.length ? [pods[pods.length - 1]] : [];
+}
+
+function printPodLog(pod: PodRecord, out: Output, header: boolean): void {
+  if (header) out.info(`==> pod ${pod.name} <==`);
+  for (const c of pod.containers ?? []) {
+    if (c.logTruncated) out.info(`(showing the last ${c.logTail.length} bytes of the log of container ${c.name})`);
+    out.log(c.logTail.endsWith('\n') || c.logTail === '' ? c.logTail : `${c.logTail}\n`, true);
+  }
+}
+
+function duration(from?: string, to?: string): string {
+  if (!from || !to) return '?';
+  const s = Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000));
+  return s < 120 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60}s`;
+}
+
+/** Prints the Job's events as they happen, the way `kubectl get events -w` would. */
+function followEvents(jobs: JobsClient, ns: string, name: string, out: Output): { stop(): Promise<void> } {
+  let seen = 0;
+  let stopped = false;
+  const print = (events: JobEvent[]) => {
+    // The window is bounded; when it slides, new events are the ones after the last printed one.
+    for (const e of events.slice(Math.min(seen, events.length))) {
+      out.info(`  ${e.type.padEnd(7)} ${e.reason.padEnd(20)} ${e.message}`);
+    }
+    seen = events.length;
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        print(await jobs.events(ns, name));
+      } catch {
+        // The workflow may not have run its first task yet, or has just ended: try again.
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      try {
+        const final = await jobs.result(ns, name);
+        print(final.events);
+      } catch {
+        // Cancelled or failed workflows have no result to read events from.
+      }
+    },
+  };
+}

@@ -1,0 +1,139 @@
+// The Job controller's durable state. Plain JSON only (no Map/Set, no Date): it lives in workflow
+// memory, travels through queries and continue-as-new, and must compare equal after a round trip.
+import type { JobCondition } from '../api/types';
+import type { ContainerResult } from '../api/pod';
+
+export type Ranges = Array<[number, number]>;
+
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+
+/** Why the controller is deleting a pod; decides how the pod is counted once it is gone. */
+export type DeletionCause =
+  | 'JobFailed' // counted as failed (2.3)
+  | 'ScaleDown' // not counted
+  | 'Suspend' // not counted
+  | 'JobSucceeded'; // lingering pods after success: not counted
+
+export interface PodCondition {
+  type: 'DisruptionTarget';
+  status: 'True';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+}
+
+export interface PodRecord {
+  name: string;
+  index?: number;
+  phase: PodPhase;
+  restartCount: number;
+  creationTimestamp: string;
+  startTime?: string;
+  finishedAt?: string;
+  /** Set while the controller deletes the pod; the pod stays in `pods` until its process is gone. */
+  deletion?: { cause: DeletionCause; at: string };
+  /** OnFailure: when the next in-place run of the containers is due (epoch ms). */
+  restartAt?: number;
+  /** True while a run of the pod's containers is in flight on a worker. */
+  running: boolean;
+  worker?: string;
+  reason?: string;
+  message?: string;
+  conditions?: PodCondition[];
+  /** Containers of the latest run. */
+  containers?: ContainerResult[];
+  /** Containers of the run before the latest in-place restart (for `logs --previous`). */
+  previousContainers?: ContainerResult[];
+}
+
+export interface JobEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  firstTimestamp: string;
+  lastTimestamp: string;
+  count: number;
+}
+
+export interface BackoffRecord {
+  failuresAfterLastSuccess: number;
+  /** Epoch ms of the latest failure that counts for the delay. */
+  lastFailureTime?: number;
+}
+
+export interface JobState {
+  startTime?: string;
+  completionTime?: string;
+  succeeded: number;
+  failed: number;
+  /** Indexed Jobs: the completed indexes as inclusive ranges. */
+  completedIndexes: Ranges;
+  /** Pods that are not finished yet: running, waiting for an in-place restart, or being deleted. */
+  pods: PodRecord[];
+  /** The most recent finished pods, newest last, bounded by RECENT_PODS. */
+  finishedPods: PodRecord[];
+  /** How many finished pods fell out of the `finishedPods` window. */
+  finishedPodsDropped: number;
+  /** Total pods ever created; numbering for stable ordering. */
+  podsCreated: number;
+  backoff: BackoffRecord;
+  conditions: JobCondition[];
+  events: JobEvent[];
+  eventsDropped: number;
+}
+
+/** Bounded history windows: a Job can have 100,000 pods, its state must not grow with them. */
+export const RECENT_PODS = 100;
+export const MAX_EVENTS = 200;
+
+export function initialState(): JobState {
+  return {
+    succeeded: 0,
+    failed: 0,
+    completedIndexes: [],
+    pods: [],
+    finishedPods: [],
+    finishedPodsDropped: 0,
+    podsCreated: 0,
+    backoff: { failuresAfterLastSuccess: 0 },
+    conditions: [],
+    events: [],
+    eventsDropped: 0,
+  };
+}
+
+/** Something that happened to the Job, folded into the state by `apply`. */
+export type ControllerEvent =
+  | { type: 'podStarted'; pod: string; worker?: string; at: number }
+  | { type: 'podFinished'; pod: string; result: PodRunOutcome; at: number }
+  | { type: 'podDisrupted'; pod: string; message: string; at: number }
+  | { type: 'podCancelled'; pod: string; at: number };
+
+/** What a pod's run reported, reduced to what the controller needs (the activity's RunPodResult fits). */
+export interface PodRunOutcome {
+  phase: 'Succeeded' | 'Failed';
+  reason?: string;
+  message?: string;
+  worker?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  containers: ContainerResult[];
+}
+
+/** What the controller asks the shell to do. */
+export type Decision =
+  | { type: 'runPod'; pod: string; index?: number; restartCount: number }
+  | { type: 'deletePod'; pod: string };
+
+export interface ReconcileContext {
+  /** Current time, epoch ms (workflow time in the shell). */
+  now: number;
+  /** Source of the 5-character pod name suffixes (deterministic in the shell). */
+  randomSuffix: () => string;
+}
+
+export interface ReconcileResult {
+  decisions: Decision[];
+  /** Epoch ms at which the controller wants to be asked again even if nothing happens. */
+  wakeAt?: number;
+}

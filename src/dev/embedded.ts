@@ -1,0 +1,54 @@
+// The embedded Temporal dev server that `jobctl run` and `jobctl dev` start when no TEMPORAL_ADDRESS is set.
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createLocalEnv } from './servers';
+
+export interface EmbeddedServer {
+  env: TestWorkflowEnvironment;
+  address: string;
+  uiUrl: string;
+  dbFile: string;
+  teardown(): Promise<void>;
+}
+
+/** Temporal's usual ports when they are free, so the Web UI keeps its address between runs. */
+export async function pickPort(preferred: number, host = '127.0.0.1'): Promise<number> {
+  const tryListen = (port: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(undefined));
+      srv.listen(port, host, () => {
+        const addr = srv.address();
+        const got = typeof addr === 'object' && addr ? addr.port : undefined;
+        srv.close(() => resolve(got));
+      });
+    });
+  return (await tryListen(preferred)) ?? (await tryListen(0)) ?? preferred;
+}
+
+export async function startEmbeddedServer(opts: { dataDir: string; log?: (m: string) => void }): Promise<EmbeddedServer> {
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const dbFile = path.join(opts.dataDir, 'temporal.db');
+  const port = await pickPort(7233);
+  const uiPort = await pickPort(port === 7233 ? 8233 : port + 1000);
+  const env = await createLocalEnv({
+    server: {
+      ip: '127.0.0.1',
+      port,
+      ui: true,
+      uiPort,
+      dbFilename: dbFile,
+      log: { format: 'pretty', level: 'error' },
+    },
+    log: opts.log,
+  });
+  return {
+    env,
+    address: `127.0.0.1:${port}`,
+    uiUrl: `http://127.0.0.1:${uiPort}`,
+    dbFile,
+    teardown: () => env.teardown(),
+  };
+}

@@ -1,0 +1,330 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  apply,
+  computeStatus,
+  crashLoopDelay,
+  initialState,
+  podFailureDelay,
+  podGenerateName,
+  reconcile,
+  type Decision,
+  type JobState,
+} from '../src/controller';
+import type { Job } from '../src/api/types';
+import { makeJob } from './helpers/jobs';
+
+const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+
+/** Drives the controller the way the workflow shell does, with a scripted clock. */
+class Sim {
+  state: JobState = initialState();
+  now = T0;
+  private n = 0;
+  constructor(readonly job: Job) {}
+  sync(): { decisions: Decision[]; wakeAt?: number } {
+    return reconcile(this.job, this.state, { now: this.now, randomSuffix: () => `s${String(this.n++).padStart(4, '0')}` });
+  }
+  running(): string[] {
+    return this.state.pods.filter((p) => p.running && !p.deletion).map((p) => p.name);
+  }
+  finish(pod: string, phase: 'Succeeded' | 'Failed', exitCode = phase === 'Succeeded' ? 0 : 1): void {
+    apply(this.job.spec, this.state, {
+      type: 'podFinished',
+      pod,
+      at: this.now,
+      result: {
+        phase,
+        containers: [
+          { name: 'main', init: false, exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: '', finishedAt: '', logTail: '', logTruncated: false },
+        ],
+      },
+    });
+  }
+  cancelled(pod: string): void {
+    apply(this.job.spec, this.state, { type: 'podCancelled', pod, at: this.now });
+  }
+  status() {
+    return computeStatus(this.job.spec, this.state);
+  }
+  conditions(): string[] {
+    return this.state.conditions.filter((c) => c.status === 'True').map((c) => `${c.type}/${c.reason}`);
+  }
+}
+
+describe('backoff delays (JOB-SEMANTICS 2.6, section A)', () => {
+  it('doubles from 10 s and stops at 6 minutes', () => {
+    assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 50].map(podFailureDelay), [0, 10, 20, 40, 80, 160, 320, 360, 360, 360].map((s) => s * 1000));
+  });
+  it('crash-loop restarts cap at 5 minutes', () => {
+    assert.deepEqual([1, 2, 5, 6, 9].map(crashLoopDelay), [10, 20, 160, 300, 300].map((s) => s * 1000));
+  });
+});
+
+describe('pod names (6.5)', () => {
+  it('cuts generateName to 58 characters and keeps the index suffix', () => {
+    assert.equal(podGenerateName('pi'), 'pi-');
+    assert.equal(podGenerateName('a'.repeat(63)).length, 58);
+    const indexed = podGenerateName('b'.repeat(63), 123);
+    assert.equal(indexed.length, 58);
+    assert.ok(indexed.endsWith('-123-'));
+  });
+});
+
+describe('a one-pod Job', () => {
+  it('creates one pod, then completes with the two-step conditions', () => {
+    const sim = new Sim(makeJob('pi'));
+    const first = sim.sync();
+    assert.deepEqual(first.decisions.map((d) => d.type), ['runPod']);
+    assert.equal(sim.status().active, 1);
+    assert.equal(sim.state.startTime, new Date(T0).toISOString());
+    assert.deepEqual(sim.state.events.map((e) => e.reason), ['SuccessfulCreate']);
+    assert.match(sim.state.events[0].message, /^Created pod: pi-s0000$/);
+    sim.now += 5000;
+    sim.finish(sim.running()[0], 'Succeeded');
+    assert.deepEqual(sim.sync().decisions, []);
+    assert.deepEqual(sim.conditions(), ['SuccessCriteriaMet/CompletionsReached', 'Complete/CompletionsReached']);
+    const s = sim.status();
+    assert.equal(s.succeeded, 1);
+    assert.equal(s.active, 0);
+    assert.equal(s.completionTime, new Date(T0 + 5000).toISOString());
+    assert.equal(sim.state.conditions[1].message, 'Reached expected number of succeeded pods');
+    assert.deepEqual(sim.state.events.map((e) => e.reason), ['SuccessfulCreate', 'Completed']);
+  });
+
+  it('retries with backoff and fails with BackoffLimitExceeded after backoffLimit + 1 pods', () => {
+    const sim = new Sim(makeJob('fail', { backoffLimit: 3 }));
+    const created: number[] = [];
+    for (let guard = 0; guard < 50; guard++) {
+      const { decisions, wakeAt } = sim.sync();
+      for (const d of decisions) if (d.type === 'runPod') created.push(sim.now);
+      if (sim.conditions().includes('Failed/BackoffLimitExceeded')) break;
+      const running = sim.running();
+      if (running.length) {
+        sim.now += 1000;
+        sim.finish(running[0], 'Failed');
+      } else {
+        assert.ok(wakeAt !== undefined, 'a Job waiting on backoff must ask to be woken');
+        // Nothing is created before the delay has passed.
+        sim.now = wakeAt - 1;
+        assert.deepEqual(sim.sync().decisions, []);
+        sim.now = wakeAt;
+      }
+    }
+    assert.equal(created.length, 4);
+    // Each pod failed 1 s after it started; the next pod comes 10, 20, 40 s after that failure.
+    const gaps = created.slice(1).map((t, i) => t - created[i] - 1000);
+    assert.deepEqual(gaps, [10_000, 20_000, 40_000]);
+    assert.equal(sim.status().failed, 4);
+    assert.deepEqual(sim.conditions(), ['FailureTarget/BackoffLimitExceeded', 'Failed/BackoffLimitExceeded']);
+    assert.equal(sim.state.conditions[1].message, 'Job has reached the specified backoff limit');
+    assert.equal(sim.status().completionTime, undefined);
+    const last = sim.state.events[sim.state.events.length - 1];
+    assert.deepEqual([last.type, last.reason, last.message], ['Warning', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit']);
+  });
+
+  it('backoffLimit 0 fails on the first failed pod', () => {
+    const sim = new Sim(makeJob('zero', { backoffLimit: 0 }));
+    sim.sync();
+    sim.finish(sim.running()[0], 'Failed');
+    sim.sync();
+    assert.deepEqual(sim.conditions(), ['FailureTarget/BackoffLimitExceeded', 'Failed/BackoffLimitExceeded']);
+  });
+
+  it('a success resets the failure count used for the delay', () => {
+    const sim = new Sim(makeJob('reset', { completions: 3, backoffLimit: 10 }));
+    sim.sync();
+    sim.finish(sim.running()[0], 'Failed');
+    const w1 = sim.sync().wakeAt;
+    assert.equal(w1, sim.now + 10_000);
+    sim.now = w1!;
+    sim.sync();
+    sim.finish(sim.running()[0], 'Failed');
+    assert.equal(sim.sync().wakeAt, sim.now + 20_000);
+    sim.now += 20_000;
+    sim.sync();
+    sim.finish(sim.running()[0], 'Succeeded');
+    const after = sim.sync();
+    assert.equal(after.decisions.length, 1, 'no delay after a success');
+    sim.finish(sim.running()[0], 'Failed');
+    assert.equal(sim.sync().wakeAt, sim.now + 10_000, 'the count starts again at 1');
+  });
+});
+
+describe('parallelism and completions (2.4)', () => {
+  it('never runs more than min(parallelism, remaining completions)', () => {
+    const sim = new Sim(makeJob('par', { completions: 5, parallelism: 2 }));
+    sim.sync();
+    assert.equal(sim.running().length, 2);
+    sim.finish(sim.running()[0], 'Succeeded');
+    sim.sync();
+    assert.equal(sim.running().length, 2);
+    sim.finish(sim.running()[0], 'Succeeded');
+    sim.finish(sim.running()[0], 'Succeeded');
+    sim.sync();
+    assert.equal(sim.running().length, 2, '2 of 5 left: 2 pods');
+    sim.finish(sim.running()[0], 'Succeeded');
+    sim.sync();
+    assert.equal(sim.running().length, 1, '1 of 5 left: 1 pod');
+    sim.finish(sim.running()[0], 'Succeeded');
+    sim.sync();
+    assert.equal(sim.status().succeeded, 5);
+    assert.deepEqual(sim.conditions(), ['SuccessCriteriaMet/CompletionsReached', 'Complete/CompletionsReached']);
+  });
+
+  it('parallelism 10, completions 3 runs 3 pods', () => {
+    const sim = new Sim(makeJob('p10', { completions: 3, parallelism: 10 }));
+    sim.sync();
+    assert.equal(sim.running().length, 3);
+  });
+
+  it('completions 0 completes at once with no pods', () => {
+    const sim = new Sim(makeJob('c0', { completions: 0 }));
+    assert.deepEqual(sim.sync().decisions, []);
+    assert.deepEqual(sim.conditions(), ['SuccessCriteriaMet/CompletionsReached', 'Complete/CompletionsReached']);
+  });
+
+  it('parallelism 0 creates nothing and sets no condition', () => {
+    const sim = new Sim(makeJob('p0', { completions: 3, parallelism: 0 }));
+    assert.deepEqual(sim.sync().decisions, []);
+    assert.deepEqual(sim.state.conditions, []);
+  });
+});
+
+describe('work-queue mode (2.5)', () => {
+  it('stops creating pods after the first success and completes when the rest end', () => {
+    const sim = new Sim(makeJob('wq', { completions: null, parallelism: 3 }));
+    sim.sync();
+    assert.equal(sim.running().length, 3);
+    const [a, b, c] = sim.running();
+    sim.finish(a, 'Failed');
+    sim.now += 10_000;
+    sim.sync();
+    assert.equal(sim.running().length, 3, 'failed pods are replaced while nothing succeeded');
+    sim.finish(b, 'Succeeded');
+    sim.sync();
+    assert.equal(sim.running().length, 2, 'no pod after the first success');
+    sim.finish(c, 'Failed');
+    sim.now += 60_000;
+    sim.sync();
+    assert.equal(sim.running().length, 1, 'not even a replacement');
+    assert.equal(sim.status().failed, 2, 'failures after a success still count');
+    sim.finish(sim.running()[0], 'Succeeded');
+    sim.sync();
+    assert.deepEqual(sim.conditions(), ['SuccessCriteriaMet/CompletionsReached', 'Complete/CompletionsReached']);
+    assert.equal(sim.status().succeeded, 2);
+  });
+});
+
+describe('Indexed Jobs (3)', () => {
+  it('takes the lowest pending indexes first', () => {
+    const sim = new Sim(makeJob('idx', { completions: 20, parallelism: 8, completionMode: 'Indexed' }));
+    sim.state.completedIndexes = [[2, 2], [4, 5], [7, 9]];
+    sim.state.succeeded = 6;
+    sim.state.pods.push(
+      { name: 'idx-0-aaaaa', index: 0, phase: 'Running', restartCount: 0, creationTimestamp: '', running: true },
+      { name: 'idx-3-aaaaa', index: 3, phase: 'Pending', restartCount: 0, creationTimestamp: '', running: true },
+    );
+    const { decisions } = sim.sync();
+    assert.deepEqual(
+      decisions.map((d) => (d.type === 'runPod' ? d.index : -1)),
+      [1, 6, 10, 11, 12, 13],
+    );
+    assert.ok(decisions.every((d) => d.type === 'runPod' && d.pod.startsWith(`idx-${d.index}-`)));
+  });
+
+  it('counts distinct indexes and reports completedIndexes', () => {
+    const sim = new Sim(makeJob('ix', { completions: 6, parallelism: 6, completionMode: 'Indexed' }));
+    sim.sync();
+    const byIndex = new Map(sim.state.pods.map((p) => [p.index, p.name]));
+    for (const i of [1, 3, 4, 5]) sim.finish(byIndex.get(i)!, 'Succeeded');
+    sim.finish(byIndex.get(0)!, 'Failed');
+    assert.equal(sim.status().completedIndexes, '1,3-5');
+    assert.equal(sim.status().succeeded, 4);
+    assert.equal(sim.status().failed, 1);
+  });
+});
+
+describe('activeDeadlineSeconds (2.8, 2.9)', () => {
+  it('kills running pods, counts them failed, and fails once they are gone', () => {
+    const sim = new Sim(makeJob('dl', { activeDeadlineSeconds: 30, parallelism: 2, completions: 2 }));
+    const first = sim.sync();
+    assert.equal(first.wakeAt, T0 + 30_000);
+    sim.now = T0 + 30_000;
+    const { decisions } = sim.sync();
+    assert.deepEqual(decisions.map((d) => d.type), ['deletePod', 'deletePod']);
+    assert.deepEqual(sim.conditions(), ['FailureTarget/DeadlineExceeded']);
+    const s = sim.status();
+    assert.deepEqual([s.active, s.terminating, s.failed], [0, 2, 2]);
+    for (const d of decisions) sim.cancelled(d.pod);
+    sim.sync();
+    assert.deepEqual(sim.conditions(), ['FailureTarget/DeadlineExceeded', 'Failed/DeadlineExceeded']);
+    assert.equal(sim.state.conditions[1].message, 'Job was active longer than specified deadline');
+    assert.equal(sim.status().failed, 2);
+  });
+
+  it('cuts off a retry that is waiting on backoff', () => {
+    const sim = new Sim(makeJob('dlb', { activeDeadlineSeconds: 15, backoffLimit: 5 }));
+    sim.sync();
+    sim.now += 1000;
+    sim.finish(sim.running()[0], 'Failed');
+    const { wakeAt } = sim.sync();
+    assert.equal(wakeAt, T0 + 11_000, 'backoff wakes first');
+    sim.now = wakeAt!;
+    sim.sync();
+    sim.now += 1000;
+    sim.finish(sim.running()[0], 'Failed');
+    const next = sim.sync();
+    assert.equal(next.wakeAt, T0 + 15_000, 'the deadline comes before the 20 s backoff');
+    sim.now = next.wakeAt!;
+    assert.deepEqual(sim.sync().decisions, []);
+    assert.deepEqual(sim.conditions(), ['FailureTarget/DeadlineExceeded', 'Failed/DeadlineExceeded']);
+  });
+
+  it('BackoffLimitExceeded wins over a passed deadline in the same sync', () => {
+    const sim = new Sim(makeJob('both', { activeDeadlineSeconds: 10, backoffLimit: 0 }));
+    sim.sync();
+    sim.now += 20_000;
+    sim.finish(sim.running()[0], 'Failed');
+    sim.sync();
+    assert.deepEqual(sim.conditions(), ['FailureTarget/BackoffLimitExceeded', 'Failed/BackoffLimitExceeded']);
+  });
+});
+
+describe('restartPolicy OnFailure (2.7, section A)', () => {
+  const onFailure = (name: string, backoffLimit: number) => {
+    const job = makeJob(name, { backoffLimit });
+    job.spec.template.spec.restartPolicy = 'OnFailure';
+    return new Sim(job);
+  };
+
+  it('restarts in place after the crash-loop delay, keeping the pod name', () => {
+    const sim = onFailure('of', 3);
+    sim.sync();
+    const pod = sim.running()[0];
+    sim.finish(pod, 'Failed');
+    const { decisions, wakeAt } = sim.sync();
+    assert.deepEqual(decisions, []);
+    assert.equal(wakeAt, sim.now + 10_000);
+    sim.now = wakeAt!;
+    assert.deepEqual(sim.sync().decisions, [{ type: 'runPod', pod, restartCount: 1 }]);
+    assert.equal(sim.status().failed, 0, 'in-place restarts are not failed pods');
+    sim.finish(pod, 'Succeeded');
+    sim.sync();
+    assert.deepEqual(sim.conditions(), ['SuccessCriteriaMet/CompletionsReached', 'Complete/CompletionsReached']);
+    assert.equal(sim.state.finishedPods[0].restartCount, 1);
+  });
+
+  it('fails the Job when restarts reach backoffLimit, counting the pod as failed', () => {
+    const sim = onFailure('of2', 2);
+    sim.sync();
+    const pod = sim.running()[0];
+    sim.finish(pod, 'Failed');
+    sim.now = sim.sync().wakeAt!;
+    sim.sync();
+    sim.finish(pod, 'Failed');
+    sim.sync();
+    assert.deepEqual(sim.conditions(), ['FailureTarget/BackoffLimitExceeded', 'Failed/BackoffLimitExceeded']);
+    assert.equal(sim.status().failed, 1);
+  });
+});

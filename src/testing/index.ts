@@ -4,15 +4,23 @@
 //   const run = await env.run(fs.readFileSync('job.yaml', 'utf8'));
 //   assert.equal(run.status.succeeded, 1);
 //   await env.teardown();
+//
+// To look at a Job while it runs (queries, worker shutdowns), start it and drive workers yourself:
+//
+//   const job = await env.start(manifest);
+//   await env.runWorker(async () => { /* poll job.status() ... */ });   // worker stops when this resolves
+//   const run = await env.runWorker(() => job.result());
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { parseManifests } from '../api';
 import type { Job, JobStatus } from '../api/types';
 import { JobsClient } from '../client/jobs';
 import type { JobEvent, PodRecord } from '../controller/state';
+import type { PodsPage } from '../workflows/messages';
 import { createTimeSkippingEnv } from '../dev/servers';
 import { createJobWorker, workflowsPath } from '../worker';
 import { quietSdkLogs } from '../runtime-logging';
@@ -26,6 +34,23 @@ export interface JobRun {
   events: JobEvent[];
   /** The condition that ended the Job (Complete or Failed). */
   outcome: { type: string; reason: string; message: string } | undefined;
+}
+
+/** A Job started with `JobTestEnvironment.start`: its workflow handle and typed queries. */
+export interface StartedJob {
+  readonly namespace: string;
+  readonly name: string;
+  readonly handle: WorkflowHandle;
+  status(): Promise<JobStatus>;
+  pods(offset?: number, limit?: number): Promise<PodsPage>;
+  events(): Promise<JobEvent[]>;
+  /** Waits for the Job's end, skipping time meanwhile. Some worker must be running (see `runWorker`). */
+  result(): Promise<JobRun>;
+}
+
+export interface TestWorkerOptions {
+  /** The worker's identity, recorded as the `worker` of the pods it runs; `<pid>@<host>` by default. */
+  identity?: string;
 }
 
 export interface JobTestEnvironmentOptions {
@@ -64,26 +89,56 @@ export class JobTestEnvironment {
 
   /** Runs a Job (a manifest's text or a parsed Job) to its end, skipping time while it waits. */
   async run(manifest: string | Job): Promise<JobRun> {
-    const job = typeof manifest === 'string' ? single(parseManifests(manifest, 'manifest')) : manifest;
+    return this.runWorker(async () => {
+      const started = await this.start(manifest);
+      return started.result();
+    });
+  }
+
+  /**
+   * Creates a Job without waiting for it. Nothing runs until a worker does: pair it with `runWorker`.
+   * Time skips only while something awaits `result()`; queries alone leave the clock alone.
+   */
+  async start(manifest: string | Job): Promise<StartedJob> {
+    const job = toJob(manifest);
+    const jobs = this.jobs;
+    const { namespace, name } = job.metadata;
+    const handle = await jobs.create(job);
+    return {
+      namespace,
+      name,
+      handle,
+      status: () => jobs.status(namespace, name),
+      pods: (offset, limit) => jobs.pods(namespace, name, offset, limit),
+      events: () => jobs.events(namespace, name),
+      result: async () => toRun(await jobs.result(namespace, name)),
+    };
+  }
+
+  /**
+   * Runs a fresh worker on this environment's task queue until `fn` settles, then shuts the worker down
+   * (its running pods are cancelled as on any worker shutdown) and returns what `fn` returned.
+   */
+  async runWorker<T>(fn: (worker: Worker) => Promise<T>, opts: TestWorkerOptions = {}): Promise<T> {
     const worker = await createJobWorker({
       connection: this.env.nativeConnection,
       taskQueue: this.taskQueue,
       dataDir: this.dataDir,
       workflowBundle: this.bundle,
       log: this.log ?? (() => undefined),
+      ...(opts.identity !== undefined ? { identity: opts.identity } : {}),
     });
-    const jobs = this.jobs;
-    const result: JobResult = await worker.runUntil(async () => {
-      await jobs.create(job);
-      return jobs.result(job.metadata.namespace, job.metadata.name);
-    });
-    return toRun(result);
+    return worker.runUntil(() => fn(worker));
   }
 
   async teardown(): Promise<void> {
     await this.env.teardown();
     if (this.ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+function toJob(manifest: string | Job): Job {
+  return typeof manifest === 'string' ? single(parseManifests(manifest, 'manifest')) : manifest;
 }
 
 function single(jobs: Job[]): Job {

@@ -1,0 +1,133 @@
+// Records real `job` workflow histories for test/replay.test.ts. Run by hand after a deliberate,
+// reviewed change to the workflow's commands (never to make a failing replay pass by accident):
+//
+//   npx tsc -p tsconfig.json && node dist/test/record-histories.js [name ...]
+//
+// It starts an offline dev server, runs each Job below with real shell pods, checks the outcome and
+// writes `handle.fetchHistory()` as proto JSON to test/fixtures/histories/<name>.json.
+// `node --test dist/test/` runs every .js file under dist/test, this one included: it does nothing there.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { Job } from '../src/api/types';
+import { JobsClient } from '../src/client/jobs';
+import { createLocalEnv } from '../src/dev/servers';
+import { quietSdkLogs } from '../src/runtime-logging';
+import { createJobWorker, workflowsPath } from '../src/worker';
+import type { JobResult } from '../src/workflows/messages';
+import { makeJob, shellContainer } from './helpers/jobs';
+
+export const HISTORIES_DIR = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'histories');
+
+interface Recording {
+  name: string;
+  /** What the history must exercise; checked before it is saved. */
+  about: string;
+  job(scratch: string): Job;
+  /** `<type>/<reason>` of the terminal condition. */
+  outcome: string;
+  check?(result: JobResult): string | undefined;
+}
+
+export const RECORDINGS: Recording[] = [
+  {
+    name: 'one-pod-success',
+    about: 'one pod, Complete',
+    job: () => makeJob('one-pod-success', {}, [shellContainer('echo hello')]),
+    outcome: 'Complete/CompletionsReached',
+  },
+  {
+    name: 'backoff-failed',
+    about: 'backoffLimit 2: three failing pods with 10 s and 20 s backoff timers, then Failed',
+    job: () => makeJob('backoff-failed', { backoffLimit: 2 }, [shellContainer('echo attempt; exit 3')]),
+    outcome: 'Failed/BackoffLimitExceeded',
+    check: (r) => (r.pods.length === 3 ? undefined : `expected 3 pods, got ${r.pods.length}`),
+  },
+  {
+    name: 'indexed-parallel',
+    about: 'Indexed, completions 3, parallelism 2',
+    job: () =>
+      makeJob('indexed-parallel', { completionMode: 'Indexed', completions: 3, parallelism: 2 }, [
+        shellContainer('echo index $JOB_COMPLETION_INDEX; sleep 1'),
+      ]),
+    outcome: 'Complete/CompletionsReached',
+    check: (r) => (r.job.status.completedIndexes === '0-2' ? undefined : `completedIndexes ${r.job.status.completedIndexes}`),
+  },
+  {
+    name: 'deadline-exceeded',
+    about: 'activeDeadlineSeconds 3 cancels a running pod',
+    job: () => makeJob('deadline-exceeded', { activeDeadlineSeconds: 3 }, [shellContainer('echo started; sleep 60')]),
+    outcome: 'Failed/DeadlineExceeded',
+  },
+  {
+    name: 'onfailure-restart',
+    about: 'restartPolicy OnFailure: the pod fails once and is restarted in place after 10 s',
+    job: (scratch) => {
+      const marker = path.join(scratch, 'onfailure-restart.marker');
+      const script = `if [ -e '${marker}' ]; then echo second run; exit 0; fi; touch '${marker}'; echo first run; exit 1`;
+      const base = makeJob('onfailure-restart', {}, [shellContainer(script)]);
+      return { ...base, spec: { ...base.spec, template: { spec: { ...base.spec.template.spec, restartPolicy: 'OnFailure' } } } };
+    },
+    outcome: 'Complete/CompletionsReached',
+    check: (r) => (r.pods.length === 1 && r.pods[0].restartCount === 1 ? undefined : `expected 1 pod restarted once, got ${JSON.stringify(r.pods.map((p) => p.restartCount))}`),
+  },
+];
+
+function outcomeOf(result: JobResult): string {
+  const c = result.job.status.conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  return c ? `${c.type}/${c.reason}` : 'none';
+}
+
+async function main(only: string[]): Promise<void> {
+  const chosen = only.length ? RECORDINGS.filter((r) => only.includes(r.name)) : RECORDINGS;
+  const unknown = only.filter((n) => !RECORDINGS.some((r) => r.name === n));
+  if (unknown.length) throw new Error(`unknown recording(s) ${unknown.join(', ')}; known: ${RECORDINGS.map((r) => r.name).join(', ')}`);
+
+  quietSdkLogs();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'record-histories-'));
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  const [env, workflowBundle] = await Promise.all([createLocalEnv(), bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: silent })]);
+  try {
+    const taskQueue = 'record-histories';
+    const worker = await createJobWorker({ connection: env.nativeConnection, taskQueue, dataDir: scratch, workflowBundle, identity: 'recorder', log: () => undefined });
+    const jobs = new JobsClient(env.client, { taskQueue });
+    fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+    await worker.runUntil(
+      Promise.all(
+        chosen.map(async (rec) => {
+          const started = Date.now();
+          const job = rec.job(scratch);
+          const handle = await jobs.create(job);
+          const result = (await handle.result()) as JobResult;
+          const problem = outcomeOf(result) !== rec.outcome ? `outcome ${outcomeOf(result)}, expected ${rec.outcome}` : rec.check?.(result);
+          if (problem) throw new Error(`${rec.name}: ${problem}; not saved`);
+          const history = await handle.fetchHistory();
+          const file = path.join(HISTORIES_DIR, `${rec.name}.json`);
+          fs.writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
+          log(`${rec.name}: ${rec.about}: ${history.events?.length} events, ${fs.statSync(file).size} bytes, ${((Date.now() - started) / 1000).toFixed(1)} s -> ${path.relative(process.cwd(), file)}`);
+        }),
+      ),
+    );
+  } finally {
+    await env.teardown();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const silent = { trace() {}, debug() {}, info() {}, log() {}, warn: (m: string) => process.stderr.write(`${m}\n`), error: (m: string) => process.stderr.write(`${m}\n`) };
+
+if (require.main === module) {
+  if (process.env.NODE_TEST_CONTEXT) {
+    // Picked up by `node --test dist/test/`: recording is a manual step, not a test.
+  } else {
+    main(process.argv.slice(2)).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`record-histories: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  }
+}

@@ -145,7 +145,13 @@ export async function withLock<T>(lockDir: string, fn: () => Promise<T>, opts: L
     return await fn();
   } finally {
     const now = await readOwner(lockDir);
-    if (now?.token === mine.token) await fs.rm(lockDir, { recursive: true, force: true });
+    if (now?.token === mine.token) {
+      // Move it away before deleting: removing in place leaves an empty dir for a moment, a waiter's
+      // rename onto an empty dir succeeds, and our rmdir would then fail on (or destroy) its lock.
+      const released = `${lockDir}.released-${mine.token}`;
+      await fs.rename(lockDir, released);
+      await fs.rm(released, { recursive: true, force: true });
+    }
   }
 }
 

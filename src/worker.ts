@@ -17,6 +17,8 @@ export interface JobWorkerOptions {
   identity?: string;
   /** A pre-built bundle (tests build one per file); otherwise the workflows are bundled at start. */
   workflowBundle?: SdkWorkerOptions['workflowBundle'];
+  /** Workflows kept in memory between tasks; 0 turns off sticky task queues (every task replays history). */
+  maxCachedWorkflows?: number;
   log?: (message: string) => void;
 }
 
@@ -41,6 +43,11 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<Worker> {
     activities,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentPods ?? 100,
+    // Cancellation reaches a pod only with a heartbeat's response; the SDK's default throttle
+    // (0.8 x heartbeatTimeout = 16 s) would let a deleted pod run ~16 s past its deletion.
+    maxHeartbeatThrottleInterval: '1 second',
+    defaultHeartbeatThrottleInterval: '1 second',
+    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     // shutdownGraceTime stays 0: on shutdown pods are cancelled at once and the activity gives them
     // their own terminationGracePeriodSeconds (SIGTERM, grace, SIGKILL) before the worker exits.
   });

@@ -4,12 +4,12 @@
 //   npx tsc -p tsconfig.json && node dist/test/record-histories.js [name ...]
 //
 // It starts an offline dev server, runs each Job below with real shell pods, checks the outcome and
-// writes `handle.fetchHistory()` as proto JSON to test/fixtures/histories/<name>.json.
+// writes `handle.fetchHistory()` as proto JSON (see fixtures/history-json.ts) to test/fixtures/histories/<name>.json.
 // `node --test dist/test/` runs every .js file under dist/test, this one included: it does nothing there.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Client } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Job } from '../src/api/types';
 import { JobsClient } from '../src/client/jobs';
@@ -17,6 +17,7 @@ import { createLocalEnv } from '../src/dev/servers';
 import { quietSdkLogs } from '../src/runtime-logging';
 import { createJobWorker, workflowsPath } from '../src/worker';
 import type { JobResult } from '../src/workflows/messages';
+import { historyToJSONObject } from './fixtures/history-json';
 import { makeJob, shellContainer } from './helpers/jobs';
 
 export const HISTORIES_DIR = path.resolve(__dirname, '..', '..', 'test', 'fixtures', 'histories');
@@ -75,6 +76,8 @@ export const RECORDINGS: Recording[] = [
   },
 ];
 
+class UsageError extends Error {}
+
 function outcomeOf(result: JobResult): string {
   const c = result.job.status.conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
   return c ? `${c.type}/${c.reason}` : 'none';
@@ -83,7 +86,7 @@ function outcomeOf(result: JobResult): string {
 async function main(only: string[]): Promise<void> {
   const chosen = only.length ? RECORDINGS.filter((r) => only.includes(r.name)) : RECORDINGS;
   const unknown = only.filter((n) => !RECORDINGS.some((r) => r.name === n));
-  if (unknown.length) throw new Error(`unknown recording(s) ${unknown.join(', ')}; known: ${RECORDINGS.map((r) => r.name).join(', ')}`);
+  if (unknown.length) throw new UsageError(`unknown recording(s) ${unknown.join(', ')}; known: ${RECORDINGS.map((r) => r.name).join(', ')}`);
 
   quietSdkLogs();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'record-histories-'));
@@ -92,7 +95,9 @@ async function main(only: string[]): Promise<void> {
   try {
     const taskQueue = 'record-histories';
     const worker = await createJobWorker({ connection: env.nativeConnection, taskQueue, dataDir: scratch, workflowBundle, identity: 'recorder', log: () => undefined });
-    const jobs = new JobsClient(env.client, { taskQueue });
+    // Fixed identities: the histories name no host or pid.
+    const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default', identity: 'record-histories' });
+    const jobs = new JobsClient(client, { taskQueue });
     fs.mkdirSync(HISTORIES_DIR, { recursive: true });
     await worker.runUntil(
       Promise.all(
@@ -105,7 +110,7 @@ async function main(only: string[]): Promise<void> {
           if (problem) throw new Error(`${rec.name}: ${problem}; not saved`);
           const history = await handle.fetchHistory();
           const file = path.join(HISTORIES_DIR, `${rec.name}.json`);
-          fs.writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
+          fs.writeFileSync(file, `${JSON.stringify(historyToJSONObject(history), null, 1)}\n`);
           log(`${rec.name}: ${rec.about}: ${history.events?.length} events, ${fs.statSync(file).size} bytes, ${((Date.now() - started) / 1000).toFixed(1)} s -> ${path.relative(process.cwd(), file)}`);
         }),
       ),
@@ -125,7 +130,8 @@ if (require.main === module) {
     main(process.argv.slice(2)).then(
       () => process.exit(0),
       (err: unknown) => {
-        process.stderr.write(`record-histories: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        const text = err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+        process.stderr.write(`record-histories: ${text}\n`);
         process.exit(1);
       },
     );

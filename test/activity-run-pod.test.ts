@@ -307,6 +307,29 @@ describe('runPod (process runtime)', () => {
     assert.equal(probe(-pgid), 'ESRCH');
   });
 
+  it('reports what the killed containers did as the cancellation details (exit code, signal, log tail)', async () => {
+    const h = harness();
+    const pidFile = path.join(tempDir(), 'pid');
+    const running = h.run(
+      podInput({ terminationGracePeriodSeconds: 5, containers: [sh('main', `echo started; echo $$$$ > ${pidFile}; exec sleep 1000`)] }),
+    );
+    await waitForNumber(pidFile);
+    h.env.cancel();
+    const err = await running.then(
+      () => assert.fail('a cancelled pod has no result'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof CancelledFailure);
+    const [result] = err.details as RunPodResult[];
+    assert.equal(result.phase, 'Failed');
+    assert.equal(result.worker, 'test-worker');
+    assert.equal(result.message, 'container "main" was killed by SIGTERM (exit code 143)');
+    assert.deepEqual(
+      result.containers.map((c) => [c.name, c.exitCode, c.signal, c.reason, c.logTail]),
+      [['main', 143, 'SIGTERM', 'Error', 'started\n']],
+    );
+  });
+
   it('on cancellation, also ends processes the container started in the background', async () => {
     const h = harness();
     const dir = tempDir();

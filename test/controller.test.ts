@@ -263,6 +263,29 @@ describe('activeDeadlineSeconds (2.8, 2.9)', () => {
     assert.equal(sim.status().failed, 2);
   });
 
+  it('a killed pod keeps what its containers reported (exit code, log tail), counted once', () => {
+    const sim = new Sim(makeJob('dlk', { activeDeadlineSeconds: 5 }));
+    sim.sync();
+    const [pod] = sim.running();
+    sim.now = T0 + 5_000;
+    assert.deepEqual(sim.sync().decisions, [{ type: 'deletePod', pod }]);
+    const killed = { name: 'main', init: false, exitCode: 143, signal: 'SIGTERM', reason: 'Error' as const, startedAt: '', finishedAt: '', logTail: 'bye\n', logTruncated: false };
+    apply(sim.job.spec, sim.state, {
+      type: 'podCancelled',
+      pod,
+      at: sim.now + 100,
+      result: { phase: 'Failed', message: 'container "main" was killed by SIGTERM (exit code 143)', worker: 'w1', containers: [killed] },
+    });
+    sim.sync();
+    assert.deepEqual(sim.conditions(), ['FailureTarget/DeadlineExceeded', 'Failed/DeadlineExceeded']);
+    assert.equal(sim.status().failed, 1);
+    const [record] = sim.state.finishedPods;
+    assert.equal(record.phase, 'Failed');
+    assert.deepEqual(record.containers, [killed]);
+    assert.equal(record.worker, 'w1');
+    assert.equal(record.message, 'container "main" was killed by SIGTERM (exit code 143)');
+  });
+
   it('cuts off a retry that is waiting on backoff', () => {
     const sim = new Sim(makeJob('dlb', { activeDeadlineSeconds: 15, backoffLimit: 5 }));
     sim.sync();

@@ -1,47 +1,88 @@
 // Time-skipping workflow tests of disruptions (JOB-SEMANTICS section A "disruption"): a pod whose
-// worker shuts down while it runs ends Failed with DisruptionTarget/WorkerLost and is replaced.
-import { after, before, describe, it } from 'node:test';
+// worker shuts down while it runs ends Failed with DisruptionTarget/WorkerLost, counts as failed,
+// and is replaced on another worker.
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { JobTestEnvironment, type StartedJob } from '../src/testing';
+import { JobTestEnvironment } from '../src/testing';
 import { makeJob, shellContainer } from './helpers/jobs';
+import { assertGap, byCreation, ms, processExists, scratchDir, SUFFIX, until } from './helpers/runs';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-describe('disruption: a worker shutting down under a running pod', () => {
+// A broken controller can make a Job run forever: fail the test instead of hanging the suite.
+describe('disruption: a worker shutting down under a running pod (section A)', { timeout: 120_000 }, () => {
   let env: JobTestEnvironment;
-  let dir: string;
+  let scratch: ReturnType<typeof scratchDir>;
   before(async () => {
     env = await JobTestEnvironment.create();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dj-disruption-'));
   });
   after(async () => {
     await env?.teardown();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
+  beforeEach(() => {
+    scratch = scratchDir('disruption');
+  });
+  afterEach(() => scratch.cleanup());
 
-  it('fails the pod with DisruptionTarget=True/WorkerLost and replaces it on another worker', async () => {
-    const pidFile = path.join(dir, 'first.pid');
+  it('fails the pod with DisruptionTarget=True/WorkerLost and replaces it on a new worker', async () => {
+    const pidFile = `${scratch.dir}/first.pid`;
     // The first pod records its pid and sleeps; the replacement finds the file and succeeds.
-    const script = `if [ -e ${pidFile} ]; then echo second; exit 0; fi; echo $$ > ${pidFile}; exec sleep 1000`;
-    const job: StartedJob = await env.start(makeJob('disrupted', {}, [shellContainer(script)]));
-    const t0 = Date.now();
-    await env.runWorker(
-      () => until('the first pod to run', async () => ((await job.status()).ready === 1 && fs.existsSync(pidFile) ? true : undefined)),
+    const script = `if [ -e ${pidFile} ]; then echo replacement; exit 0; fi; echo $$$$ > ${pidFile}; exec sleep 1000`;
+    const job = await env.start(makeJob('disrupted', {}, [shellContainer(script)]));
+
+    // Worker 1 runs until the pod is up, then shuts down (runWorker returns once it has stopped).
+    const pid = await env.runWorker(
+      async () => {
+        await until('the pod to be ready', async () => ((await job.status()).ready === 1 ? true : undefined));
+        return until('the pod process', () => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) || undefined : undefined));
+      },
       { identity: 'worker-1' },
     );
-    console.log('worker 1 down after', Date.now() - t0);
+    assert.equal(processExists(pid), false, 'the shutdown ended the pod process');
+
+    const run = await env.runWorker(
+      async () => {
+        // Queries need a worker; before the 10 s backoff passes, the lost pod is counted and none runs.
+        const midway = await job.status();
+        assert.deepEqual([midway.active, midway.failed, midway.succeeded], [0, 1, 0]);
+        return job.result();
+      },
+      { identity: 'worker-2' },
+    );
+    assert.equal(run.outcome?.type, 'Complete');
+    assert.equal(run.status.succeeded, 1);
+    assert.equal(run.status.failed, 1);
+    assert.equal(run.pods.length, 2);
+    const [lost, replacement] = byCreation(run.pods);
+    for (const p of run.pods) assert.match(p.name, new RegExp(`^disrupted-${SUFFIX}$`));
+    assert.notEqual(lost.name, replacement.name);
+
+    assert.equal(lost.phase, 'Failed');
+    assert.equal(lost.worker, 'worker-1');
+    assert.equal(lost.reason, 'WorkerLost');
+    assert.equal(lost.message, 'The worker running the pod shut down');
+    assert.deepEqual(
+      lost.conditions?.map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime]),
+      [['DisruptionTarget', 'True', 'WorkerLost', 'The worker running the pod shut down', lost.finishedAt]],
+    );
+
+    assert.equal(replacement.phase, 'Succeeded');
+    assert.equal(replacement.worker, 'worker-2');
+    assert.equal(replacement.containers?.[0].logTail, 'replacement\n');
+    // A disruption is a pod failure: the replacement waits the 10 s backoff (2.6).
+    assertGap(ms(replacement.creationTimestamp) - ms(lost.finishedAt), 10_000, 'replacement delay');
+    assert.deepEqual(run.events.map((e) => e.reason), ['SuccessfulCreate', 'SuccessfulCreate', 'Completed']);
+  });
+
+  it('a disruption counts against backoffLimit like any pod failure', async () => {
+    const pidFile = `${scratch.dir}/pid`;
+    const job = await env.start(makeJob('disrupted-limit', { backoffLimit: 0 }, [shellContainer(`echo $$$$ > ${pidFile}; exec sleep 1000`)]));
+    await env.runWorker(() => until('the pod to be ready', async () => ((await job.status()).ready === 1 && fs.existsSync(pidFile) ? true : undefined)), {
+      identity: 'worker-1',
+    });
     const run = await env.runWorker(() => job.result(), { identity: 'worker-2' });
-    console.log(JSON.stringify(run, null, 1));
+    assert.deepEqual(run.outcome, { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
+    assert.equal(run.status.failed, 1);
+    assert.equal(run.pods.length, 1);
+    assert.equal(run.pods[0].conditions?.[0].reason, 'WorkerLost');
   });
 });

@@ -171,8 +171,9 @@ class PodRun {
     try {
       this.podDir = this.makeVolumes();
       await this.runContainers();
-      // Every process is gone by now; only then may the cancellation be reported.
-      if (this.cancelled || signal.aborted) throw cancellation(signal);
+      // Every process is gone by now; only then may the cancellation be reported. It carries what
+      // the killed containers did (exit codes, log tails), as a deleted pod's status would.
+      if (this.cancelled || signal.aborted) throw cancellation(signal, this.result(startedAt));
       return this.result(startedAt);
     } finally {
       clearInterval(heartbeats);
@@ -373,9 +374,14 @@ function safeSegment(name: string): string {
   return cleaned === '' || cleaned === '.' || cleaned === '..' ? `_${cleaned}` : cleaned;
 }
 
-function cancellation(signal: AbortSignal): CancelledFailure {
+/** The cancellation to report, with the pod's result as its details when containers ran. */
+function cancellation(signal: AbortSignal, result?: RunPodResult): CancelledFailure {
   const reason: unknown = signal.reason;
-  return reason instanceof CancelledFailure ? reason : new CancelledFailure('CANCELLED', [], reason instanceof Error ? reason : undefined);
+  const details = result && result.containers.length > 0 ? [result] : [];
+  if (reason instanceof CancelledFailure) {
+    return details.length === 0 ? reason : new CancelledFailure(reason.message, details, reason.cause);
+  }
+  return new CancelledFailure('CANCELLED', details, reason instanceof Error ? reason : undefined);
 }
 
 function contextLog(message: string): void {

@@ -22,6 +22,7 @@ import {
   type DeletionCause,
   type JobState,
   type PodRecord,
+  type PodRunOutcome,
   type ReconcileContext,
   type ReconcileResult,
 } from './state';
@@ -41,12 +42,7 @@ export function apply(spec: JobSpec, state: JobState, event: ControllerEvent): v
     case 'podFinished': {
       const { result } = event;
       pod.running = false;
-      if (pod.containers) pod.previousContainers = pod.containers;
-      pod.containers = result.containers;
-      if (result.worker) pod.worker = result.worker;
-      pod.startTime ??= result.startedAt ?? iso(event.at);
-      pod.reason = result.reason;
-      pod.message = result.message;
+      recordRun(pod, result, event.at);
       if (pod.deletion) return finishDeleted(state, pod, result.phase, event.at);
       if (result.phase === 'Succeeded') return podSucceeded(spec, state, pod, event.at);
       if (spec.template.spec.restartPolicy === 'OnFailure' && result.reason !== POD_DEADLINE_REASON) {
@@ -68,10 +64,22 @@ export function apply(spec: JobSpec, state: JobState, event: ControllerEvent): v
       return podFailed(state, pod, event.at);
     case 'podCancelled':
       pod.running = false;
-      if (pod.deletion) return finishDeleted(state, pod, 'Failed', event.at);
+      // A killed pod keeps its exit codes and log tails, as a deleted pod's status shows them.
+      if (event.result) recordRun(pod, event.result, event.at);
+      if (pod.deletion) return finishDeleted(state, pod, event.result?.phase ?? 'Failed', event.at);
       // Nobody but the controller cancels a pod; if it happens anyway, the pod did not succeed.
       return podFailed(state, pod, event.at);
   }
+}
+
+/** What one run of the pod's containers reported; the run before an in-place restart is kept too. */
+function recordRun(pod: PodRecord, result: PodRunOutcome, at: number): void {
+  if (pod.containers) pod.previousContainers = pod.containers;
+  pod.containers = result.containers;
+  if (result.worker) pod.worker = result.worker;
+  pod.startTime ??= result.startedAt ?? iso(at);
+  pod.reason = result.reason;
+  pod.message = result.message;
 }
 
 function retire(state: JobState, pod: PodRecord, at: number): void {

@@ -107,7 +107,8 @@ export type ControllerEvent =
   | { type: 'podStarted'; pod: string; worker?: string; at: number }
   | { type: 'podFinished'; pod: string; result: PodRunOutcome; at: number }
   | { type: 'podDisrupted'; pod: string; message: string; at: number }
-  | { type: 'podCancelled'; pod: string; at: number };
+  /** The controller's deletion ended the run; `result` says what the killed containers did, if known. */
+  | { type: 'podCancelled'; pod: string; result?: PodRunOutcome; at: number };
 
 /** What a pod's run reported, reduced to what the controller needs (the activity's RunPodResult fits). */
 export interface PodRunOutcome {

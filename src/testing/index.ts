@@ -36,7 +36,10 @@ export interface JobRun {
   outcome: { type: string; reason: string; message: string } | undefined;
 }
 
-/** A Job started with `JobTestEnvironment.start`: its workflow handle and typed queries. */
+/**
+ * A Job started with `JobTestEnvironment.start`: its workflow handle and typed queries. Queries are
+ * answered by a worker, so call them while one runs (inside `runWorker`), or they wait for one.
+ */
 export interface StartedJob {
   readonly namespace: string;
   readonly name: string;
@@ -118,6 +121,11 @@ export class JobTestEnvironment {
   /**
    * Runs a fresh worker on this environment's task queue until `fn` settles, then shuts the worker down
    * (its running pods are cancelled as on any worker shutdown) and returns what `fn` returned.
+   *
+   * Test workers keep no workflows cached, so they poll no sticky task queue: the time-skipping test
+   * server never moves a workflow task off a stopped worker's sticky queue (a real server does after
+   * a few seconds), which would strand a Job whose worker was shut down. As a bonus every workflow
+   * task replays the Job's history from the start, so nondeterminism shows up in any test.
    */
   async runWorker<T>(fn: (worker: Worker) => Promise<T>, opts: TestWorkerOptions = {}): Promise<T> {
     const worker = await createJobWorker({
@@ -126,6 +134,7 @@ export class JobTestEnvironment {
       dataDir: this.dataDir,
       workflowBundle: this.bundle,
       log: this.log ?? (() => undefined),
+      maxCachedWorkflows: 0,
       ...(opts.identity !== undefined ? { identity: opts.identity } : {}),
     });
     return worker.runUntil(() => fn(worker));

@@ -4,6 +4,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   TimeoutFailure,
   condition,
   isCancellation,
@@ -135,8 +136,12 @@ export async function job(input: JobInput): Promise<JobResult> {
 
 function classifyPodError(pod: string, err: unknown): ControllerEvent {
   const at = Date.now();
-  if (isCancellation(err)) return { type: 'podCancelled', pod, at };
   const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (isCancellation(err)) {
+    // The activity reports what the killed containers did as the cancellation's details.
+    const result = cause instanceof CancelledFailure ? cause.details[0] : undefined;
+    return isPodResult(result) ? { type: 'podCancelled', pod, at, result } : { type: 'podCancelled', pod, at };
+  }
   if (cause instanceof TimeoutFailure) {
     return { type: 'podDisrupted', pod, at, message: `The worker running the pod stopped responding (${cause.timeoutType ?? 'timeout'})` };
   }
@@ -146,6 +151,11 @@ function classifyPodError(pod: string, err: unknown): ControllerEvent {
   // The runtime itself failed (not the pod's process): the pod failed without a container result.
   const message = cause instanceof Error ? cause.message : String(cause);
   return { type: 'podFinished', pod, at, result: { phase: 'Failed', reason: 'RuntimeError', message, containers: [] } };
+}
+
+function isPodResult(value: unknown): value is RunPodResult {
+  const v = value as Partial<RunPodResult> | undefined;
+  return typeof v === 'object' && v !== null && (v.phase === 'Succeeded' || v.phase === 'Failed') && Array.isArray(v.containers);
 }
 
 function pagePods(state: JobState, args?: PodsQueryArgs): PodsPage {

@@ -1,0 +1,72 @@
+// Helpers for workflow tests: scratch directories shared by pods, polling, and pod timelines.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { PodRecord } from '../../src/controller/state';
+
+/** Kubernetes' alphabet for the 5 random characters of a generated name. */
+export const SUFFIX = '[bcdfghjklmnpqrstvwxz2456789]{5}';
+
+/** A fresh directory that the pods of one test share (markers, pid files); removed by `cleanup`. */
+export function scratchDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dj-${prefix}-`));
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Polls `probe` every 50 ms (real time) until it returns something other than undefined. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function ms(iso: string | undefined): number {
+  if (iso === undefined) throw new Error('missing timestamp');
+  return Date.parse(iso);
+}
+
+/**
+ * The most pods running (or, with `from: 'creationTimestamp'`, existing) at one instant, from each
+ * pod's [startTime, finishedAt) in workflow time. A pod that finishes at the instant another starts
+ * does not overlap it.
+ */
+export function maxOverlap(pods: PodRecord[], from: 'startTime' | 'creationTimestamp' = 'startTime'): number {
+  const points: Array<[number, number]> = [];
+  for (const p of pods) {
+    points.push([ms(p[from]), +1], [ms(p.finishedAt), -1]);
+  }
+  points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let max = 0;
+  for (const [, d] of points) {
+    now += d;
+    max = Math.max(max, now);
+  }
+  return max;
+}
+
+/** True while a process with this pid exists (zombies included, as kill(pid, 0) sees them). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Asserts `actual` is in [expected, expected + tolerance) and says which gap it was. */
+export function assertGap(actual: number, expected: number, what: string, tolerance = 1_500): void {
+  if (!(actual >= expected && actual < expected + tolerance)) {
+    throw new Error(`${what}: ${actual} ms, expected ${expected} ms (+${tolerance} ms)`);
+  }
+}
+
+/** Pods in creation order (the result lists them as they finished); same-sync pods by index. */
+export function byCreation(pods: PodRecord[]): PodRecord[] {
+  return [...pods].sort((a, b) => ms(a.creationTimestamp) - ms(b.creationTimestamp) || (a.index ?? 0) - (b.index ?? 0));
+}

@@ -29,8 +29,10 @@ import type { JobResult } from '../workflows/messages';
 export interface JobRun {
   job: Job;
   status: JobStatus;
-  /** The Job's recent pods, oldest first, with exit codes, reasons, times and log tails. */
+  /** The Job's recent pods, in the order they finished, with exit codes, reasons, times and log tails. */
   pods: PodRecord[];
+  /** Finished pods that fell out of the bounded window `pods` keeps (100 pods). */
+  podsDropped: number;
   events: JobEvent[];
   /** The condition that ended the Job (Complete or Failed). */
   outcome: { type: string; reason: string; message: string } | undefined;
@@ -73,7 +75,8 @@ export class JobTestEnvironment {
 
   /** Starts a time-skipping test server (obtained as `jobctl setup` does) and bundles the workflows once. */
   static async create(opts: JobTestEnvironmentOptions = {}): Promise<JobTestEnvironment> {
-    quietSdkLogs();
+    // ERROR, not WARN: the SDK warns on every worker that the test server lacks a capability it does not need.
+    quietSdkLogs('ERROR');
     const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'durable-jobs-test-'));
     const [env, bundle] = await Promise.all([
       createTimeSkippingEnv({ log: opts.log }),
@@ -161,6 +164,7 @@ export function toRun(result: JobResult): JobRun {
     job: result.job,
     status: result.job.status,
     pods: result.pods,
+    podsDropped: result.podsDropped,
     events: result.events,
     outcome: outcome && { type: outcome.type, reason: outcome.reason, message: outcome.message },
   };

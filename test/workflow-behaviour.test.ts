@@ -1,13 +1,13 @@
 // Time-skipping workflow tests of the Job controller's behaviour, end to end: the real `job`
 // workflow, real shell pods, virtual time for timers. Section numbers refer to JOB-SEMANTICS.md.
 // Pods run in real time (virtual time does not skip while a pod runs), so they are kept short.
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
-import { JobTestEnvironment, type JobRun } from '../src/testing';
+import type { JobRun } from '../src/testing';
 import { makeJob, shellContainer } from './helpers/jobs';
-import { assertGap, byCreation, maxOverlap, ms, scratchDir, SUFFIX } from './helpers/runs';
+import { assertGap, byCreation, maxOverlap, ms, useJobEnvironment, SUFFIX } from './helpers/runs';
 
 const COMPLETE = { type: 'Complete', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' };
 const BACKOFF_LIMIT = { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
@@ -37,22 +37,11 @@ function eventsOf(run: JobRun) {
 
 // A broken controller can make a Job run forever: fail the test instead of hanging the suite.
 describe('Job controller behaviour on the time-skipping server', { timeout: 120_000 }, () => {
-  let env: JobTestEnvironment;
-  let scratch: ReturnType<typeof scratchDir>;
-  before(async () => {
-    env = await JobTestEnvironment.create();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
-  beforeEach(() => {
-    scratch = scratchDir('behaviour');
-  });
-  afterEach(() => scratch.cleanup());
+  const ctx = useJobEnvironment('behaviour');
 
   describe('fixed completion count (2.4)', () => {
     it('completions 5, parallelism 2: five pods, never more than two at once, events in order (6.4)', async () => {
-      const run = await env.run(makeJob('five-by-two', { completions: 5, parallelism: 2 }, [shellContainer('sleep 0.5')]));
+      const run = await ctx.env.run(makeJob('five-by-two', { completions: 5, parallelism: 2 }, [shellContainer('sleep 0.5')]));
       assert.deepEqual(run.outcome, COMPLETE);
       assert.deepEqual(conditionsOf(run), [
         'SuccessCriteriaMet=True/CompletionsReached/Reached expected number of succeeded pods',
@@ -79,7 +68,7 @@ describe('Job controller behaviour on the time-skipping server', { timeout: 120_
     });
 
     it('parallelism 10, completions 3: exactly three pods, all at once', async () => {
-      const run = await env.run(makeJob('ten-for-three', { completions: 3, parallelism: 10 }, [shellContainer('sleep 0.3')]));
+      const run = await ctx.env.run(makeJob('ten-for-three', { completions: 3, parallelism: 10 }, [shellContainer('sleep 0.3')]));
       assert.deepEqual(run.outcome, COMPLETE);
       assert.equal(run.pods.length, 3);
       assert.equal(run.status.succeeded, 3);
@@ -90,10 +79,10 @@ describe('Job controller behaviour on the time-skipping server', { timeout: 120_
 
   describe('work-queue mode (2.5)', () => {
     it('creates nothing after the first success; later failures still count; Complete', async () => {
-      const { dir } = scratch;
+      const { dir } = ctx.scratch;
       // The first pod to claim the work succeeds at once; the others fail a moment later.
       const script = `if mkdir ${dir}/claimed 2>/dev/null; then echo worked; exit 0; fi; sleep 0.5; echo nothing; exit 1`;
-      const run = await env.run(makeJob('queue', { completions: null, parallelism: 3 }, [shellContainer(script)]));
+      const run = await ctx.env.run(makeJob('queue', { completions: null, parallelism: 3 }, [shellContainer(script)]));
       assert.deepEqual(run.outcome, COMPLETE);
       assert.equal(run.pods.length, 3, 'no pod created after the first success, not even replacements');
       assert.equal(run.status.succeeded, 1);
@@ -107,9 +96,9 @@ describe('Job controller behaviour on the time-skipping server', { timeout: 120_
     });
 
     it('failures after the first success still count against backoffLimit (2.5, B4)', async () => {
-      const { dir } = scratch;
+      const { dir } = ctx.scratch;
       const script = `if mkdir ${dir}/claimed 2>/dev/null; then exit 0; fi; sleep 0.5; exit 1`;
-      const run = await env.run(makeJob('queue-strict', { completions: null, parallelism: 3, backoffLimit: 1 }, [shellContainer(script)]));
+      const run = await ctx.env.run(makeJob('queue-strict', { completions: null, parallelism: 3, backoffLimit: 1 }, [shellContainer(script)]));
       assert.deepEqual(run.outcome, BACKOFF_LIMIT);
       assert.equal(run.pods.length, 3);
       assert.equal(run.status.succeeded, 1);
@@ -118,10 +107,10 @@ describe('Job controller behaviour on the time-skipping server', { timeout: 120_
     });
 
     it('replaces failed pods while nothing has succeeded, after the backoff delay', async () => {
-      const { dir } = scratch;
+      const { dir } = ctx.scratch;
       // Attempts 1 and 2 fail, every later one succeeds (mkdir claims are atomic).
       const script = `i=1; while ! mkdir ${dir}/attempt-$i 2>/dev/null; do i=$((i+1)); done; echo attempt $i; [ $i -ge 3 ]`;
-      const run = await env.run(makeJob('queue-retry', { completions: null, parallelism: 2 }, [shellContainer(script)]));
+      const run = await ctx.env.run(makeJob('queue-retry', { completions: null, parallelism: 2 }, [shellContainer(script)]));
       assert.deepEqual(run.outcome, COMPLETE);
       assert.equal(run.pods.length, 4);
       assert.equal(run.status.failed, 2);
@@ -137,7 +126,7 @@ describe('Job controller behaviour on the time-skipping server', { timeout: 120_
 
   describe('completions 0 and parallelism 0 (2.12)', () => {
     it('completions 0 is Complete at once with no pods', async () => {
-      const run = await env.run(makeJob('nothing-to-do', { completions: 0, parallelism: 1 }));
+      const run = await ctx.env.run(makeJob('nothing-to-do', { completions: 0, parallelism: 1 }));
       assert.deepEqual(run.outcome, COMPLETE);
       assert.equal(run.pods.length, 0);
       assert.equal(run.status.succeeded, 0);
@@ -148,12 +137,12 @@ describe('Job controller behaviour on the time-skipping server', { timeout: 120_
     });
 
     it('parallelism 0 stays active with no pods and no condition until cancelled', async () => {
-      const job = await env.start(makeJob('paused', { completions: 2, parallelism: 0 }));
-      await env.runWorker(async () => {
+      const job = await ctx.env.start(makeJob('paused', { completions: 2, parallelism: 0 }));
+      await ctx.env.runWorker(async () => {
         // Wait for the first sync, then let an hour of virtual time pass.
         let status = await job.status();
         while (status.startTime === undefined) status = await job.status();
-        await env.env.sleep('1 hour');
+        await ctx.env.env.sleep('1 hour');
         status = await job.status();
         assert.deepEqual(
           { active: status.active, ready: status.ready, succeeded: status.succeeded, failed: status.failed, conditions: status.conditions },
@@ -173,7 +162,7 @@ describe('Job controller behaviour on the time-skipping server', { timeout: 120_
 
   describe('pod-failure backoff (2.6, section A)', () => {
     it('waits 10, 20, 40, 80, 160, 320 s, then the 6-minute cap, between replacements', async () => {
-      const run = await env.run(makeJob('capped', { backoffLimit: 7 }, [shellContainer('exit 1')]));
+      const run = await ctx.env.run(makeJob('capped', { backoffLimit: 7 }, [shellContainer('exit 1')]));
       assert.deepEqual(run.outcome, BACKOFF_LIMIT);
       assert.equal(run.pods.length, 8);
       assert.equal(run.status.failed, 8);

@@ -1,12 +1,11 @@
 // Time-skipping workflow tests of restartPolicy OnFailure (JOB-SEMANTICS 2.7, section A) and of
 // activeDeadlineSeconds (2.8, 2.9, 2.10), with the events they leave (6.4).
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { temporal } from '@temporalio/proto';
-import { JobTestEnvironment } from '../src/testing';
 import { makeJob, shellContainer } from './helpers/jobs';
-import { assertGap, ms, processExists, scratchDir } from './helpers/runs';
+import { assertGap, ms, processExists, useJobEnvironment } from './helpers/runs';
 
 const DEADLINE = { type: 'Failed', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
 const BACKOFF_LIMIT = { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
@@ -37,27 +36,16 @@ function podRuns(events: HistoryEvent[]): Map<string, { scheduled: number; ended
 
 // A broken controller can make a Job run forever: fail the test instead of hanging the suite.
 describe('OnFailure restarts and activeDeadlineSeconds on the time-skipping server', { timeout: 120_000 }, () => {
-  let env: JobTestEnvironment;
-  let scratch: ReturnType<typeof scratchDir>;
-  before(async () => {
-    env = await JobTestEnvironment.create();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
-  beforeEach(() => {
-    scratch = scratchDir('deadline');
-  });
-  afterEach(() => scratch.cleanup());
+  const ctx = useJobEnvironment('deadline');
 
   describe('restartPolicy OnFailure (2.7, section A)', () => {
     it('restarts the failed container in place 10 s later: same pod, restartCount 1, failed 0', async () => {
-      const marker = `${scratch.dir}/failed-once`;
+      const marker = `${ctx.scratch.dir}/failed-once`;
       const script = `if [ -e ${marker} ]; then echo second run; exit 0; fi; touch ${marker}; echo first run; exit 2`;
       const job = makeJob('on-failure', {}, [shellContainer(script)]);
       job.spec.template.spec.restartPolicy = 'OnFailure';
-      const started = await env.start(job);
-      const run = await env.runWorker(() => started.result());
+      const started = await ctx.env.start(job);
+      const run = await ctx.env.runWorker(() => started.result());
 
       assert.equal(run.outcome?.type, 'Complete');
       assert.equal(run.status.succeeded, 1);
@@ -85,7 +73,7 @@ describe('OnFailure restarts and activeDeadlineSeconds on the time-skipping serv
     it('fails with BackoffLimitExceeded when restarts reach backoffLimit; the pod counts as 1 failed', async () => {
       const job = makeJob('on-failure-limit', { backoffLimit: 2 }, [shellContainer('echo run; exit 1')]);
       job.spec.template.spec.restartPolicy = 'OnFailure';
-      const run = await env.run(job);
+      const run = await ctx.env.run(job);
       assert.deepEqual(run.outcome, BACKOFF_LIMIT);
       assert.equal(run.status.failed, 1);
       assert.equal(run.status.succeeded, 0);
@@ -109,10 +97,10 @@ describe('OnFailure restarts and activeDeadlineSeconds on the time-skipping serv
 
   describe('activeDeadlineSeconds (2.8, 2.10)', () => {
     it('kills the running pod at the deadline, counts it failed, then Failed/DeadlineExceeded (6.4 events)', async () => {
-      const pidFile = `${scratch.dir}/pid`;
+      const pidFile = `${ctx.scratch.dir}/pid`;
       // `$$$$` is the kubelet's escape for `$$`: the shell's pid, which `exec` hands to sleep.
       const script = `echo $$$$ > ${pidFile}; echo sleeping; exec sleep 1000`;
-      const run = await env.run(makeJob('deadline', { activeDeadlineSeconds: 3 }, [shellContainer(script)]));
+      const run = await ctx.env.run(makeJob('deadline', { activeDeadlineSeconds: 3 }, [shellContainer(script)]));
       assert.deepEqual(run.outcome, DEADLINE);
       assert.deepEqual(
         run.status.conditions.map((c) => `${c.type}=${c.status}/${c.reason}/${c.message}`),
@@ -152,7 +140,7 @@ describe('OnFailure restarts and activeDeadlineSeconds on the time-skipping serv
     });
 
     it('cuts off a retry waiting on backoff: 2 pods, Failed at startTime + 25 s (2.9)', async () => {
-      const run = await env.run(makeJob('deadline-backoff', { activeDeadlineSeconds: 25, backoffLimit: 6 }, [shellContainer('exit 1')]));
+      const run = await ctx.env.run(makeJob('deadline-backoff', { activeDeadlineSeconds: 25, backoffLimit: 6 }, [shellContainer('exit 1')]));
       assert.deepEqual(run.outcome, DEADLINE);
       assert.equal(run.pods.length, 2, 'pods at 0 s and 10 s; the one due at 30 s is never created');
       assert.equal(run.status.failed, 2);

@@ -1,36 +1,24 @@
 // Time-skipping workflow tests of disruptions (JOB-SEMANTICS section A "disruption"): a pod whose
 // worker shuts down while it runs ends Failed with DisruptionTarget/WorkerLost, counts as failed,
 // and is replaced on another worker.
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { JobTestEnvironment } from '../src/testing';
 import { makeJob, shellContainer } from './helpers/jobs';
-import { assertGap, byCreation, ms, processExists, scratchDir, SUFFIX, until } from './helpers/runs';
+import { assertGap, byCreation, ms, processExists, useJobEnvironment, SUFFIX, until } from './helpers/runs';
 
 // A broken controller can make a Job run forever: fail the test instead of hanging the suite.
 describe('disruption: a worker shutting down under a running pod (section A)', { timeout: 120_000 }, () => {
-  let env: JobTestEnvironment;
-  let scratch: ReturnType<typeof scratchDir>;
-  before(async () => {
-    env = await JobTestEnvironment.create();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
-  beforeEach(() => {
-    scratch = scratchDir('disruption');
-  });
-  afterEach(() => scratch.cleanup());
+  const ctx = useJobEnvironment('disruption');
 
   it('fails the pod with DisruptionTarget=True/WorkerLost and replaces it on a new worker', async () => {
-    const pidFile = `${scratch.dir}/first.pid`;
+    const pidFile = `${ctx.scratch.dir}/first.pid`;
     // The first pod records its pid and sleeps; the replacement finds the file and succeeds.
     const script = `if [ -e ${pidFile} ]; then echo replacement; exit 0; fi; echo $$$$ > ${pidFile}; exec sleep 1000`;
-    const job = await env.start(makeJob('disrupted', {}, [shellContainer(script)]));
+    const job = await ctx.env.start(makeJob('disrupted', {}, [shellContainer(script)]));
 
     // Worker 1 runs until the pod is up, then shuts down (runWorker returns once it has stopped).
-    const pid = await env.runWorker(
+    const pid = await ctx.env.runWorker(
       async () => {
         await until('the pod to be ready', async () => ((await job.status()).ready === 1 ? true : undefined));
         return until('the pod process', () => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) || undefined : undefined));
@@ -39,7 +27,7 @@ describe('disruption: a worker shutting down under a running pod (section A)', {
     );
     assert.equal(processExists(pid), false, 'the shutdown ended the pod process');
 
-    const run = await env.runWorker(
+    const run = await ctx.env.runWorker(
       async () => {
         // Queries need a worker; before the 10 s backoff passes, the lost pod is counted and none runs.
         const midway = await job.status();
@@ -74,12 +62,12 @@ describe('disruption: a worker shutting down under a running pod (section A)', {
   });
 
   it('a disruption counts against backoffLimit like any pod failure', async () => {
-    const pidFile = `${scratch.dir}/pid`;
-    const job = await env.start(makeJob('disrupted-limit', { backoffLimit: 0 }, [shellContainer(`echo $$$$ > ${pidFile}; exec sleep 1000`)]));
-    await env.runWorker(() => until('the pod to be ready', async () => ((await job.status()).ready === 1 && fs.existsSync(pidFile) ? true : undefined)), {
+    const pidFile = `${ctx.scratch.dir}/pid`;
+    const job = await ctx.env.start(makeJob('disrupted-limit', { backoffLimit: 0 }, [shellContainer(`echo $$$$ > ${pidFile}; exec sleep 1000`)]));
+    await ctx.env.runWorker(() => until('the pod to be ready', async () => ((await job.status()).ready === 1 && fs.existsSync(pidFile) ? true : undefined)), {
       identity: 'worker-1',
     });
-    const run = await env.runWorker(() => job.result(), { identity: 'worker-2' });
+    const run = await ctx.env.runWorker(() => job.result(), { identity: 'worker-2' });
     assert.deepEqual(run.outcome, { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
     assert.equal(run.status.failed, 1);
     assert.equal(run.pods.length, 1);

@@ -1,11 +1,10 @@
 // Time-skipping workflow tests of Indexed Jobs (JOB-SEMANTICS 3, 6.5): completion indexes, pod
 // names, the downward API, completedIndexes, and a failing index being retried.
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Container } from '../src/api/types';
-import { JobTestEnvironment } from '../src/testing';
 import { makeJob, shellContainer } from './helpers/jobs';
-import { byCreation, maxOverlap, ms, scratchDir, SUFFIX } from './helpers/runs';
+import { byCreation, maxOverlap, ms, useJobEnvironment, SUFFIX } from './helpers/runs';
 
 const INDEX_ANNOTATION = "metadata.annotations['batch.kubernetes.io/job-completion-index']";
 const INDEX_LABEL = "metadata.labels['batch.kubernetes.io/job-completion-index']";
@@ -24,21 +23,10 @@ function indexEcho(then = 'exit 0'): Container {
 
 // A broken controller can make a Job run forever: fail the test instead of hanging the suite.
 describe('Indexed Jobs on the time-skipping server (3)', { timeout: 120_000 }, () => {
-  let env: JobTestEnvironment;
-  let scratch: ReturnType<typeof scratchDir>;
-  before(async () => {
-    env = await JobTestEnvironment.create();
-  });
-  after(async () => {
-    await env?.teardown();
-  });
-  beforeEach(() => {
-    scratch = scratchDir('indexed');
-  });
-  afterEach(() => scratch.cleanup());
+  const ctx = useJobEnvironment('indexed');
 
   it('runs each index once, lowest first, two at a time; each pod sees its index', async () => {
-    const run = await env.run(makeJob('idx', { completionMode: 'Indexed', completions: 5, parallelism: 2 }, [indexEcho()]));
+    const run = await ctx.env.run(makeJob('idx', { completionMode: 'Indexed', completions: 5, parallelism: 2 }, [indexEcho()]));
     assert.equal(run.outcome?.type, 'Complete');
     assert.equal(run.outcome?.reason, 'CompletionsReached');
     assert.equal(run.status.succeeded, 5);
@@ -63,9 +51,9 @@ describe('Indexed Jobs on the time-skipping server (3)', { timeout: 120_000 }, (
   });
 
   it('retries an index that failed once; completedIndexes still 0-4, failed 1', async () => {
-    const marker = `${scratch.dir}/index-2-failed`;
+    const marker = `${ctx.scratch.dir}/index-2-failed`;
     const then = `if [ "$JOB_COMPLETION_INDEX" = 2 ] && [ ! -e ${marker} ]; then touch ${marker}; exit 7; fi`;
-    const run = await env.run(makeJob('idx-retry', { completionMode: 'Indexed', completions: 5, parallelism: 2 }, [indexEcho(then)]));
+    const run = await ctx.env.run(makeJob('idx-retry', { completionMode: 'Indexed', completions: 5, parallelism: 2 }, [indexEcho(then)]));
     assert.equal(run.outcome?.type, 'Complete');
     assert.equal(run.status.succeeded, 5);
     assert.equal(run.status.failed, 1);
@@ -97,7 +85,7 @@ describe('Indexed Jobs on the time-skipping server (3)', { timeout: 120_000 }, (
     // Indexes 2 and 5 fail after the others have succeeded: failed 2 > backoffLimit 1 ends the Job
     // before either is retried (the 10 s backoff cannot pass while the other one still runs).
     const then = 'case "$JOB_COMPLETION_INDEX" in 2|5) sleep 1; exit 1;; esac';
-    const run = await env.run(
+    const run = await ctx.env.run(
       makeJob('idx-gaps', { completionMode: 'Indexed', completions: 7, parallelism: 7, backoffLimit: 1 }, [indexEcho(then)]),
     );
     assert.equal(run.outcome?.type, 'Failed');

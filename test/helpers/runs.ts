@@ -1,4 +1,6 @@
 // Helpers for workflow tests: scratch directories shared by pods, polling, and pod timelines.
+import { after, afterEach, before, beforeEach } from 'node:test';
+import { JobTestEnvironment } from '../../src/testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +10,12 @@ import type { PodRecord } from '../../src/controller/state';
 export const SUFFIX = '[bcdfghjklmnpqrstvwxz2456789]{5}';
 
 /** A fresh directory that the pods of one test share (markers, pid files); removed by `cleanup`. */
-export function scratchDir(prefix: string): { dir: string; cleanup: () => void } {
+export interface Scratch {
+  dir: string;
+  cleanup: () => void;
+}
+
+export function scratchDir(prefix: string): Scratch {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dj-${prefix}-`));
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
@@ -69,4 +76,33 @@ export function assertGap(actual: number, expected: number, what: string, tolera
 /** Pods in creation order (the result lists them as they finished); same-sync pods by index. */
 export function byCreation(pods: PodRecord[]): PodRecord[] {
   return [...pods].sort((a, b) => ms(a.creationTimestamp) - ms(b.creationTimestamp) || (a.index ?? 0) - (b.index ?? 0));
+}
+
+/**
+ * One JobTestEnvironment per suite and a fresh scratch dir per test. Call it inside `describe`; the
+ * getters are valid inside tests and hooks.
+ */
+export function useJobEnvironment(prefix: string): { readonly env: JobTestEnvironment; readonly scratch: Scratch } {
+  let env: JobTestEnvironment | undefined;
+  let scratch: Scratch | undefined;
+  before(async () => {
+    env = await JobTestEnvironment.create();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+  beforeEach(() => {
+    scratch = scratchDir(prefix);
+  });
+  afterEach(() => scratch?.cleanup());
+  return {
+    get env() {
+      if (!env) throw new Error('the test environment is not ready: use it inside tests and hooks');
+      return env;
+    },
+    get scratch() {
+      if (!scratch) throw new Error('the scratch dir exists only inside a test');
+      return scratch;
+    },
+  };
 }

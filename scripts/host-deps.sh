@@ -10,6 +10,12 @@ if command -v perl >/dev/null 2>&1 && ! perl -Mbignum=bpi -e 'bpi(2000)' >/dev/n
   need+=(libmath-bigint-perl)
 fi
 
+# bwrap runs each pod in its own PID and mount namespace (src/activities/sandbox.ts): no process of a
+# pod outlives it or its worker, and emptyDir volumes appear at their mountPath. Linux only.
+if [ "$(uname -s)" = Linux ] && ! command -v bwrap >/dev/null 2>&1; then
+  need+=(bubblewrap)
+fi
+
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
-import { createActivities } from './activities';
+import { createActivities, describeIsolation, sandboxSupport, type ActivitiesOptions } from './activities';
 
 export const DEFAULT_TASK_QUEUE = 'durable-jobs';
 
@@ -19,6 +19,8 @@ export interface JobWorkerOptions {
   workflowBundle?: SdkWorkerOptions['workflowBundle'];
   /** Workflows kept in memory between tasks; 0 turns off sticky task queues (every task replays history). */
   maxCachedWorkflows?: number;
+  /** How pods of the process runtime are isolated; see ActivitiesOptions. */
+  isolation?: ActivitiesOptions['isolation'];
   log?: (message: string) => void;
 }
 
@@ -34,7 +36,11 @@ export function workflowsPath(): string {
 
 export async function createJobWorker(opts: JobWorkerOptions): Promise<Worker> {
   const identity = opts.identity ?? `${process.pid}@${os.hostname()}`;
-  const activities = createActivities({ dataDir: opts.dataDir, workerIdentity: identity, log: opts.log });
+  const activities = createActivities({ dataDir: opts.dataDir, workerIdentity: identity, log: opts.log, isolation: opts.isolation });
+  // Said once, at start: without bwrap, pods can outlive this worker.
+  if ((opts.isolation ?? 'auto') === 'auto' && !(await sandboxSupport()).ok) {
+    (opts.log ?? ((m: string) => console.error(m)))(await describeIsolation());
+  }
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',

@@ -1,5 +1,7 @@
 // runPod with the process runtime, end to end on this host: real processes, signals and files,
 // driven through MockActivityEnvironment (an activity Context with heartbeats and cancellation).
+// Containers run as bare process groups here (isolation 'process-group', the fallback without bwrap),
+// so that their pids are the host's; activity-sandbox.test.ts runs them in bubblewrap sandboxes.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -53,7 +55,7 @@ function podInput(
 function harness() {
   const dataDir = tempDir();
   const logs: string[] = [];
-  const activities = createActivities({ dataDir, workerIdentity: 'test-worker', log: (m) => logs.push(m) });
+  const activities = createActivities({ dataDir, workerIdentity: 'test-worker', isolation: 'process-group', log: (m) => logs.push(m) });
   const env = new MockActivityEnvironment();
   let heartbeats = 0;
   env.on('heartbeat', () => heartbeats++);
@@ -451,7 +453,7 @@ describe('runPod (process runtime)', () => {
     const result = await h.run(
       podInput({
         volumes: [{ name: 'scratch', emptyDir: {} }],
-        containers: [sh('main', `ls -d ${podsDir}/job-0-0-0-*/volumes/scratch`)],
+        containers: [sh('main', `ls -d ${podsDir}/job-0-0/volumes/scratch`)],
       }),
     );
     assert.equal(result.phase, 'Succeeded', result.containers[0]!.logTail);

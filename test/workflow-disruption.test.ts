@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { makeJob, shellContainer } from './helpers/jobs';
-import { assertGap, byCreation, ms, processExists, useJobEnvironment, SUFFIX, until } from './helpers/runs';
+import { processesWith, token } from './helpers/procs';
+import { assertGap, byCreation, ms, useJobEnvironment, SUFFIX, until } from './helpers/runs';
 
 // A broken controller can make a Job run forever: fail the test instead of hanging the suite.
 describe('disruption: a worker shutting down under a running pod (section A)', { timeout: 120_000 }, () => {
@@ -13,19 +14,21 @@ describe('disruption: a worker shutting down under a running pod (section A)', {
 
   it('fails the pod with DisruptionTarget=True/WorkerLost and replaces it on a new worker', async () => {
     const pidFile = `${ctx.scratch.dir}/first.pid`;
-    // The first pod records its pid and sleeps; the replacement finds the file and succeeds.
-    const script = `if [ -e ${pidFile} ]; then echo replacement; exit 0; fi; echo $$$$ > ${pidFile}; exec sleep 1000`;
+    // The first pod leaves a file and sleeps; the replacement finds the file and succeeds. A pod's pids
+    // may be those of its own PID namespace (bubblewrap): its sleep is found by a unique argument.
+    const word = `1000.${token()}`;
+    const script = `if [ -e ${pidFile} ]; then echo replacement; exit 0; fi; echo $$$$ > ${pidFile}; exec sleep ${word}`;
     const job = await ctx.env.start(makeJob('disrupted', {}, [shellContainer(script)]));
 
     // Worker 1 runs until the pod is up, then shuts down (runWorker returns once it has stopped).
-    const pid = await ctx.env.runWorker(
+    await ctx.env.runWorker(
       async () => {
         await until('the pod to be ready', async () => ((await job.status()).ready === 1 ? true : undefined));
-        return until('the pod process', () => (fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) || undefined : undefined));
+        await until('the pod process', () => (processesWith(word).length > 0 ? true : undefined));
       },
       { identity: 'worker-1' },
     );
-    assert.equal(processExists(pid), false, 'the shutdown ended the pod process');
+    assert.deepEqual(processesWith(word), [], 'the shutdown ended the pod process');
 
     const run = await ctx.env.runWorker(
       async () => {

@@ -1,5 +1,5 @@
-// The pod activity and the pieces of its process runtime that other layers may reuse.
-export { createActivities, runtimeNotes, spawnFailure, DEADLINE_EXCEEDED_MESSAGE } from './run-pod';
+// The pod activity and the pieces of its runtimes that other layers may reuse.
+export { createActivities, runtimeNotes, DEADLINE_EXCEEDED_MESSAGE } from './run-pod';
 export type { ActivitiesOptions, PodActivities } from './run-pod';
 export { expand, lookupIn } from './expand';
 export type { VarLookup } from './expand';
@@ -9,3 +9,12 @@ export { LogSink, TAIL_BYTES, ROTATE_BYTES } from './log-sink';
 export type { LogTail, LogSinkOptions } from './log-sink';
 export { spawnGroup, ProcessGroup, signalExitCode, longTimer } from './process-group';
 export type { ExitStatus, SpawnGroupOptions, SpawnOutcome, LongTimer } from './process-group';
+export { spawnFailure } from './runtime';
+export type { ContainerExit, ContainerHandle, ContainerRuntime, LaunchRequest, LaunchResult } from './runtime';
+export { processRuntime } from './process-runtime';
+export { describeIsolation, sandboxSupport, sandboxArgv } from './sandbox';
+export type { SandboxSupport, SandboxPlan } from './sandbox';
+export { dockerRuntime, dockerContainerName, dockerRunArgs, podHostname } from './docker';
+export type { DockerRuntimeOptions, DockerRunSpec } from './docker';
+export { podDir, prepareVolumes, removePodDir, containerMounts } from './volumes';
+export type { Mount } from './volumes';

@@ -12,9 +12,16 @@ export interface ExitStatus {
 
 export interface SpawnGroupOptions {
   cwd?: string;
-  env: Record<string, string>;
+  env: NodeJS.ProcessEnv;
   /** stdout and stderr chunks, in the order they reach us. */
   onOutput: (chunk: Buffer) => void;
+  /** Opens fd 3 of the process as a pipe and hands over what it writes there (bwrap's --info-fd). */
+  onFd3?: (chunk: Buffer) => void;
+  /**
+   * Whether anything of the group may still be running, once its main process has exited. Defaults to
+   * "any member exists, zombies included"; a sandbox knows better, as its init lingers as a zombie.
+   */
+  remains?: (group: ProcessGroup) => boolean;
 }
 
 export type SpawnOutcome = { ok: true; group: ProcessGroup } | { ok: false; error: NodeJS.ErrnoException };
@@ -37,21 +44,27 @@ export async function spawnGroup(file: string, args: string[], options: SpawnGro
       env: options.env,
       // Its own process group, so that one kill(-pid) reaches everything the container starts.
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: options.onFd3 ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
       windowsHide: true,
     });
   } catch (err) {
     return { ok: false, error: asErrno(err) };
   }
   // Listeners go on before the first await: a short process may exit right after spawning.
-  const group = new ProcessGroup(child, options.onOutput);
+  const group = new ProcessGroup(child, options.onOutput, options.remains);
+  const fd3 = child.stdio[3];
+  if (options.onFd3 && fd3 && 'on' in fd3) {
+    const onFd3 = options.onFd3;
+    fd3.on('data', (chunk: Buffer) => onFd3(chunk));
+    // Nothing to do about a broken info pipe: the group is still watched through its process group.
+    fd3.on('error', () => undefined);
+  }
   const started = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
     child.once('spawn', () => resolve(undefined));
     child.once('error', (err) => resolve(err));
   });
   if (started !== undefined || child.pid === undefined) {
-    child.stdout?.destroy();
-    child.stderr?.destroy();
+    for (const stream of child.stdio) stream?.destroy();
     return { ok: false, error: started ?? asErrno(new Error('spawn failed without an error')) };
   }
   return { ok: true, group };
@@ -62,13 +75,15 @@ export class ProcessGroup {
   readonly pid: number;
   /** Resolves when the main process has exited, output is drained and no process of the group remains. */
   readonly done: Promise<ExitStatus>;
-  private readonly mainExit: Promise<ExitStatus>;
+  /** Resolves when the main process has exited; the rest of the group may still be going away. */
+  readonly mainExit: Promise<ExitStatus>;
   private mainExited = false;
   private terminating: Promise<void> | undefined;
 
   constructor(
     private readonly child: ChildProcess,
     onOutput: (chunk: Buffer) => void,
+    private readonly remains: (group: ProcessGroup) => boolean = (group) => group.isAlive(),
   ) {
     this.pid = child.pid ?? -1;
     child.stdout?.on('data', onOutput);
@@ -105,6 +120,11 @@ export class ProcessGroup {
     } catch {
       // ESRCH: nothing left to signal. EPERM: not ours (the group is gone and its id reused).
     }
+  }
+
+  /** Ends every process of the group now, without a grace period. */
+  kill(): void {
+    this.signal('SIGKILL');
   }
 
   /** True while any process of the group exists (zombies included). */
@@ -151,7 +171,7 @@ export class ProcessGroup {
 
   private async waitUntilGone(): Promise<void> {
     const deadline = Date.now() + REAP_TIMEOUT_MS;
-    while (this.isAlive() && Date.now() < deadline) {
+    while (this.remains(this) && Date.now() < deadline) {
       this.signal('SIGKILL');
       await new Promise((resolve) => setTimeout(resolve, REAP_POLL_MS));
     }

@@ -1,15 +1,20 @@
-// The pod activity with the process runtime: one call runs one pod attempt on this host, init
-// containers one by one, then the containers together, and returns what a kubelet would report.
-import fs from 'node:fs';
+// The pod activity: one call runs one pod attempt on this host, init containers one by one, then
+// the containers together, with the runtime the pod's runtimeClassName names (./process-runtime.ts,
+// ./docker.ts), and returns what a kubelet would report.
 import os from 'node:os';
 import path from 'node:path';
 import { CancelledFailure, Context } from '@temporalio/activity';
 import type { ContainerReason, ContainerResult, RunPodInput, RunPodResult } from '../api/pod';
 import type { Container, PodSpec } from '../api/types';
 import { announcePodStarted } from './announce';
-import { resolveContainer, type PodFacts } from './env';
+import { dockerRuntime, type DockerRuntimeOptions } from './docker';
+import type { PodFacts } from './env';
 import { LogSink } from './log-sink';
-import { longTimer, signalExitCode, spawnGroup, type LongTimer, type ProcessGroup } from './process-group';
+import { longTimer, signalExitCode, type LongTimer } from './process-group';
+import { processRuntime } from './process-runtime';
+import type { ContainerHandle, ContainerRuntime } from './runtime';
+import { sandboxSupport, type SandboxSupport } from './sandbox';
+import { prepareVolumes, removePodDir, safeSegment } from './volumes';
 
 export interface ActivitiesOptions {
   /** The worker's data directory: logs go to `<dataDir>/logs`, emptyDir volumes to `<dataDir>/pods`. */
@@ -18,6 +23,13 @@ export interface ActivitiesOptions {
   workerIdentity?: string;
   /** Worker-side notes; defaults to the activity context's logger. */
   log?: (message: string) => void;
+  /**
+   * How the process runtime isolates pods: 'auto' (the default) runs them in bubblewrap sandboxes
+   * where bwrap works and as process groups elsewhere; 'process-group' never uses bwrap.
+   */
+  isolation?: 'auto' | 'process-group';
+  /** The docker runtime's CLI and its environment. */
+  docker?: DockerRuntimeOptions;
 }
 
 export interface PodActivities {
@@ -34,33 +46,51 @@ export function createActivities(opts: ActivitiesOptions): PodActivities {
   const worker = opts.workerIdentity ?? `${process.pid}@${os.hostname()}`;
   const log = opts.log ?? contextLog;
   const notedJobs = new Set<string>();
+  const runtimeFor = runtimeChooser(opts);
 
-  const noteOncePerJob = (input: RunPodInput): void => {
+  const noteOncePerJob = (input: RunPodInput, runtime: ContainerRuntime): void => {
     const key = `${input.namespace}/${input.jobName}`;
     if (notedJobs.has(key)) return;
     if (notedJobs.size >= MAX_NOTED_JOBS) notedJobs.clear();
     notedJobs.add(key);
-    for (const note of runtimeNotes(input)) log(note);
+    for (const note of runtimeNotes(input, runtime.name)) log(note);
   };
 
   return {
     async runPod(input: RunPodInput): Promise<RunPodResult> {
-      noteOncePerJob(input);
+      const runtime = await runtimeFor(input.spec);
+      noteOncePerJob(input, runtime);
       await announcePodStarted(input.podName, worker);
-      return new PodRun(input, opts.dataDir, worker, log).run();
+      return new PodRun(input, runtime, opts.dataDir, worker, log).run();
     },
   };
 }
 
-/** What the process runtime does differently from a cluster for this Job, said once per Job. */
-export function runtimeNotes(input: RunPodInput): string[] {
+/** The runtime a pod asks for with runtimeClassName; the sandbox probe runs once, on first use. */
+function runtimeChooser(opts: ActivitiesOptions): (spec: PodSpec) => Promise<ContainerRuntime> {
+  let processes: Promise<ContainerRuntime> | undefined;
+  let docker: ContainerRuntime | undefined;
+  return (spec) => {
+    if (spec.runtimeClassName === 'docker') return Promise.resolve((docker ??= dockerRuntime(opts.docker)));
+    processes ??= isolation(opts.isolation ?? 'auto').then(processRuntime);
+    return processes;
+  };
+}
+
+function isolation(mode: NonNullable<ActivitiesOptions['isolation']>): Promise<SandboxSupport> {
+  if (mode === 'process-group') return Promise.resolve({ ok: false, reason: 'the worker is set to isolation "process-group"' });
+  return sandboxSupport();
+}
+
+/** What the pod's runtime does differently from a cluster for this Job, said once per Job. */
+export function runtimeNotes(input: RunPodInput, runtime = 'process'): string[] {
   const spec = input.spec;
   const all = [...(spec.initContainers ?? []), ...spec.containers];
   const job = `(job "${input.namespace}/${input.jobName}")`;
   const notes: string[] = [];
 
   const images = [...new Set(all.flatMap((c) => (c.image ? [c.image] : [])))];
-  if (images.length > 0) {
+  if (runtime === 'process' && images.length > 0) {
     const quoted = images.map((i) => `"${i}"`).join(', ');
     const pulled = images.length === 1 ? `image ${quoted} is not pulled` : `images ${quoted} are not pulled`;
     notes.push(`durable-jobs: the process runtime runs the containers' commands on this host; ${pulled} ${job}`);
@@ -77,10 +107,9 @@ export function runtimeNotes(input: RunPodInput): string[] {
     for (const key of Object.keys(c)) {
       if (!CONTAINER_FIELDS_HONOURED.has(key)) ignored.push(`container "${c.name}" ${key}`);
     }
-    if ((c.volumeMounts?.length ?? 0) > 0) ignored.push(`container "${c.name}" volumeMounts (nothing is mounted)`);
   }
   if (ignored.length > 0) {
-    notes.push(`durable-jobs: the process runtime ignores ${ignored.join(', ')} ${job}`);
+    notes.push(`durable-jobs: the ${runtime} runtime ignores ${ignored.join(', ')} ${job}`);
   }
   return notes;
 }
@@ -105,7 +134,6 @@ const CONTAINER_FIELDS_HONOURED = new Set([
   'env',
   'workingDir',
   'imagePullPolicy',
-  // Said separately above.
   'volumeMounts',
   // Defaults that exported manifests carry; nothing to say about them.
   'terminationMessagePath',
@@ -117,18 +145,20 @@ class PodRun {
   private readonly spec: PodSpec;
   private readonly facts: PodFacts;
   private readonly graceMs: number;
-  private readonly running = new Set<ProcessGroup>();
-  private readonly spawned: ProcessGroup[] = [];
-  private readonly hitByDeadline = new Set<ProcessGroup>();
+  /** Started and not yet known to be gone. */
+  private readonly running = new Set<ContainerHandle>();
+  private readonly hitByDeadline = new Set<ContainerHandle>();
   private readonly results: ContainerResult[] = [];
   private cancelled = false;
   private deadlineExceeded = false;
   /** A stop kept a container from starting; with hitByDeadline, tells whether the deadline changed anything. */
   private skippedByStop = false;
-  private podDir: string | undefined;
+  /** emptyDir volumes: name to host directory. */
+  private volumes: ReadonlyMap<string, string> = new Map();
 
   constructor(
     private readonly input: RunPodInput,
+    private readonly runtime: ContainerRuntime,
     private readonly dataDir: string,
     private readonly worker: string,
     private readonly log: (message: string) => void,
@@ -168,27 +198,29 @@ class PodRun {
       void deadline.promise.then(() => this.stop('deadline'));
     }
 
+    let restartsInPlace = false;
     try {
-      this.podDir = this.makeVolumes();
+      this.volumes = prepareVolumes(this.dataDir, this.input);
       await this.runContainers();
       // Every process is gone by now; only then may the cancellation be reported. It carries what
       // the killed containers did (exit codes, log tails), as a deleted pod's status would.
       if (this.cancelled || signal.aborted) throw cancellation(signal, this.result(startedAt));
-      return this.result(startedAt);
+      const result = this.result(startedAt);
+      // The workflow restarts such a pod in place, and the next run must find its volumes as they were.
+      restartsInPlace = result.phase === 'Failed' && this.spec.restartPolicy === 'OnFailure' && result.reason !== 'DeadlineExceeded';
+      return result;
     } finally {
       clearInterval(heartbeats);
       deadline?.cancel();
       signal.removeEventListener('abort', onAbort);
-      // Normally a no-op: only an unexpected error can leave a group behind.
-      for (const group of this.spawned) {
-        if (group.isAlive()) group.signal('SIGKILL');
-      }
-      if (this.podDir !== undefined) {
+      // Normally a no-op: only an unexpected error can leave a container behind.
+      for (const handle of this.running) handle.kill();
+      if (!restartsInPlace && this.volumes.size > 0) {
         try {
-          fs.rmSync(this.podDir, { recursive: true, force: true });
+          removePodDir(this.dataDir, this.input.namespace, this.input.podName);
         } catch (err) {
           // Leftover scratch space must not turn the pod's outcome into a failure.
-          this.log(`durable-jobs: cannot remove ${this.podDir}: ${errorMessage(err)}`);
+          this.log(`durable-jobs: cannot remove the volumes of pod ${this.input.podName}: ${errorMessage(err)}`);
         }
       }
     }
@@ -201,14 +233,14 @@ class PodRun {
   private stop(why: 'cancel' | 'deadline'): void {
     if (why === 'cancel') this.cancelled = true;
     else this.deadlineExceeded = true;
-    for (const group of this.running) this.terminate(group, why);
+    for (const handle of this.running) this.terminate(handle, why);
   }
 
-  private terminate(group: ProcessGroup, why: 'cancel' | 'deadline'): void {
+  private terminate(handle: ContainerHandle, why: 'cancel' | 'deadline'): void {
     // A container that ended on its own keeps its own result, even if its output is still draining.
-    if (group.exited) return;
-    if (why === 'deadline') this.hitByDeadline.add(group);
-    void group.terminate(this.graceMs);
+    if (handle.exited) return;
+    if (why === 'deadline') this.hitByDeadline.add(handle);
+    void handle.terminate(this.graceMs);
   }
 
   private async runContainers(): Promise<void> {
@@ -240,20 +272,6 @@ class PodRun {
       logFile,
     });
 
-    const resolved = resolveContainer(container, this.facts);
-    if (!resolved.ok) return notRun(resolved.message, null);
-    const { file, args, env } = resolved.value;
-
-    const cwd = container.workingDir || undefined;
-    if (cwd !== undefined) {
-      // Container runtimes create a missing working directory; so do we.
-      try {
-        fs.mkdirSync(cwd, { recursive: true });
-      } catch (err) {
-        return notRun(`workingDir "${cwd}": ${errorMessage(err)}`, null);
-      }
-    }
-
     if (this.stopping) return this.skip();
     const logPath = path.join(
       this.dataDir,
@@ -263,29 +281,36 @@ class PodRun {
       `${safeSegment(container.name)}-${this.input.restartCount}.log`,
     );
     const sink = new LogSink(logPath, { onError: this.log });
-    const spawned = await spawnGroup(file, args, { cwd, env, onOutput: (chunk) => sink.write(chunk) });
-    if (!spawned.ok) {
+    const launched = await this.runtime.launch({
+      container,
+      pod: this.facts,
+      restartCount: this.input.restartCount,
+      volumes: this.volumes,
+      onOutput: (chunk) => sink.write(chunk),
+    });
+    if (!launched.ok) {
       sink.close();
-      const { message, exitCode } = spawnFailure(file, spawned.error);
-      return notRun(message, exitCode, sink.file);
+      return notRun(launched.message, launched.exitCode, sink.file);
     }
 
-    const group = spawned.group;
-    this.spawned.push(group);
-    this.running.add(group);
-    // A stop that came while the process was starting missed it.
-    if (this.cancelled) this.terminate(group, 'cancel');
-    else if (this.deadlineExceeded) this.terminate(group, 'deadline');
+    const handle = launched.handle;
+    this.running.add(handle);
+    // A stop that came while the container was starting missed it.
+    if (this.cancelled) this.terminate(handle, 'cancel');
+    else if (this.deadlineExceeded) this.terminate(handle, 'deadline');
 
-    const status = await group.done;
-    this.running.delete(group);
+    const status = await handle.done;
+    this.running.delete(handle);
     sink.close();
     const tail = sink.tail();
 
     const exitCode = status.code ?? (status.signal ? signalExitCode(status.signal) : null);
     let reason: ContainerReason;
     let message: string | undefined;
-    if (this.hitByDeadline.has(group)) {
+    if (status.cannotRun !== undefined) {
+      reason = 'ContainerCannotRun';
+      message = status.cannotRun;
+    } else if (this.hitByDeadline.has(handle)) {
       reason = 'DeadlineExceeded';
       message = 'terminated: the pod exceeded its activeDeadlineSeconds';
     } else if (exitCode === 0) {
@@ -314,20 +339,6 @@ class PodRun {
     return undefined;
   }
 
-  /**
-   * emptyDir volumes as per-pod directories under the data dir, removed when the pod ends. Nothing is
-   * mounted at the containers' mountPaths: that needs mount namespaces (the docker runtime has them).
-   */
-  private makeVolumes(): string | undefined {
-    const volumes = (this.spec.volumes ?? []).filter((v) => v.emptyDir !== undefined);
-    if (volumes.length === 0) return undefined;
-    const parent = path.join(this.dataDir, 'pods', safeSegment(this.input.namespace));
-    fs.mkdirSync(parent, { recursive: true });
-    const dir = fs.mkdtempSync(path.join(parent, `${safeSegment(this.input.podName)}-${this.input.restartCount}-`));
-    for (const v of volumes) fs.mkdirSync(path.join(dir, 'volumes', safeSegment(v.name)), { recursive: true });
-    return dir;
-  }
-
   private result(startedAt: Date): RunPodResult {
     const base = {
       worker: this.worker,
@@ -352,26 +363,6 @@ function describeFailure(r: ContainerResult): string {
   if (r.reason === 'ContainerCannotRun') return 'could not run';
   if (r.signal) return `was killed by ${r.signal} (exit code ${r.exitCode})`;
   return `exited with code ${r.exitCode}`;
-}
-
-/** Docker's words and exit codes for a command that cannot be executed. */
-export function spawnFailure(file: string, error: NodeJS.ErrnoException): { message: string; exitCode: number } {
-  switch (error.code) {
-    case 'ENOENT':
-      return file.includes('/')
-        ? { message: `exec: "${file}": stat ${file}: no such file or directory`, exitCode: 127 }
-        : { message: `exec: "${file}": executable file not found in $PATH`, exitCode: 127 };
-    case 'EACCES':
-      return { message: `exec: "${file}": permission denied`, exitCode: 126 };
-    default:
-      return { message: `exec: "${file}": ${error.message}`, exitCode: 128 };
-  }
-}
-
-/** Names come validated as DNS labels; this keeps a bad one from climbing out of the data dir. */
-function safeSegment(name: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_');
-  return cleaned === '' || cleaned === '.' || cleaned === '..' ? `_${cleaned}` : cleaned;
 }
 
 /** The cancellation to report, with the pod's result as its details when containers ran. */

@@ -4,8 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { containerEnv, expand, fieldRefValue, LogSink, lookupIn, resolveContainer, spawnFailure } from '../src/activities';
+import { containerEnv, expand, fieldRefValue, LogSink, lookupIn, resolveContainer, runtimeNotes, spawnFailure } from '../src/activities';
 import type { PodFacts } from '../src/activities';
+import type { RunPodInput } from '../src/api/pod';
+import type { PodSpec } from '../src/api/types';
 
 const pod: PodFacts = {
   podName: 'pi-3-0',
@@ -224,5 +226,32 @@ describe('LogSink', () => {
     assert.equal(sink.file, undefined);
     assert.equal(sink.tail().text, 'still here');
     assert.equal(errors.length, 1);
+  });
+});
+
+describe('runtimeNotes: what the runtime tells once per Job', () => {
+  const input = (spec: Partial<PodSpec>): RunPodInput => ({
+    namespace: 'default',
+    jobName: 'notes',
+    jobUid: 'u',
+    podName: 'notes-abcde',
+    restartCount: 0,
+    labels: {},
+    annotations: {},
+    spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 30, containers: [{ name: 'c', image: 'perl:5', command: ['true'] }], ...spec },
+  });
+
+  it('says the image is not pulled, and names every ignored field by its manifest path', () => {
+    const notes = runtimeNotes(
+      input({ nodeSelector: { disk: 'ssd' }, containers: [{ name: 'c', image: 'perl:5', command: ['true'], resources: { limits: { cpu: '1' } } }] }),
+    );
+    assert.deepEqual(notes, [
+      `durable-jobs: the process runtime runs the containers' commands on this host; image "perl:5" is not pulled (job "default/notes")`,
+      'durable-jobs: the process runtime ignores spec.template.spec.nodeSelector, spec.template.spec.containers[0].resources (job "default/notes")',
+    ]);
+  });
+
+  it('says nothing about fields it honours', () => {
+    assert.deepEqual(runtimeNotes(input({}), 'docker'), []);
   });
 });

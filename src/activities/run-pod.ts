@@ -6,6 +6,7 @@ import path from 'node:path';
 import { CancelledFailure, Context } from '@temporalio/activity';
 import type { ContainerReason, ContainerResult, RunPodInput, RunPodResult } from '../api/pod';
 import type { Container, PodSpec } from '../api/types';
+import { ignoredPodFields } from '../api/pod-fields';
 import { announcePodStarted } from './announce';
 import { dockerRuntime, type DockerRuntimeOptions } from './docker';
 import type { PodFacts } from './env';
@@ -96,49 +97,13 @@ export function runtimeNotes(input: RunPodInput, runtime = 'process'): string[] 
     notes.push(`durable-jobs: the process runtime runs the containers' commands on this host; ${pulled} ${job}`);
   }
 
-  const ignored: string[] = [];
-  for (const key of Object.keys(spec)) {
-    if (!POD_FIELDS_HONOURED.has(key)) ignored.push(`spec.${key}`);
-  }
-  for (const v of spec.volumes ?? []) {
-    if (v.emptyDir === undefined) ignored.push(`volume "${v.name}" (only emptyDir is supported)`);
-  }
-  for (const c of all) {
-    for (const key of Object.keys(c)) {
-      if (!CONTAINER_FIELDS_HONOURED.has(key)) ignored.push(`container "${c.name}" ${key}`);
-    }
-  }
+  // One list of what no runtime honours, shared with the manifest layer that accepts those fields.
+  const ignored = ignoredPodFields(spec);
   if (ignored.length > 0) {
     notes.push(`durable-jobs: the ${runtime} runtime ignores ${ignored.join(', ')} ${job}`);
   }
   return notes;
 }
-
-const POD_FIELDS_HONOURED = new Set([
-  'containers',
-  'initContainers',
-  'restartPolicy',
-  'terminationGracePeriodSeconds',
-  'activeDeadlineSeconds',
-  'volumes',
-  // Routing fields, handled by the workflow and worker before the pod reaches this runtime.
-  'nodeSelector',
-  'runtimeClassName',
-]);
-
-const CONTAINER_FIELDS_HONOURED = new Set([
-  'name',
-  'image',
-  'command',
-  'args',
-  'env',
-  'workingDir',
-  'imagePullPolicy',
-  'volumeMounts',
-  // Defaults that exported manifests carry; nothing to say about them.
-  'terminationMessagePath',
-  'terminationMessagePolicy',
-]);
 
 /** One pod attempt: its processes, its stop requests and its results. */
 class PodRun {

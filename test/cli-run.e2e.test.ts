@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createLocalEnv } from '../src/dev/servers';
+import { processesWith } from './helpers/procs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const JOBCTL = path.join(ROOT, 'bin', 'jobctl.js');
@@ -39,20 +40,6 @@ function baseEnv(home: string): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Command lines of every process on this host that mention `needle`. */
-function processesMentioning(needle: string): string[] {
-  const found: string[] = [];
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      if (cmd.includes(needle) && Number(pid) !== process.pid) found.push(`${pid}: ${cmd}`);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return found;
-}
-
 function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -68,7 +55,7 @@ describe('jobctl run', () => {
     assert.match(ran.stderr, /job\.batch\/pi complete/);
     // Durable: the embedded server kept its database in the data dir.
     assert.ok(fs.existsSync(path.join(home, 'temporal.db')));
-    assert.deepEqual(processesMentioning(home), [], 'no server or pod process is left behind');
+    assert.deepEqual(processesWith(home), [], 'no server or pod process is left behind');
   });
 
   it('exits 1 and says why when the Job fails', async () => {
@@ -110,15 +97,15 @@ describe('jobctl run', () => {
         sent = true;
         // Give the pod's process a moment to exist, then interrupt like a user would.
         setTimeout(() => {
-          assert.ok(processesMentioning(token).length > 0, 'the pod process runs before Ctrl-C');
+          assert.ok(processesWith(token).length > 0, 'the pod process runs before Ctrl-C');
           child.kill('SIGINT');
         }, 1500);
       }
     });
     assert.ok(sent, `the Job never created its pod: ${ran.stderr}`);
     assert.equal(ran.code, 130, ran.stderr);
-    assert.deepEqual(processesMentioning(token), [], 'the pod process is gone');
-    assert.deepEqual(processesMentioning(home), [], 'the embedded server is gone');
+    assert.deepEqual(processesWith(token), [], 'the pod process is gone');
+    assert.deepEqual(processesWith(home), [], 'the embedded server is gone');
   });
 });
 

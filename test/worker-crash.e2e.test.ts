@@ -13,23 +13,10 @@ import { JobsClient } from '../src/client/jobs';
 import { createLocalEnv } from '../src/dev/servers';
 import { createJobWorker } from '../src/worker';
 import { makeJob, shellContainer } from './helpers/jobs';
+import { processesWith } from './helpers/procs';
 import { until } from './helpers/runs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-
-function liveProcessesWith(token: string): string[] {
-  const found: string[] = [];
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))) continue;
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      if (cmd.includes(token)) found.push(`${pid}: ${cmd}`);
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return found;
-}
 
 describe('a worker killed under a running pod (real dev server)', { timeout: 180_000 }, () => {
   let env: TestWorkflowEnvironment;
@@ -57,13 +44,13 @@ describe('a worker killed under a running pod (real dev server)', { timeout: 180
       stdio: 'ignore',
     });
     await jobs.create(job);
-    await until('the pod runs on the first worker', () => (liveProcessesWith(token).length > 0 ? true : undefined), 60_000);
+    await until('the pod runs on the first worker', () => (processesWith(token).length > 0 ? true : undefined), 60_000);
     const firstPod = (await jobs.pods('default', 'crash')).items[0];
     assert.equal(firstPod.phase, 'Running');
 
     child.kill('SIGKILL');
     await new Promise((resolve) => child?.once('exit', resolve));
-    await until('the pod dies with its worker', () => (liveProcessesWith(token).length === 0 ? true : undefined), 10_000);
+    await until('the pod dies with its worker', () => (processesWith(token).length === 0 ? true : undefined), 10_000);
 
     const worker = await createJobWorker({ connection: env.nativeConnection, dataDir: path.join(home, 'w2'), identity: 'worker-2' });
     const result = await worker.runUntil(jobs.result('default', 'crash'));
@@ -89,6 +76,6 @@ describe('a worker killed under a running pod (real dev server)', { timeout: 180
     assert.equal(replacement?.phase, 'Succeeded');
     assert.equal(replacement?.worker, 'worker-2');
     assert.equal(replacement?.containers?.[0].logTail, 'second\n');
-    assert.deepEqual(liveProcessesWith(token), []);
+    assert.deepEqual(processesWith(token), []);
   });
 });

@@ -56,16 +56,6 @@ export function maxOverlap(pods: PodRecord[], from: 'startTime' | 'creationTimes
   return max;
 }
 
-/** True while a process with this pid exists (zombies included, as kill(pid, 0) sees them). */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Asserts `actual` is in [expected, expected + tolerance) and says which gap it was. */
 export function assertGap(actual: number, expected: number, what: string, tolerance = 1_500): void {
   if (!(actual >= expected && actual < expected + tolerance)) {

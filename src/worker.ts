@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
 import { createActivities, describeIsolation, sandboxSupport, type ActivitiesOptions } from './activities';
+import { removeJobExecution } from './activities/remove-job';
 
 export const DEFAULT_TASK_QUEUE = 'durable-jobs';
 
@@ -46,7 +47,7 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<Worker> {
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
     identity,
-    activities,
+    activities: { ...activities, removeJobExecution },
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentPods ?? 100,
     // Cancellation reaches a pod only with a heartbeat's response; the SDK's default throttle

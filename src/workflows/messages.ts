@@ -1,6 +1,6 @@
 // Message definitions shared by the workflow and its clients. Importing this module pulls in only
 // `defineQuery`/`defineSignal`, which are safe outside a workflow.
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Job, JobStatus } from '../api/types';
 import type { JobEvent, JobState, PodRecord } from '../controller/state';
 
@@ -12,8 +12,12 @@ export interface JobInput {
   state?: JobState;
 }
 
+export type JobWithStatus = Job & { status: JobStatus };
+
 export interface JobResult {
-  job: Job & { status: JobStatus };
+  job: JobWithStatus;
+  /** True when the Job ended because it was deleted (its execution is then removed from Temporal). */
+  deleted?: boolean;
   /** The most recent pods, oldest first (bounded window; see `podsDropped`). */
   pods: PodRecord[];
   podsDropped: number;
@@ -38,11 +42,62 @@ export interface PodStarted {
   worker: string;
 }
 
+/**
+ * A JSON merge patch (RFC 7386) of the Job, as `kubectl patch --type=merge -p '{"spec":{...}}'` sends it:
+ * objects merge, `null` removes a field, arrays and scalars replace.
+ */
+export interface JobMergePatch {
+  metadata?: { labels?: Record<string, string | null> | null; annotations?: Record<string, string | null> | null };
+  spec?: Record<string, unknown>;
+}
+
+/** `kubectl scale job --replicas=N` sets parallelism; Indexed elastic scaling changes completions too (2.12). */
+export interface ScaleRequest {
+  parallelism: number;
+  completions?: number;
+}
+
+/**
+ * An update the Job refused, as the ApplicationFailure `type` the update fails with. For `Invalid` the
+ * failure's message is kubectl's (`The Job "x" is invalid: spec.completions: ...: field is immutable`) and
+ * `details[0]` is the API server's Status object (`InvalidStatus`, with field paths).
+ */
+export const UPDATE_REJECTED = { invalid: 'Invalid', finished: 'JobFinished', deleting: 'JobDeleting' } as const;
+
 export const statusQuery = defineQuery<JobStatus>('status');
-export const jobQuery = defineQuery<Job & { status: JobStatus }>('job');
+export const jobQuery = defineQuery<JobWithStatus>('job');
 export const podsQuery = defineQuery<PodsPage, [PodsQueryArgs?]>('pods');
 export const eventsQuery = defineQuery<JobEvent[]>('events');
 export const podStartedSignal = defineSignal<[PodStarted]>('podStarted');
+
+// Changes to a running Job. Each has a synchronous validator: a refused change fails the update at once
+// (see UPDATE_REJECTED) and leaves the Job as it was. Each returns the Job as it is after the change.
+export const patchUpdate = defineUpdate<JobWithStatus, [JobMergePatch]>('patch');
+export const suspendUpdate = defineUpdate<JobWithStatus>('suspend');
+export const resumeUpdate = defineUpdate<JobWithStatus>('resume');
+export const scaleUpdate = defineUpdate<JobWithStatus, [ScaleRequest]>('scale');
+/**
+ * Deletes the Job: every pod is terminated (SIGTERM, grace period, SIGKILL) and the update returns once
+ * all of them are gone. The workflow then ends and a `jobRemoval` workflow removes its execution, so the
+ * Job no longer lists and its name is free. A finished Job (closed workflow) is removed by the client
+ * directly (`deleteWorkflowExecution`).
+ */
+export const deleteUpdate = defineUpdate<JobWithStatus>('delete');
+
+/** The workflow that removes a finished Job's execution after ttlSecondsAfterFinished (or at once after delete). */
+export const JOB_REMOVAL_WORKFLOW_TYPE = 'jobRemoval';
+
+export interface JobRemovalInput {
+  workflowId: string;
+  /** Only this run is removed: a new Job that reuses the name is never touched (Kubernetes' UID precondition). */
+  runId: string;
+  /** Epoch ms at which the Job may be removed. */
+  removeAt: number;
+}
+
+export function jobRemovalWorkflowId(workflowId: string, runId: string): string {
+  return `remove/${workflowId}/${runId}`;
+}
 
 /** One workflow per Job: Kubernetes' namespace/name is the identity. */
 export function jobWorkflowId(namespace: string, name: string): string {

@@ -1,11 +1,16 @@
-// Starts a worker: it runs the `job` workflows and the pods of every Job on its task queue.
+// Starts a worker: it runs the `job` workflows and the pods of every Job on its task queue, plus, with
+// node labels, the pods whose nodeSelector those labels satisfy (one activity-only worker per queue).
 import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
-import { createActivities, describeIsolation, sandboxSupport, type ActivitiesOptions } from './activities';
+import { createActivities, describeIsolation, isolationSupport, type ActivitiesOptions, type Isolation } from './activities';
+import { LocalPods } from './activities/pod-record';
+import { PodDirSweeper, SWEEP_EVERY_MS } from './activities/pod-sweeper';
 import { removeJobExecution } from './activities/remove-job';
+import { nodeTaskQueues } from './api/task-queues';
 
 export const DEFAULT_TASK_QUEUE = 'durable-jobs';
+export const DEFAULT_MAX_CONCURRENT_PODS = 100;
 
 export interface JobWorkerOptions {
   connection: NativeConnection;
@@ -13,7 +18,7 @@ export interface JobWorkerOptions {
   taskQueue?: string;
   /** Where pod logs and emptyDir volumes live on this host. */
   dataDir: string;
-  /** How many pods this worker runs at once. */
+  /** How many pods this worker runs at once, over all the task queues it polls. */
   maxConcurrentPods?: number;
   identity?: string;
   /** A pre-built bundle (tests build one per file); otherwise the workflows are bundled at start. */
@@ -22,6 +27,13 @@ export interface JobWorkerOptions {
   maxCachedWorkflows?: number;
   /** How pods of the process runtime are isolated; see ActivitiesOptions. */
   isolation?: ActivitiesOptions['isolation'];
+  /**
+   * This host's node labels: besides the task queue, the worker runs the pods whose nodeSelector is a
+   * subset of them (src/api/task-queues.ts names the queues). At most 6.
+   */
+  nodeLabels?: Record<string, string>;
+  /** How often leftover pod dirs are looked at (30 s); tests shorten it. */
+  sweepEveryMs?: number;
   log?: (message: string) => void;
 }
 
@@ -35,27 +47,112 @@ export function workflowsPath(): string {
   return require.resolve('./workflows');
 }
 
-export async function createJobWorker(opts: JobWorkerOptions): Promise<Worker> {
-  const identity = opts.identity ?? `${process.pid}@${os.hostname()}`;
-  const activities = createActivities({ dataDir: opts.dataDir, workerIdentity: identity, log: opts.log, isolation: opts.isolation });
-  // Said once, at start: without bwrap, pods can outlive this worker.
-  if ((opts.isolation ?? 'auto') === 'auto' && !(await sandboxSupport()).ok) {
-    (opts.log ?? ((m: string) => console.error(m)))(await describeIsolation());
+/**
+ * The Job worker: an SDK Worker (workflows and pods on the base task queue) that also runs its
+ * companions (pods only, one per labelled queue) and the pod-dir sweeper. `run`, `runUntil` and
+ * `shutdown` cover all of them, so callers use it as any Worker; `getState` is the main worker's.
+ */
+export class JobWorker extends Worker {
+  private companions: Worker[] = [];
+  private sweeper: PodDirSweeper | undefined;
+  private queues: string[] = [];
+
+  /** Every task queue this worker polls, the base queue first. */
+  get taskQueues(): readonly string[] {
+    return this.queues;
   }
-  return Worker.create({
+
+  /** @internal set once by createJobWorker, before run. */
+  attach(parts: { companions: Worker[]; sweeper: PodDirSweeper | undefined; queues: string[] }): void {
+    this.companions = parts.companions;
+    this.sweeper = parts.sweeper;
+    this.queues = parts.queues;
+  }
+
+  override async run(): Promise<void> {
+    this.sweeper?.start();
+    // Whichever stops first, for whatever reason (shutdown, a fatal error), stops the others: a worker
+    // that polls only some of its queues would strand pods on the rest.
+    const runs = [super.run(), ...this.companions.map((w) => w.run())].map((p) => p.finally(() => this.stopAll()));
+    try {
+      const settled = await Promise.allSettled(runs);
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+    } finally {
+      await this.sweeper?.stop();
+    }
+  }
+
+  override shutdown(): void {
+    super.shutdown();
+    this.stopCompanions();
+  }
+
+  private stopAll(): void {
+    if (this.getState() === 'RUNNING') this.shutdown();
+    this.stopCompanions();
+  }
+
+  private stopCompanions(): void {
+    for (const w of this.companions) if (w.getState() === 'RUNNING') w.shutdown();
+  }
+}
+
+export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker> {
+  const identity = opts.identity ?? `${process.pid}@${os.hostname()}`;
+  const namespace = opts.namespace ?? 'default';
+  const base = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const maxPods = opts.maxConcurrentPods ?? DEFAULT_MAX_CONCURRENT_PODS;
+  const isolation: Isolation = opts.isolation ?? 'auto';
+  const log = opts.log ?? ((m: string) => console.error(m));
+  // Checked before anything is created: a bad label set or a missing sandbox starts nothing.
+  const queues = opts.nodeLabels ? nodeTaskQueues(base, opts.nodeLabels) : [base];
+  const support = await isolationSupport(isolation);
+  if (isolation === 'sandbox' && !support.ok) {
+    throw new Error(`isolation "sandbox" needs bubblewrap, but ${support.reason}`);
+  }
+  // Said once, at start: without bwrap, pods can outlive this worker.
+  if (isolation === 'auto' && !support.ok) log(await describeIsolation());
+
+  const localPods = new LocalPods();
+  const activities = createActivities({
+    dataDir: opts.dataDir,
+    workerIdentity: identity,
+    log: opts.log,
+    isolation,
+    localPods,
+    maxConcurrentPods: maxPods,
+  });
+  const common = {
     connection: opts.connection,
-    namespace: opts.namespace ?? 'default',
-    taskQueue: opts.taskQueue ?? DEFAULT_TASK_QUEUE,
+    namespace,
     identity,
-    activities: { ...activities, removeJobExecution },
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
-    maxConcurrentActivityTaskExecutions: opts.maxConcurrentPods ?? 100,
+    maxConcurrentActivityTaskExecutions: maxPods,
     // Cancellation reaches a pod only with a heartbeat's response; the SDK's default throttle
     // (0.8 x heartbeatTimeout = 16 s) would let a deleted pod run ~16 s past its deletion.
     maxHeartbeatThrottleInterval: '1 second',
     defaultHeartbeatThrottleInterval: '1 second',
-    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     // shutdownGraceTime stays 0: on shutdown pods are cancelled at once and the activity gives them
     // their own terminationGracePeriodSeconds (SIGTERM, grace, SIGKILL) before the worker exits.
+  } satisfies Partial<SdkWorkerOptions>;
+
+  const main = await JobWorker.create({
+    ...common,
+    taskQueue: base,
+    activities: { ...activities, removeJobExecution },
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
+    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
+  if (!(main instanceof JobWorker)) throw new Error('the Temporal SDK no longer creates subclass instances in Worker.create');
+  const companions: Worker[] = [];
+  for (const taskQueue of queues.slice(1)) {
+    // No workflows: a labelled queue carries only the pods of Jobs whose workflows run on `base`.
+    companions.push(await Worker.create({ ...common, taskQueue, activities }));
+  }
+  const client = main.client;
+  const sweeper = client
+    ? new PodDirSweeper({ dataDir: opts.dataDir, client, localPods, everyMs: opts.sweepEveryMs ?? SWEEP_EVERY_MS, log })
+    : undefined;
+  main.attach({ companions, sweeper, queues });
+  return main;
 }

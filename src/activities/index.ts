@@ -1,6 +1,10 @@
 // The pod activity and the pieces of its runtimes that other layers may reuse.
-export { createActivities, runtimeNotes, DEADLINE_EXCEEDED_MESSAGE } from './run-pod';
-export type { ActivitiesOptions, PodActivities } from './run-pod';
+export { createActivities, runtimeNotes, isolationSupport, DEADLINE_EXCEEDED_MESSAGE, ISOLATION_MODES } from './run-pod';
+export type { ActivitiesOptions, PodActivities, Isolation } from './run-pod';
+export { LocalPods, PodSlots, readPodRecord, writePodRecord, POD_RECORD_FILE } from './pod-record';
+export type { PodDirRecord } from './pod-record';
+export { PodDirSweeper, podDirs, SWEEP_EVERY_MS } from './pod-sweeper';
+export type { PodDirSweeperOptions, SweepReport } from './pod-sweeper';
 export { expand, lookupIn } from './expand';
 export type { VarLookup } from './expand';
 export { resolveContainer, containerEnv, fieldRefValue } from './env';

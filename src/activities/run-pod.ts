@@ -13,9 +13,10 @@ import type { PodFacts } from './env';
 import { LogSink } from './log-sink';
 import { longTimer, signalExitCode, type LongTimer } from './process-group';
 import { processRuntime } from './process-runtime';
-import type { ContainerHandle, ContainerRuntime } from './runtime';
+import { launchFailure, type ContainerHandle, type ContainerRuntime } from './runtime';
 import { sandboxSupport, type SandboxSupport } from './sandbox';
-import { prepareVolumes, removePodDir, safeSegment } from './volumes';
+import { LocalPods, PodSlots, writePodRecord } from './pod-record';
+import { podDir, prepareVolumes, removePodDir, safeSegment } from './volumes';
 
 export interface ActivitiesOptions {
   /** The worker's data directory: logs go to `<dataDir>/logs`, emptyDir volumes to `<dataDir>/pods`. */
@@ -26,12 +27,27 @@ export interface ActivitiesOptions {
   log?: (message: string) => void;
   /**
    * How the process runtime isolates pods: 'auto' (the default) runs them in bubblewrap sandboxes
-   * where bwrap works and as process groups elsewhere; 'process-group' never uses bwrap.
+   * where bwrap works and as process groups elsewhere; 'sandbox' requires bwrap (without it, every
+   * container fails with ContainerCannotRun, and the worker refuses to start); 'process-group' never
+   * uses bwrap.
    */
-  isolation?: 'auto' | 'process-group';
+  isolation?: Isolation;
   /** The docker runtime's CLI and its environment. */
   docker?: DockerRuntimeOptions;
+  /**
+   * Pod dirs in use by this process's runPod calls; the worker shares it with its pod-dir sweeper,
+   * which must never remove a dir in use.
+   */
+  localPods?: LocalPods;
+  /**
+   * Pods this process runs at once, across every worker that shares these activities (a worker with
+   * node labels polls several task queues). Unlimited when unset: the SDK's slots are then the limit.
+   */
+  maxConcurrentPods?: number;
 }
+
+export type Isolation = 'auto' | 'sandbox' | 'process-group';
+export const ISOLATION_MODES: readonly Isolation[] = ['auto', 'sandbox', 'process-group'];
 
 export interface PodActivities {
   runPod(input: RunPodInput): Promise<RunPodResult>;
@@ -48,6 +64,8 @@ export function createActivities(opts: ActivitiesOptions): PodActivities {
   const log = opts.log ?? contextLog;
   const notedJobs = new Set<string>();
   const runtimeFor = runtimeChooser(opts);
+  const localPods = opts.localPods ?? new LocalPods();
+  const slots = opts.maxConcurrentPods !== undefined ? new PodSlots(opts.maxConcurrentPods) : undefined;
 
   const noteOncePerJob = (input: RunPodInput, runtime: ContainerRuntime): void => {
     const key = `${input.namespace}/${input.jobName}`;
@@ -61,8 +79,21 @@ export function createActivities(opts: ActivitiesOptions): PodActivities {
     async runPod(input: RunPodInput): Promise<RunPodResult> {
       const runtime = await runtimeFor(input.spec);
       noteOncePerJob(input, runtime);
-      await announcePodStarted(input.podName, worker);
-      return new PodRun(input, runtime, opts.dataDir, worker, log).run();
+      let release: (() => void) | undefined;
+      if (slots) {
+        const ctx = Context.current();
+        try {
+          release = await slots.acquire(ctx.cancellationSignal, () => ctx.heartbeat());
+        } catch {
+          throw cancellation(ctx.cancellationSignal);
+        }
+      }
+      try {
+        await announcePodStarted(input.podName, worker);
+        return await new PodRun(input, runtime, opts.dataDir, worker, log, localPods).run();
+      } finally {
+        release?.();
+      }
     },
   };
 }
@@ -73,14 +104,25 @@ function runtimeChooser(opts: ActivitiesOptions): (spec: PodSpec) => Promise<Con
   let docker: ContainerRuntime | undefined;
   return (spec) => {
     if (spec.runtimeClassName === 'docker') return Promise.resolve((docker ??= dockerRuntime(opts.docker)));
-    processes ??= isolation(opts.isolation ?? 'auto').then(processRuntime);
+    processes ??= isolationSupport(opts.isolation ?? 'auto').then((support) =>
+      opts.isolation === 'sandbox' && !support.ok ? sandboxRequired(support.reason) : processRuntime(support),
+    );
     return processes;
   };
 }
 
-function isolation(mode: NonNullable<ActivitiesOptions['isolation']>): Promise<SandboxSupport> {
+/** Whether pods of the process runtime run sandboxed under this isolation mode, and if not why. */
+export function isolationSupport(mode: Isolation): Promise<SandboxSupport> {
   if (mode === 'process-group') return Promise.resolve({ ok: false, reason: 'the worker is set to isolation "process-group"' });
   return sandboxSupport();
+}
+
+/** Isolation "sandbox" on a host without a working bwrap: nothing runs unsandboxed. */
+function sandboxRequired(reason: string): ContainerRuntime {
+  return {
+    name: 'process',
+    launch: () => Promise.resolve(launchFailure(`this worker requires bubblewrap sandboxes (isolation "sandbox"), but ${reason}`)),
+  };
 }
 
 /** What the pod's runtime does differently from a cluster for this Job, said once per Job. */
@@ -127,6 +169,7 @@ class PodRun {
     private readonly dataDir: string,
     private readonly worker: string,
     private readonly log: (message: string) => void,
+    private readonly localPods: LocalPods,
   ) {
     this.spec = input.spec;
     this.facts = {
@@ -164,8 +207,14 @@ class PodRun {
     }
 
     let restartsInPlace = false;
+    const dir = podDir(this.dataDir, this.input.namespace, this.input.podName);
+    this.localPods.enter(dir);
     try {
       this.volumes = prepareVolumes(this.dataDir, this.input);
+      // Names the Job run that owns the volumes, for the sweeper: a pod whose Job ends while it waits
+      // for an in-place restart gets no further runPod to remove them, and a worker killed mid-pod
+      // leaves them too. Written before any container runs, so both cases are covered.
+      if (this.volumes.size > 0) this.recordOwner();
       await this.runContainers();
       // Every process is gone by now; only then may the cancellation be reported. It carries what
       // the killed containers did (exit codes, log tails), as a deleted pod's status would.
@@ -188,6 +237,20 @@ class PodRun {
           this.log(`durable-jobs: cannot remove the volumes of pod ${this.input.podName}: ${errorMessage(err)}`);
         }
       }
+      this.localPods.leave(dir);
+    }
+  }
+
+  private recordOwner(): void {
+    const owner = Context.current().info.workflowExecution;
+    // Only an activity called outside a workflow (a script) has no owner; nothing could ask about it.
+    if (owner === undefined) return;
+    const { workflowId, runId } = owner;
+    try {
+      writePodRecord(this.dataDir, { namespace: this.input.namespace, pod: this.input.podName, workflowId, runId });
+    } catch (err) {
+      // Without the record the sweeper leaves the dir alone; the pod itself is unaffected.
+      this.log(`durable-jobs: cannot record the owner of pod ${this.input.podName}'s volumes: ${errorMessage(err)}`);
     }
   }
 

@@ -1,28 +1,120 @@
 // `jobctl worker`: a long-running worker against an existing Temporal server.
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { NativeConnection } from '@temporalio/worker';
 import { settingsFromEnv, connectionOptions, ConnectionError } from '../client';
-import { createJobWorker, defaultDataDir } from '../worker';
-import type { Output } from './output';
+import { ISOLATION_MODES, isolationSupport, type Isolation } from '../activities';
+import { MAX_NODE_LABELS, parseNodeLabels } from '../api/task-queues';
+import { createJobWorker, defaultDataDir, DEFAULT_MAX_CONCURRENT_PODS, DEFAULT_TASK_QUEUE } from '../worker';
+import { CliError, type Output } from './output';
 
-export async function workerCommand(o: { taskQueue: string; maxPods: number; dataDir?: string; out: Output }): Promise<number> {
+export interface WorkerCommandOptions {
+  taskQueue: string;
+  /** Pods run at once over every queue polled (`--max-concurrent-pods`, formerly `--max-pods`). */
+  maxPods: number;
+  dataDir?: string;
+  isolation?: Isolation;
+  nodeLabels?: Record<string, string>;
+  out: Output;
+}
+
+/**
+ * Registers `worker` and its options on `program`; main.ts calls it so that the verb's options live
+ * next to the code that reads them.
+ */
+export function addWorkerCommand(program: Command, out: Output, exit: (code: number) => void): Command {
+  return program
+    .command('worker')
+    .description('Run a worker for the Jobs on TEMPORAL_ADDRESS until Ctrl-C')
+    .option('--task-queue <name>', 'task queue to poll (workflows and pods without a nodeSelector)', DEFAULT_TASK_QUEUE)
+    .option('--max-concurrent-pods <n>', 'pods this worker runs at once, over all its task queues', positiveInt, DEFAULT_MAX_CONCURRENT_PODS)
+    .addOption(new Option('--max-pods <n>', 'same as --max-concurrent-pods').argParser(positiveInt).hideHelp())
+    .addOption(
+      new Option('--isolation <mode>', 'how pods of the process runtime are isolated: auto (bubblewrap where it works), sandbox (bubblewrap or refuse to start), process-group')
+        .choices([...ISOLATION_MODES])
+        .default('auto'),
+    )
+    .option(
+      '--node-labels <k=v,...>',
+      `this host's node labels (at most ${MAX_NODE_LABELS}): the worker also runs pods whose nodeSelector they satisfy`,
+      labelsArg,
+    )
+    .option('--data-dir <dir>', 'where pod logs and emptyDir volumes live')
+    .action(
+      async (o: { taskQueue: string; maxConcurrentPods: number; maxPods?: number; isolation: Isolation; nodeLabels?: Record<string, string>; dataDir?: string }) => {
+        exit(
+          await workerCommand({
+            taskQueue: o.taskQueue,
+            maxPods: o.maxPods ?? o.maxConcurrentPods,
+            isolation: o.isolation,
+            ...(o.nodeLabels ? { nodeLabels: o.nodeLabels } : {}),
+            ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+            out,
+          }),
+        );
+      },
+    );
+}
+
+export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
   const settings = settingsFromEnv();
+  const dataDir = o.dataDir ?? defaultDataDir();
+  const isolation = o.isolation ?? 'auto';
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect(connectionOptions(settings));
   } catch (err) {
     throw new ConnectionError(settings.address, err);
   }
-  const worker = await createJobWorker({
-    connection,
-    namespace: settings.namespace,
-    taskQueue: o.taskQueue,
-    dataDir: o.dataDir ?? defaultDataDir(),
-    maxConcurrentPods: o.maxPods,
-    log: (m) => o.out.info(m),
-  });
-  o.out.info(`Worker polling task queue "${o.taskQueue}" on ${settings.address} (namespace ${settings.namespace}); Ctrl-C to stop.`);
+  let worker;
+  try {
+    worker = await createJobWorker({
+      connection,
+      namespace: settings.namespace,
+      taskQueue: o.taskQueue,
+      dataDir,
+      maxConcurrentPods: o.maxPods,
+      isolation,
+      ...(o.nodeLabels ? { nodeLabels: o.nodeLabels } : {}),
+      log: (m) => o.out.info(m),
+    });
+  } catch (err) {
+    await connection.close();
+    // Bad node labels or a required sandbox that is missing: the user's to fix, no stack trace.
+    throw new CliError(`error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const queues = worker.taskQueues;
+  o.out.info(`Worker on ${settings.address} (namespace ${settings.namespace}); Ctrl-C to stop.`);
+  o.out.info(`  task queue${queues.length > 1 ? 's' : ''}: ${queues.map((q) => `"${q}"`).join(', ')}`);
+  o.out.info(`  isolation: ${await isolationInUse(isolation)}`);
+  o.out.info(`  data dir: ${dataDir}`);
+  o.out.info(`  max concurrent pods: ${o.maxPods}`);
   // The SDK shuts the worker down on SIGINT/SIGTERM; running pods are cancelled and given their grace period.
   await worker.run();
   await connection.close();
   return 0;
+}
+
+/** What the mode means on this host: `auto` resolves to one of the two. */
+async function isolationInUse(mode: Isolation): Promise<string> {
+  const support = await isolationSupport(mode);
+  if (support.ok) return `sandbox (bubblewrap: ${support.bwrap})${mode === 'auto' ? ', chosen by auto' : ''}`;
+  return `process-group${mode === 'auto' ? ` (auto: ${support.reason})` : ''}`;
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function labelsArg(v: string): Record<string, string> {
+  try {
+    const labels = parseNodeLabels(v);
+    if (Object.keys(labels).length > MAX_NODE_LABELS) {
+      throw new Error(`at most ${MAX_NODE_LABELS} node labels (each subset of them is a task queue to poll)`);
+    }
+    return labels;
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
 }

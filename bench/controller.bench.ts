@@ -39,7 +39,7 @@ function run(completions: number, parallelism: number, mode: 'NonIndexed' | 'Ind
     if (pod === undefined) break;
     now += 1;
     const fail = n % 50 === 0;
-    apply(j.spec, state, { type: 'podFinished', pod, at: now, result: { phase: fail ? 'Failed' : 'Succeeded', containers: [] } });
+    apply(j, state, { type: 'podFinished', pod, at: now, result: { phase: fail ? 'Failed' : 'Succeeded', containers: [] } });
     if (fail) now += 10_000;
     if (syncs % 1000 === 0) maxStateBytes = Math.max(maxStateBytes, JSON.stringify(state).length);
   }

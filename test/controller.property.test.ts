@@ -87,11 +87,11 @@ it('controller invariants hold over random event sequences', () => {
           ended.set(key, (ended.get(key) ?? 0) + 1);
           now += 1;
           if (step.kind === 'disrupt') {
-            apply(job.spec, state, { type: 'podDisrupted', pod: pod.name, message: 'lost', at: now });
+            apply(job, state, { type: 'podDisrupted', pod: pod.name, message: 'lost', at: now });
           } else if (pod.deletion) {
-            apply(job.spec, state, { type: 'podCancelled', pod: pod.name, at: now });
+            apply(job, state, { type: 'podCancelled', pod: pod.name, at: now });
           } else {
-            apply(job.spec, state, {
+            apply(job, state, {
               type: 'podFinished',
               pod: pod.name,
               at: now,

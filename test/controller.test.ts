@@ -13,44 +13,7 @@ import {
 } from '../src/controller';
 import type { Job } from '../src/api/types';
 import { makeJob } from './helpers/jobs';
-
-const T0 = Date.parse('2026-01-01T00:00:00.000Z');
-
-/** Drives the controller the way the workflow shell does, with a scripted clock. */
-class Sim {
-  state: JobState = initialState();
-  now = T0;
-  private n = 0;
-  constructor(readonly job: Job) {}
-  sync(): { decisions: Decision[]; wakeAt?: number } {
-    return reconcile(this.job, this.state, { now: this.now, randomSuffix: () => `s${String(this.n++).padStart(4, '0')}` });
-  }
-  running(): string[] {
-    return this.state.pods.filter((p) => p.running && !p.deletion).map((p) => p.name);
-  }
-  finish(pod: string, phase: 'Succeeded' | 'Failed', exitCode = phase === 'Succeeded' ? 0 : 1): void {
-    apply(this.job.spec, this.state, {
-      type: 'podFinished',
-      pod,
-      at: this.now,
-      result: {
-        phase,
-        containers: [
-          { name: 'main', init: false, exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: '', finishedAt: '', logTail: '', logTruncated: false },
-        ],
-      },
-    });
-  }
-  cancelled(pod: string): void {
-    apply(this.job.spec, this.state, { type: 'podCancelled', pod, at: this.now });
-  }
-  status() {
-    return computeStatus(this.job.spec, this.state);
-  }
-  conditions(): string[] {
-    return this.state.conditions.filter((c) => c.status === 'True').map((c) => `${c.type}/${c.reason}`);
-  }
-}
+import { Sim, T0 } from './helpers/sim';
 
 describe('backoff delays (JOB-SEMANTICS 2.6, section A)', () => {
   it('doubles from 10 s and stops at 6 minutes', () => {
@@ -270,7 +233,7 @@ describe('activeDeadlineSeconds (2.8, 2.9)', () => {
     sim.now = T0 + 5_000;
     assert.deepEqual(sim.sync().decisions, [{ type: 'deletePod', pod }]);
     const killed = { name: 'main', init: false, exitCode: 143, signal: 'SIGTERM', reason: 'Error' as const, startedAt: '', finishedAt: '', logTail: 'bye\n', logTruncated: false };
-    apply(sim.job.spec, sim.state, {
+    apply(sim.job, sim.state, {
       type: 'podCancelled',
       pod,
       at: sim.now + 100,

@@ -2,4 +2,6 @@ export * from './state';
 export * from './backoff';
 export * from './pods';
 export * from './status';
-export { apply, reconcile, suffixFrom } from './reconcile';
+export { apply, applySpecChange, reconcile, suffixFrom } from './reconcile';
+export * from './pod-failure-policy';
+export * from './success-policy';

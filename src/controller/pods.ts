@@ -2,6 +2,8 @@
 import type { Job, Labels } from '../api/types';
 
 export const COMPLETION_INDEX_KEY = 'batch.kubernetes.io/job-completion-index';
+export const INDEX_FAILURE_COUNT_KEY = 'batch.kubernetes.io/job-index-failure-count';
+export const INDEX_IGNORED_FAILURE_COUNT_KEY = 'batch.kubernetes.io/job-index-ignored-failure-count';
 /** The API server cuts generateName so that the 5 random characters still fit in 63. */
 const MAX_GENERATE_NAME = 58;
 /** Kubernetes' alphabet for generated names: no vowels, no look-alike characters. */
@@ -22,8 +24,13 @@ export interface PodIdentity {
   annotations: Labels;
 }
 
+export interface IndexFailureCounts {
+  indexFailureCount?: number;
+  indexIgnoredFailureCount?: number;
+}
+
 /** Labels and annotations every pod of the Job carries, from the template plus the controller's own. */
-export function podIdentity(job: Job, index?: number): PodIdentity {
+export function podIdentity(job: Job, index?: number, counts: IndexFailureCounts = {}): PodIdentity {
   const labels: Labels = {
     ...(job.spec.template.metadata?.labels ?? {}),
     'batch.kubernetes.io/job-name': job.metadata.name,
@@ -38,5 +45,8 @@ export function podIdentity(job: Job, index?: number): PodIdentity {
     labels[COMPLETION_INDEX_KEY] = String(index);
     annotations[COMPLETION_INDEX_KEY] = String(index);
   }
+  // backoffLimitPerIndex: the failures of earlier pods of this index travel with the pod (3).
+  if (counts.indexFailureCount !== undefined) annotations[INDEX_FAILURE_COUNT_KEY] = String(counts.indexFailureCount);
+  if (counts.indexIgnoredFailureCount) annotations[INDEX_IGNORED_FAILURE_COUNT_KEY] = String(counts.indexIgnoredFailureCount);
   return { labels, annotations };
 }

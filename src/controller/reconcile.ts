@@ -2,8 +2,10 @@
 // `apply` folds what happened to a pod into the state; `reconcile` decides what to do next.
 // Both mutate the state they are given (the workflow shell owns it) and touch nothing else.
 import type { Job, JobSpec } from '../api/types';
-import { addIndex, countIndexes, firstMissingIndexes, hasIndex, rangesFromIndexes } from '../api/indexes';
-import { crashLoopDelay, recordPodFinished, remainingBackoff } from './backoff';
+import { addIndex, countIndexes, firstMissingIndexes, hasIndex, rangesFromIndexes, unionRanges } from '../api/indexes';
+import { crashLoopDelay, podFailureDelay, recordPodFinished, remainingBackoff } from './backoff';
+import { matchPodFailurePolicy, type PodFailurePolicyAction } from './pod-failure-policy';
+import { matchSuccessPolicy } from './success-policy';
 import { podName, NAME_SUFFIX_ALPHABET } from './pods';
 import {
   activePods,
@@ -20,6 +22,7 @@ import {
   RECENT_PODS,
   type ControllerEvent,
   type DeletionCause,
+  type IndexFailureRecord,
   type JobState,
   type PodRecord,
   type PodRunOutcome,
@@ -29,7 +32,9 @@ import {
 
 const POD_DEADLINE_REASON = 'DeadlineExceeded';
 
-export function apply(spec: JobSpec, state: JobState, event: ControllerEvent): void {
+/** Folds what happened to a pod into the state. The Job's namespace is part of the failure policy's messages. */
+export function apply(job: Job, state: JobState, event: ControllerEvent): void {
+  const { spec } = job;
   const pod = state.pods.find((p) => p.name === event.pod);
   // A pod ends exactly once: late or repeated news about a pod that is gone changes nothing.
   if (!pod) return;
@@ -51,7 +56,7 @@ export function apply(spec: JobSpec, state: JobState, event: ControllerEvent): v
         pod.restartAt = event.at + crashLoopDelay(pod.restartCount);
         return;
       }
-      return podFailed(state, pod, event.at);
+      return podFailed(job, state, pod, event.at);
     }
     case 'podDisrupted':
       pod.running = false;
@@ -61,14 +66,14 @@ export function apply(spec: JobSpec, state: JobState, event: ControllerEvent): v
       pod.conditions = [
         { type: 'DisruptionTarget', status: 'True', reason: 'WorkerLost', message: event.message, lastTransitionTime: iso(event.at) },
       ];
-      return podFailed(state, pod, event.at);
+      return podFailed(job, state, pod, event.at);
     case 'podCancelled':
       pod.running = false;
       // A killed pod keeps its exit codes and log tails, as a deleted pod's status shows them.
       if (event.result) recordRun(pod, event.result, event.at);
       if (pod.deletion) return finishDeleted(state, pod, event.result?.phase ?? 'Failed', event.at);
       // Nobody but the controller cancels a pod; if it happens anyway, the pod did not succeed.
-      return podFailed(state, pod, event.at);
+      return podFailed(job, state, pod, event.at);
   }
 }
 
@@ -100,6 +105,7 @@ function podSucceeded(spec: JobSpec, state: JobState, pod: PodRecord, at: number
     if (pod.index !== undefined && pod.index < (spec.completions ?? 0) && !hasIndex(state.completedIndexes, pod.index)) {
       state.completedIndexes = addIndex(state.completedIndexes, pod.index);
       state.succeeded = countIndexes(state.completedIndexes);
+      state.indexFailures = state.indexFailures.filter((r) => r.index !== pod.index);
     }
   } else {
     state.succeeded += 1;
@@ -108,11 +114,40 @@ function podSucceeded(spec: JobSpec, state: JobState, pod: PodRecord, at: number
   retire(state, pod, at);
 }
 
-function podFailed(state: JobState, pod: PodRecord, at: number): void {
+function podFailed(job: Job, state: JobState, pod: PodRecord, at: number): void {
+  const { spec } = job;
   pod.phase = 'Failed';
-  state.failed += 1;
+  const match = matchPodFailurePolicy(spec.podFailurePolicy, job.metadata.namespace, pod);
+  if (match) pod.podFailurePolicyAction = match.action;
+  const action: PodFailurePolicyAction = match?.action ?? 'Count';
+  // Ignored failures do not count (4.3)...
+  if (action !== 'Ignore') state.failed += 1;
+  if (match?.action === 'FailJob') state.failJobMessage ??= match.message;
+  // ...but they still lengthen the delay before pods are re-created (2.6).
   state.backoff = recordPodFinished(state.backoff, 'failed', at);
+  if (spec.backoffLimitPerIndex !== undefined && pod.index !== undefined) indexFailed(spec, state, pod.index, pod, action, at);
   retire(state, pod, at);
+}
+
+/** backoffLimitPerIndex (3): the index fails for good, or waits for a replacement that carries its counts. */
+function indexFailed(spec: JobSpec, state: JobState, index: number, pod: PodRecord, action: PodFailurePolicyAction, at: number): void {
+  if (index >= (spec.completions ?? 0) || hasIndex(state.completedIndexes, index) || hasIndex(state.failedIndexes, index)) return;
+  const others = state.indexFailures.filter((r) => r.index !== index);
+  const failed = pod.indexFailureCount ?? 0;
+  const ignored = pod.indexIgnoredFailureCount ?? 0;
+  if (action === 'FailIndex' || (action !== 'Ignore' && failed >= (spec.backoffLimitPerIndex ?? 0))) {
+    state.failedIndexes = addIndex(state.failedIndexes, index);
+    state.indexFailures = others;
+    return;
+  }
+  const record: IndexFailureRecord =
+    action === 'Ignore' ? { index, failed, ignored: ignored + 1, lastFailureTime: at } : { index, failed: failed + 1, ignored, lastFailureTime: at };
+  state.indexFailures = [...others, record];
+}
+
+/** Epoch ms from which an index waiting for its replacement may get one (per-index backoff, 2.6). */
+function indexReadyAt(r: IndexFailureRecord): number {
+  return r.lastFailureTime + podFailureDelay(r.failed + r.ignored);
 }
 
 /** A pod the controller deleted is gone; it was counted (or deliberately not) when it was deleted. */
@@ -134,7 +169,9 @@ function deletePod(state: JobState, pod: PodRecord, cause: DeletionCause, now: n
   }
 }
 
+/** The finishing failure of 2.2 step 5, in its order: FailJob, backoffLimit, deadline, failed indexes. */
 function failureCriterion(spec: JobSpec, state: JobState, now: number): ReasonMessage | undefined {
+  if (state.failJobMessage !== undefined) return { reason: REASONS.podFailurePolicy, message: state.failJobMessage };
   if (state.failed > spec.backoffLimit) return REASONS.backoffLimitExceeded;
   if (spec.template.spec.restartPolicy === 'OnFailure') {
     const restarts = activePods(state).reduce((sum, p) => sum + p.restartCount, 0);
@@ -142,6 +179,12 @@ function failureCriterion(spec: JobSpec, state: JobState, now: number): ReasonMe
     if (limit === 0 ? restarts > 0 : restarts >= limit) return REASONS.backoffLimitExceeded;
   }
   if (pastActiveDeadline(spec, state, now)) return REASONS.deadlineExceeded;
+  if (spec.backoffLimitPerIndex !== undefined) {
+    const failedIndexes = countIndexes(state.failedIndexes);
+    if (spec.maxFailedIndexes !== undefined && failedIndexes > spec.maxFailedIndexes) return REASONS.maxFailedIndexesExceeded;
+    // Every index ran to its end and some failed: only then does the Job fail (3).
+    if (failedIndexes > 0 && failedIndexes + countIndexes(state.completedIndexes) >= (spec.completions ?? 0)) return REASONS.failedIndexes;
+  }
   return undefined;
 }
 
@@ -200,7 +243,9 @@ function manageJob(job: Job, state: JobState, ctx: ReconcileContext, result: Rec
   const terminating = state.pods.length - active.length;
   const diff = want - active.length - (spec.podReplacementPolicy === 'Failed' ? terminating : 0);
   if (diff <= 0) return;
-  const wait = remainingBackoff(state.backoff, now);
+  const perIndex = spec.backoffLimitPerIndex !== undefined;
+  // With backoffLimitPerIndex each index waits on its own backoff instead of the Job-wide one (2.4).
+  const wait = perIndex ? 0 : remainingBackoff(state.backoff, now);
   if (wait > 0) {
     wakeAt(result, now + wait);
     return;
@@ -211,19 +256,40 @@ function manageJob(job: Job, state: JobState, ctx: ReconcileContext, result: Rec
     for (const p of state.pods) {
       if (p.index !== undefined && (!p.deletion || spec.podReplacementPolicy === 'Failed')) taken.add(p.index);
     }
-    indexes = firstMissingIndexes(diff, spec.completions ?? 0, state.completedIndexes, rangesFromIndexes(taken));
+    const waiting = state.indexFailures.filter((r) => indexReadyAt(r) > now);
+    for (const r of waiting) wakeAt(result, indexReadyAt(r));
+    const excluded = unionRanges(state.failedIndexes, rangesFromIndexes(waiting.map((r) => r.index)));
+    indexes = firstMissingIndexes(diff, spec.completions ?? 0, state.completedIndexes, rangesFromIndexes(taken), excluded);
   } else {
     indexes = Array.from({ length: diff }, () => undefined);
   }
-  for (const index of indexes) {
-    const name = uniqueSuffix(state, job.metadata.name, index, ctx);
-    const pod: PodRecord = { name, phase: 'Pending', restartCount: 0, creationTimestamp: iso(now), running: true };
-    if (index !== undefined) pod.index = index;
-    state.pods.push(pod);
-    state.podsCreated += 1;
-    recordEvent(state, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`, now);
-    result.decisions.push(index === undefined ? { type: 'runPod', pod: name, restartCount: 0 } : { type: 'runPod', pod: name, index, restartCount: 0 });
+  for (const index of indexes) createPod(job, state, index, ctx, result);
+}
+
+function createPod(job: Job, state: JobState, index: number | undefined, ctx: ReconcileContext, result: ReconcileResult): void {
+  const { now } = ctx;
+  const name = uniqueSuffix(state, job.metadata.name, index, ctx);
+  const pod: PodRecord = { name, phase: 'Pending', restartCount: 0, creationTimestamp: iso(now), running: true };
+  const decision: Extract<ReconcileResult['decisions'][number], { type: 'runPod' }> = { type: 'runPod', pod: name, restartCount: 0 };
+  if (index !== undefined) {
+    pod.index = index;
+    decision.index = index;
+    if (job.spec.backoffLimitPerIndex !== undefined) {
+      // The replacement inherits its index's failure counts as annotations (3).
+      const record = state.indexFailures.find((r) => r.index === index);
+      pod.indexFailureCount = record?.failed ?? 0;
+      decision.indexFailureCount = pod.indexFailureCount;
+      if (record && record.ignored > 0) {
+        pod.indexIgnoredFailureCount = record.ignored;
+        decision.indexIgnoredFailureCount = record.ignored;
+      }
+      state.indexFailures = state.indexFailures.filter((r) => r.index !== index);
+    }
   }
+  state.pods.push(pod);
+  state.podsCreated += 1;
+  recordEvent(state, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`, now);
+  result.decisions.push(decision);
 }
 
 function restartWaitingPods(state: JobState, now: number, result: ReconcileResult): void {
@@ -236,11 +302,11 @@ function restartWaitingPods(state: JobState, now: number, result: ReconcileResul
     p.restartAt = undefined;
     p.running = true;
     p.phase = 'Pending';
-    result.decisions.push(
-      p.index === undefined
-        ? { type: 'runPod', pod: p.name, restartCount: p.restartCount }
-        : { type: 'runPod', pod: p.name, index: p.index, restartCount: p.restartCount },
-    );
+    const decision: Extract<ReconcileResult['decisions'][number], { type: 'runPod' }> = { type: 'runPod', pod: p.name, restartCount: p.restartCount };
+    if (p.index !== undefined) decision.index = p.index;
+    if (p.indexFailureCount !== undefined) decision.indexFailureCount = p.indexFailureCount;
+    if (p.indexIgnoredFailureCount !== undefined) decision.indexIgnoredFailureCount = p.indexIgnoredFailureCount;
+    result.decisions.push(decision);
   }
 }
 
@@ -272,17 +338,31 @@ export function reconcile(job: Job, state: JobState, ctx: ReconcileContext): Rec
   const { spec } = job;
   const { now } = ctx;
   const result: ReconcileResult = { decisions: [] };
+  if (state.deletionTimestamp !== undefined) {
+    // A deleted Job only takes its pods down; it never reaches a terminal condition.
+    for (const p of activePods(state)) deletePod(state, p, 'JobDeleted', now, result.decisions);
+    return result;
+  }
   if (isFinished(state)) return result;
 
   if (state.startTime === undefined && !spec.suspend) state.startTime = iso(now);
+  // A resumed Job's deadline counts from the resume (2.8), so the old startTime must not fail it first.
+  if (!spec.suspend && isConditionTrue(state, 'Suspended')) state.startTime = iso(now);
 
-  const successDecided = isConditionTrue(state, 'SuccessCriteriaMet');
   let failureDecided = isConditionTrue(state, 'FailureTarget');
+  let successDecided = isConditionTrue(state, 'SuccessCriteriaMet');
   if (!successDecided && !failureDecided) {
     const failure = failureCriterion(spec, state, now);
     if (failure) {
       setCondition(state, 'FailureTarget', 'True', failure, now);
       failureDecided = true;
+    } else if (spec.completionMode === 'Indexed' && spec.successPolicy) {
+      // After every failure criterion, so that a failure in the same sync wins (2.9).
+      const message = matchSuccessPolicy(spec.successPolicy, spec.completions ?? 0, state.completedIndexes);
+      if (message) {
+        setCondition(state, 'SuccessCriteriaMet', 'True', { reason: REASONS.successPolicy, message }, now);
+        successDecided = true;
+      }
     }
   }
 
@@ -318,6 +398,21 @@ export function reconcile(job: Job, state: JobState, ctx: ReconcileContext): Rec
   }
   if (isFinished(state)) result.wakeAt = undefined;
   return result;
+}
+
+/**
+ * Folds an accepted spec change into the state. Elastic Indexed scale-down (2.12): indexes at or above
+ * the new completions drop out of the completed and failed sets, so `succeeded` can go down.
+ */
+export function applySpecChange(before: JobSpec, after: JobSpec, state: JobState): void {
+  if (after.completionMode !== 'Indexed' || after.completions === null || after.completions === before.completions) return;
+  const limit = after.completions;
+  const clip = (ranges: JobState['completedIndexes']) =>
+    ranges.filter(([a]) => a < limit).map(([a, b]): [number, number] => [a, Math.min(b, limit - 1)]);
+  state.completedIndexes = clip(state.completedIndexes);
+  state.failedIndexes = clip(state.failedIndexes);
+  state.indexFailures = state.indexFailures.filter((r) => r.index < limit);
+  state.succeeded = countIndexes(state.completedIndexes);
 }
 
 /** A deterministic suffix source for the shell: Kubernetes' alphabet driven by any random() in [0,1). */

@@ -12,7 +12,8 @@ export type DeletionCause =
   | 'JobFailed' // counted as failed (2.3)
   | 'ScaleDown' // not counted
   | 'Suspend' // not counted
-  | 'JobSucceeded'; // lingering pods after success: not counted
+  | 'JobSucceeded' // lingering pods after success: not counted
+  | 'JobDeleted'; // the Job itself is being deleted: the pods go with it
 
 export interface PodCondition {
   type: 'DisruptionTarget';
@@ -44,6 +45,22 @@ export interface PodRecord {
   containers?: ContainerResult[];
   /** Containers of the run before the latest in-place restart (for `logs --previous`). */
   previousContainers?: ContainerResult[];
+  /** backoffLimitPerIndex: counted / ignored failures of earlier pods of this index (the pod's annotations). */
+  indexFailureCount?: number;
+  indexIgnoredFailureCount?: number;
+  /** What the pod failure policy decided about this pod's failure (for describe and tests). */
+  podFailurePolicyAction?: 'FailJob' | 'FailIndex' | 'Ignore' | 'Count';
+}
+
+/** backoffLimitPerIndex: an index whose last pod failed and that waits for its replacement (3, 2.6). */
+export interface IndexFailureRecord {
+  index: number;
+  /** Counted failures of this index so far, including the last one. */
+  failed: number;
+  /** Failures matched by an Ignore rule so far. */
+  ignored: number;
+  /** Epoch ms of the last failure: the per-index backoff runs from here. */
+  lastFailureTime: number;
 }
 
 export interface JobEvent {
@@ -68,6 +85,14 @@ export interface JobState {
   failed: number;
   /** Indexed Jobs: the completed indexes as inclusive ranges. */
   completedIndexes: Ranges;
+  /** backoffLimitPerIndex: indexes that failed for good. */
+  failedIndexes: Ranges;
+  /** backoffLimitPerIndex: indexes waiting for a replacement pod, with their failure counts. */
+  indexFailures: IndexFailureRecord[];
+  /** The first FailJob match of the pod failure policy (reason PodFailurePolicy), until it is acted on. */
+  failJobMessage?: string;
+  /** Set by a delete: every pod is terminated, then the workflow ends and the Job is removed. */
+  deletionTimestamp?: string;
   /** Pods that are not finished yet: running, waiting for an in-place restart, or being deleted. */
   pods: PodRecord[];
   /** The most recent finished pods, newest last, bounded by RECENT_PODS. */
@@ -91,6 +116,8 @@ export function initialState(): JobState {
     succeeded: 0,
     failed: 0,
     completedIndexes: [],
+    failedIndexes: [],
+    indexFailures: [],
     pods: [],
     finishedPods: [],
     finishedPodsDropped: 0,
@@ -123,7 +150,15 @@ export interface PodRunOutcome {
 
 /** What the controller asks the shell to do. */
 export type Decision =
-  | { type: 'runPod'; pod: string; index?: number; restartCount: number }
+  | {
+      type: 'runPod';
+      pod: string;
+      index?: number;
+      restartCount: number;
+      /** backoffLimitPerIndex: the counts the pod carries as annotations. */
+      indexFailureCount?: number;
+      indexIgnoredFailureCount?: number;
+    }
   | { type: 'deletePod'; pod: string };
 
 export interface ReconcileContext {

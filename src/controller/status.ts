@@ -12,6 +12,8 @@ export const REASONS = {
     message: 'Job has exceeded the specified maximal number of failed indexes',
   },
   failedIndexes: { reason: 'FailedIndexes', message: 'Job has failed indexes' },
+  podFailurePolicy: 'PodFailurePolicy',
+  successPolicy: 'SuccessPolicy',
 } as const;
 
 export interface ReasonMessage {
@@ -98,6 +100,6 @@ export function computeStatus(spec: JobSpec, state: JobState): JobStatus {
   if (state.startTime) status.startTime = state.startTime;
   if (state.completionTime) status.completionTime = state.completionTime;
   if (spec.completionMode === 'Indexed') status.completedIndexes = formatRanges(state.completedIndexes);
-  if (spec.backoffLimitPerIndex !== undefined) status.failedIndexes = '';
+  if (spec.backoffLimitPerIndex !== undefined) status.failedIndexes = formatRanges(state.failedIndexes);
   return status;
 }

@@ -5,17 +5,25 @@ import {
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
+  ParentClosePolicy,
   TimeoutFailure,
+  allHandlersFinished,
   condition,
   isCancellation,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { RunPodInput, RunPodResult } from '../api/pod';
 import type { Job } from '../api/types';
+import { JobValidationError } from '../api/errors';
+import { updateJob } from '../api/update';
 import {
   apply,
+  applySpecChange,
   computeStatus,
   initialState,
   isFinished,
@@ -28,16 +36,29 @@ import {
   type PodRecord,
 } from '../controller';
 import {
+  JOB_REMOVAL_WORKFLOW_TYPE,
+  UPDATE_REJECTED,
+  deleteUpdate,
   eventsQuery,
   jobQuery,
+  jobRemovalWorkflowId,
+  patchUpdate,
   podStartedSignal,
   podsQuery,
+  resumeUpdate,
+  scaleUpdate,
   statusQuery,
+  suspendUpdate,
   type JobInput,
+  type JobMergePatch,
+  type JobRemovalInput,
   type JobResult,
+  type JobWithStatus,
   type PodsPage,
   type PodsQueryArgs,
+  type ScaleRequest,
 } from './messages';
+import { JOB_LABELS, JOB_PHASE, jobPhase, labelEntries } from './search-attributes';
 
 interface PodActivities {
   runPod(input: RunPodInput): Promise<RunPodResult>;
@@ -57,15 +78,18 @@ const { runPod } = proxyActivities<PodActivities>({
 const RESULT_LOG_BUDGET = 512 * 1024;
 
 export async function job(input: JobInput): Promise<JobResult> {
-  const theJob = input.job;
-  const spec = theJob.spec;
+  // The Job changes under updates (patch, scale, suspend); everything reads it through `theJob`.
+  let theJob: Job = input.job;
   const state: JobState = input.state ?? initialState();
   const inbox: ControllerEvent[] = [];
   const inFlight = new Map<string, CancellationScope>();
   const randomSuffix = suffixFrom(Math.random);
+  /** Bumped by every accepted change; `synced` catches up once the controller has acted on it. */
+  let changes = 0;
+  let synced = 0;
 
-  const snapshot = () => ({ ...theJob, status: computeStatus(spec, state) });
-  setHandler(statusQuery, () => computeStatus(spec, state));
+  const snapshot = (): JobWithStatus => ({ ...theJob, status: computeStatus(theJob.spec, state) });
+  setHandler(statusQuery, () => computeStatus(theJob.spec, state));
   setHandler(jobQuery, snapshot);
   setHandler(podsQuery, (args?: PodsQueryArgs) => pagePods(state, args));
   setHandler(eventsQuery, () => state.events);
@@ -73,10 +97,61 @@ export async function job(input: JobInput): Promise<JobResult> {
     inbox.push({ type: 'podStarted', pod, worker, at: Date.now() });
   });
 
+  // Every change is validated synchronously (a refusal changes nothing and reaches the caller at once),
+  // then applied and answered after the controller's next sync, so the reply shows its effect.
+  const check = (patch: JobMergePatch): Job => {
+    rejectIfClosing();
+    try {
+      return updateJob(theJob, patch, { started: state.startTime !== undefined });
+    } catch (err) {
+      if (err instanceof JobValidationError) throw ApplicationFailure.nonRetryable(err.message, UPDATE_REJECTED.invalid, err.toStatus());
+      throw err;
+    }
+  };
+  const change = async (patch: JobMergePatch): Promise<JobWithStatus> => {
+    const next = check(patch);
+    applySpecChange(theJob.spec, next.spec, state);
+    theJob = next;
+    const mine = ++changes;
+    await condition(() => synced >= mine || isFinished(state));
+    return snapshot();
+  };
+  const rejectIfClosing = () => {
+    if (state.deletionTimestamp !== undefined)
+      throw ApplicationFailure.nonRetryable(`Job ${JSON.stringify(theJob.metadata.name)} is being deleted`, UPDATE_REJECTED.deleting);
+    if (isFinished(state))
+      throw ApplicationFailure.nonRetryable(`Job ${JSON.stringify(theJob.metadata.name)} has already finished`, UPDATE_REJECTED.finished);
+  };
+  const scalePatch = (r: ScaleRequest): JobMergePatch => ({
+    spec: r.completions === undefined ? { parallelism: r.parallelism } : { parallelism: r.parallelism, completions: r.completions },
+  });
+  const SUSPEND: JobMergePatch = { spec: { suspend: true } };
+  const RESUME: JobMergePatch = { spec: { suspend: false } };
+  setHandler(patchUpdate, change, { validator: (p) => void check(p) });
+  setHandler(suspendUpdate, () => change(SUSPEND), { validator: () => void check(SUSPEND) });
+  setHandler(resumeUpdate, () => change(RESUME), { validator: () => void check(RESUME) });
+  setHandler(scaleUpdate, (r) => change(scalePatch(r)), { validator: (r) => void check(scalePatch(r)) });
+  setHandler(
+    deleteUpdate,
+    async () => {
+      state.deletionTimestamp ??= new Date(Date.now()).toISOString();
+      changes++;
+      // kubectl delete waits for the pods to be gone; so does this update.
+      await condition(() => state.pods.length === 0 && inFlight.size === 0);
+      return snapshot();
+    },
+    {
+      validator: () => {
+        if (isFinished(state))
+          throw ApplicationFailure.nonRetryable(`Job ${JSON.stringify(theJob.metadata.name)} has already finished`, UPDATE_REJECTED.finished);
+      },
+    },
+  );
+
   const startPod = (d: Extract<Decision, { type: 'runPod' }>) => {
     const scope = new CancellationScope();
     inFlight.set(d.pod, scope);
-    const { labels, annotations } = podIdentity(theJob, d.index);
+    const { labels, annotations } = podIdentity(theJob, d.index, d);
     const podInput: RunPodInput = {
       namespace: theJob.metadata.namespace,
       jobName: theJob.metadata.name,
@@ -85,7 +160,7 @@ export async function job(input: JobInput): Promise<JobResult> {
       restartCount: d.restartCount,
       labels,
       annotations,
-      spec: spec.template.spec,
+      spec: theJob.spec.template.spec,
     };
     if (d.index !== undefined) podInput.index = d.index;
     const summary = d.restartCount > 0 ? `pod ${d.pod} (restart ${d.restartCount})` : `pod ${d.pod}`;
@@ -102,27 +177,48 @@ export async function job(input: JobInput): Promise<JobResult> {
   };
 
   let details = '';
+  const info = workflowInfo();
+  // Only attributes the Job was started with are upserted: they exist on this server (see search-attributes.ts).
+  const hasPhase = info.typedSearchAttributes.get(JOB_PHASE) !== undefined;
+  const hasLabels = info.typedSearchAttributes.get(JOB_LABELS) !== undefined;
+  let phase = hasPhase ? info.typedSearchAttributes.get(JOB_PHASE) : undefined;
+  let labels = JSON.stringify(labelEntries(theJob.metadata.labels));
   const publish = () => {
     const next = describeState(theJob, state);
     if (next !== details) {
       details = next;
       setCurrentDetails(next);
     }
+    const updates: Parameters<typeof upsertSearchAttributes>[0] = [];
+    const nextPhase = state.deletionTimestamp !== undefined ? 'Terminating' : jobPhase(theJob.spec, computeStatus(theJob.spec, state));
+    if (hasPhase && nextPhase !== phase) {
+      phase = nextPhase;
+      updates.push({ key: JOB_PHASE, value: nextPhase });
+    }
+    const nextLabels = labelEntries(theJob.metadata.labels);
+    if (hasLabels && JSON.stringify(nextLabels) !== labels) {
+      labels = JSON.stringify(nextLabels);
+      updates.push({ key: JOB_LABELS, value: nextLabels });
+    }
+    if (updates.length > 0) upsertSearchAttributes(updates);
   };
 
   try {
     for (;;) {
+      const seen = changes;
       const { decisions, wakeAt } = reconcile(theJob, state, { now: Date.now(), randomSuffix });
       for (const d of decisions) {
         if (d.type === 'runPod') startPod(d);
         else inFlight.get(d.pod)?.cancel();
       }
+      synced = seen;
       publish();
       if (isFinished(state)) break;
-      const hasNews = () => inbox.length > 0;
+      if (state.deletionTimestamp !== undefined && state.pods.length === 0 && inFlight.size === 0) break;
+      const hasNews = () => inbox.length > 0 || changes !== seen;
       if (wakeAt === undefined) await condition(hasNews);
       else await condition(hasNews, Math.max(1, wakeAt - Date.now()));
-      for (let e = inbox.shift(); e; e = inbox.shift()) apply(spec, state, e);
+      for (let e = inbox.shift(); e; e = inbox.shift()) apply(theJob, state, e);
     }
   } catch (err) {
     if (isCancellation(err)) {
@@ -131,7 +227,36 @@ export async function job(input: JobInput): Promise<JobResult> {
     }
     throw err;
   }
-  return buildResult(snapshot(), state);
+  // Updates still waiting for their answer get it before the run closes.
+  await condition(allHandlersFinished);
+  const deleted = state.deletionTimestamp !== undefined;
+  const removeAt = deleted ? Date.now() : ttlExpiry(theJob, state);
+  if (removeAt !== undefined) await scheduleRemoval(removeAt);
+  const result = buildResult(snapshot(), state);
+  return deleted ? { ...result, deleted } : result;
+}
+
+/** 7.1: the terminal condition's time plus ttlSecondsAfterFinished. */
+function ttlExpiry(job: Job, state: JobState): number | undefined {
+  const ttl = job.spec.ttlSecondsAfterFinished;
+  if (ttl === undefined) return undefined;
+  const terminal = state.conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  return terminal ? Date.parse(terminal.lastTransitionTime) + ttl * 1000 : undefined;
+}
+
+/**
+ * The removal runs in a workflow of its own that outlives this one (ABANDON), so this history closes now
+ * rather than staying open for the TTL, and the timer fires whichever worker is alive then.
+ */
+async function scheduleRemoval(removeAt: number): Promise<void> {
+  const { workflowId, runId } = workflowInfo();
+  const input: JobRemovalInput = { workflowId, runId, removeAt };
+  await startChild(JOB_REMOVAL_WORKFLOW_TYPE, {
+    workflowId: jobRemovalWorkflowId(workflowId, runId),
+    args: [input],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    staticSummary: `remove ${workflowId} at ${new Date(removeAt).toISOString()}`,
+  });
 }
 
 function classifyPodError(pod: string, err: unknown): ControllerEvent {

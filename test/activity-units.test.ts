@@ -243,15 +243,17 @@ describe('runtimeNotes: what the runtime tells once per Job', () => {
 
   it('says the image is not pulled, and names every ignored field by its manifest path', () => {
     const notes = runtimeNotes(
-      input({ nodeSelector: { disk: 'ssd' }, containers: [{ name: 'c', image: 'perl:5', command: ['true'], resources: { limits: { cpu: '1' } } }] }),
+      input({ tolerations: [{ key: 'k', operator: 'Exists' }], containers: [{ name: 'c', image: 'perl:5', command: ['true'], resources: { limits: { cpu: '1' } } }] }),
     );
     assert.deepEqual(notes, [
       `durable-jobs: the process runtime runs the containers' commands on this host; image "perl:5" is not pulled (job "default/notes")`,
-      'durable-jobs: the process runtime ignores spec.template.spec.nodeSelector, spec.template.spec.containers[0].resources (job "default/notes")',
+      'durable-jobs: the process runtime ignores spec.template.spec.tolerations, spec.template.spec.containers[0].resources (job "default/notes")',
     ]);
   });
 
   it('says nothing about fields it honours', () => {
     assert.deepEqual(runtimeNotes(input({}), 'docker'), []);
+    // nodeSelector is honoured by routing the pod to a task queue (src/api/task-queues.ts).
+    assert.deepEqual(runtimeNotes(input({ nodeSelector: { disk: 'ssd' } }), 'docker'), []);
   });
 });

@@ -331,8 +331,8 @@ describe('real Kubernetes pod fields', () => {
     assert.deepEqual(pod.containers[0]?.resources, { limits: { cpu: '1' } });
     assert.deepEqual(pod.nodeSelector, { disk: 'ssd' });
     // Order follows the schema, not the manifest (zod rebuilds objects), so compare as sets.
+    // nodeSelector is honoured: it picks the workers' task queue.
     assert.deepEqual([...ignoredPodFields(pod)].sort(), [
-      'spec.template.spec.nodeSelector',
       'spec.template.spec.affinity',
       'spec.template.spec.tolerations',
       'spec.template.spec.serviceAccountName',

@@ -13,11 +13,12 @@ export const HONOURED_POD_FIELDS = [
   'activeDeadlineSeconds',
   'volumes',
   'runtimeClassName',
+  // Routes the pod to the task queue of workers whose node labels include it (src/api/task-queues.ts).
+  'nodeSelector',
 ] as const;
 
 /** Other PodSpec fields of Kubernetes (v1.36), accepted and ignored. */
 export const OTHER_POD_FIELDS = [
-  'nodeSelector',
   'ephemeralContainers',
   'dnsPolicy',
   'dnsConfig',

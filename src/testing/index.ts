@@ -20,7 +20,17 @@ import { parseManifests } from '../api';
 import type { Job, JobStatus } from '../api/types';
 import { JobsClient } from '../client/jobs';
 import type { JobEvent, PodRecord } from '../controller/state';
-import type { PodsPage } from '../workflows/messages';
+import {
+  deleteUpdate,
+  patchUpdate,
+  resumeUpdate,
+  scaleUpdate,
+  suspendUpdate,
+  type JobMergePatch,
+  type JobWithStatus,
+  type PodsPage,
+  type ScaleRequest,
+} from '../workflows/messages';
 import { createTimeSkippingEnv } from '../dev/servers';
 import { createJobWorker, workflowsPath } from '../worker';
 import { quietSdkLogs } from '../runtime-logging';
@@ -51,6 +61,14 @@ export interface StartedJob {
   events(): Promise<JobEvent[]>;
   /** Waits for the Job's end, skipping time meanwhile. Some worker must be running (see `runWorker`). */
   result(): Promise<JobRun>;
+  // Changes, as `jobctl patch / suspend / resume / scale / delete` make them. Each resolves with the Job
+  // after the controller acted on it, or rejects (WorkflowUpdateFailedError) with Kubernetes' message.
+  patch(patch: JobMergePatch): Promise<JobWithStatus>;
+  suspend(): Promise<JobWithStatus>;
+  resume(): Promise<JobWithStatus>;
+  scale(request: ScaleRequest): Promise<JobWithStatus>;
+  /** Resolves once every pod is gone; the Job's workflow then ends. */
+  delete(): Promise<JobWithStatus>;
 }
 
 export interface TestWorkerOptions {
@@ -118,6 +136,11 @@ export class JobTestEnvironment {
       pods: (offset, limit) => jobs.pods(namespace, name, offset, limit),
       events: () => jobs.events(namespace, name),
       result: async () => toRun(await jobs.result(namespace, name)),
+      patch: (p) => handle.executeUpdate(patchUpdate, { args: [p] }),
+      suspend: () => handle.executeUpdate(suspendUpdate),
+      resume: () => handle.executeUpdate(resumeUpdate),
+      scale: (r) => handle.executeUpdate(scaleUpdate, { args: [r] }),
+      delete: () => handle.executeUpdate(deleteUpdate),
     };
   }
 

@@ -21,6 +21,7 @@ import type { RunPodInput, RunPodResult } from '../api/pod';
 import type { Job } from '../api/types';
 import { JobValidationError } from '../api/errors';
 import { updateJob } from '../api/update';
+import { podTaskQueue } from '../api/task-queues';
 import {
   apply,
   applySpecChange,
@@ -167,7 +168,15 @@ export async function job(input: JobInput): Promise<JobResult> {
     scope
       .run(() =>
         // A deterministic id per pod run: the same run is never started twice.
-        runPod.executeWithOptions({ activityId: `${d.pod}-${d.restartCount}`, summary }, [podInput]),
+        runPod.executeWithOptions(
+          {
+            activityId: `${d.pod}-${d.restartCount}`,
+            summary,
+            // nodeSelector picks the workers whose node labels satisfy it (see src/api/task-queues.ts).
+            taskQueue: podTaskQueue(workflowInfo().taskQueue, theJob.spec.template.spec.nodeSelector),
+          },
+          [podInput],
+        ),
       )
       .then(
         (result) => inbox.push({ type: 'podFinished', pod: d.pod, result, at: Date.now() }),

@@ -3,7 +3,18 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { JOB_LABELS, JOB_NAME, JOB_NAMESPACE, JOB_PHASE } from '../workflows/search-attributes';
 import { createLocalEnv } from './servers';
+
+/** The Job search attributes, registered on every dev server we start. */
+export const JOB_SEARCH_ATTRIBUTE_KEYS = [JOB_NAME, JOB_NAMESPACE, JOB_PHASE, JOB_LABELS];
+
+/**
+ * Deleting a closed workflow waits until the history's transfer queue has checkpointed past the close
+ * task, which it does every 30 s by default: `jobctl delete` would take up to half a minute. A 1 s
+ * checkpoint makes deletion (and ttlSecondsAfterFinished) take effect at once, for a negligible write.
+ */
+export const DEV_SERVER_EXTRA_ARGS = ['--dynamic-config-value', 'history.transferProcessorUpdateAckInterval="1s"'];
 
 export interface EmbeddedServer {
   env: TestWorkflowEnvironment;
@@ -40,6 +51,9 @@ export async function startEmbeddedServer(opts: { dataDir: string; log?: (m: str
       ui: true,
       uiPort,
       dbFilename: dbFile,
+      // `jobctl get -l` and the Web UI's filters are visibility queries on these.
+      searchAttributes: JOB_SEARCH_ATTRIBUTE_KEYS,
+      extraArgs: DEV_SERVER_EXTRA_ARGS,
       log: { format: 'pretty', level: 'error' },
     },
     log: opts.log,

@@ -1,0 +1,94 @@
+// `jobctl worker --node-labels`: a Job whose nodeSelector only that worker's labels satisfy runs there,
+// on a labelled task queue; when the worker is SIGKILLed, no process of the pod survives it. Real dev
+// server, real worker process, real pod processes (found in /proc by a unique argument).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { JobsClient } from '../src/client/jobs';
+import { createLocalEnv } from '../src/dev/servers';
+import { makeJob, shellContainer } from './helpers/jobs';
+import { killAll, processesWith } from './helpers/procs';
+import { until } from './helpers/runs';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const JOBCTL = path.join(ROOT, 'bin', 'jobctl.js');
+const HELPER = path.join(__dirname, 'helpers', 'worker-cli.js');
+
+/** bin/jobctl when its `worker` verb has the new options, else the same verb through the helper. */
+function workerArgv(args: string[]): string[] {
+  const help = spawnSync(process.execPath, [JOBCTL, 'worker', '--help'], { encoding: 'utf8' });
+  const entry = help.stdout.includes('--node-labels') ? JOBCTL : HELPER;
+  return [entry, 'worker', ...args];
+}
+
+describe('jobctl worker option errors', () => {
+  for (const [args, message] of [
+    [['--node-labels', 'a=1,b=2,c=3,d=4,e=5,f=6,g=7'], /at most 6 node labels/],
+    [['--node-labels', 'disk'], /"disk" is not of the form key=value/],
+    [['--isolation', 'vm'], /Allowed choices are auto, sandbox, process-group/],
+    [['--max-concurrent-pods', '0'], /must be a positive integer/],
+  ] as const) {
+    it(`refuses ${args.join(' ')} before connecting`, () => {
+      const r = spawnSync(process.execPath, workerArgv([...args]), { encoding: 'utf8', env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' } });
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /cannot connect/);
+    });
+  }
+});
+
+describe('a SIGKILLed jobctl worker with node labels (real dev server)', { timeout: 120_000 }, () => {
+  let env: TestWorkflowEnvironment;
+  let child: ChildProcess | undefined;
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dj-node-labels-'));
+  const token = `1000.${process.pid}${Date.now() % 100000}`;
+  before(async () => {
+    env = await createLocalEnv();
+  });
+  after(async () => {
+    child?.kill('SIGKILL');
+    killAll(token);
+    await env?.teardown();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('runs the selected pod on its labelled queue and takes every pod process with it', async () => {
+    const taskQueue = `labels-${process.pid}`;
+    let stderr = '';
+    child = spawn(
+      process.execPath,
+      workerArgv(['--task-queue', taskQueue, '--node-labels', 'disk=ssd,zone=a', '--max-concurrent-pods', '2', '--data-dir', path.join(home, 'w1')]),
+      { env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    await until('the worker to say what it polls', () => (/data dir:/.test(stderr) ? true : undefined), 60_000);
+    assert.match(stderr, new RegExp(`task queues: "${taskQueue}", "${taskQueue}@disk=ssd", "${taskQueue}@zone=a", "${taskQueue}@disk=ssd,zone=a"`));
+    assert.match(stderr, /isolation: (sandbox|process-group)/);
+    assert.match(stderr, /max concurrent pods: 2/);
+
+    // A child of its own in the background, as a real container's process tree would have.
+    const job = makeJob('labelled', { backoffLimit: 0 }, [shellContainer(`sleep ${token} & sleep ${token} & wait`)]);
+    job.spec.template.spec.nodeSelector = { disk: 'ssd' };
+    const jobs = new JobsClient(env.client, { taskQueue });
+    await jobs.create(job);
+    await until('the pod to run', () => (processesWith(token).length >= 2 ? true : undefined), 60_000);
+    const pod = (await jobs.pods('default', 'labelled')).items[0];
+    assert.equal(pod.phase, 'Running');
+    const described = await env.client.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: `${taskQueue}@disk=ssd` },
+      taskQueueType: 2, // TASK_QUEUE_TYPE_ACTIVITY
+    });
+    assert.ok((described.pollers ?? []).length > 0, 'the labelled queue has the worker as its poller');
+
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child?.once('exit', resolve));
+    await until('every pod process to die with the worker', () => (processesWith(token).length === 0 ? true : undefined), 10_000);
+    assert.deepEqual(processesWith(token), []);
+    await env.client.workflow.getHandle('job/default/labelled').terminate('test over');
+  });
+});

@@ -1,16 +1,46 @@
 // jobctl: kubectl's verbs for Jobs that run on Temporal.
-import { Command, CommanderError } from 'commander';
-import { JobValidationError, ManifestError } from '../api';
-import { ConnectionError } from '../client';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { setup } from '../dev';
-import { CliError, stdio, type Output } from './output';
+import { describeError } from './errors';
+import { stdio, type Output } from './output';
 import { runCommand } from './run';
 import { quietSdkLogs } from '../runtime-logging';
-import { workerCommand } from './worker';
+import { addWorkerCommand } from './worker';
+import { applyCommand } from './verbs/apply';
+import { changeVerbs } from './verbs/register-change';
+import { deleteCommand } from './verbs/delete';
+import { describeCommand } from './verbs/describe';
+import { devCommand } from './verbs/dev';
+import { getCommand } from './verbs/get';
+import { logsCommand } from './verbs/logs';
+import { waitCommand } from './verbs/wait';
+
+export { describeError } from './errors';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function bool(value: string): boolean {
+  if (['true', '1', 't', 'T', 'TRUE', 'True'].includes(value)) return true;
+  if (['false', '0', 'f', 'F', 'FALSE', 'False'].includes(value)) return false;
+  throw new InvalidArgumentError(`strconv.ParseBool: parsing "${value}": invalid syntax`);
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+/** `-n`: the Kubernetes namespace (Jobs of different namespaces share one Temporal namespace). */
+function withNamespace(cmd: Command, all = true): Command {
+  cmd.option('-n, --namespace <namespace>', 'the Kubernetes namespace (default "default")');
+  if (all) cmd.option('-A, --all-namespaces', 'every namespace');
+  return cmd;
+}
 
 export function buildProgram(out: Output, exit: (code: number) => void): Command {
   const program = new Command('jobctl')
-    .description('Kubernetes batch/v1 Jobs, run durably on Temporal')
+    .description('Kubernetes batch/v1 Jobs, run durably on Temporal. Talks to TEMPORAL_ADDRESS (or a `jobctl dev` server on this host).')
     .showHelpAfterError()
     .exitOverride();
 
@@ -22,6 +52,77 @@ export function buildProgram(out: Output, exit: (code: number) => void): Command
     .action(async (file: string, o: { dataDir?: string }) => exit(await runCommand(file, { dataDir: o.dataDir, out })));
 
   program
+    .command('dev')
+    .description('Run the embedded Temporal dev server (with its Web UI) and a worker until Ctrl-C')
+    .option('--data-dir <dir>', 'where the server keeps its database and pods their logs')
+    .option('--task-queue <name>', 'task queue the worker polls')
+    .option('--max-concurrent-pods <n>', 'pods the worker runs at once', positiveInt)
+    .action(async (o: { dataDir?: string; taskQueue?: string; maxConcurrentPods?: number }) =>
+      exit(await devCommand({ dataDir: o.dataDir, taskQueue: o.taskQueue, maxPods: o.maxConcurrentPods }, out)),
+    );
+
+  for (const verb of ['apply', 'create'] as const) {
+    withNamespace(program.command(verb), false)
+      .description(verb === 'apply' ? 'Create Jobs from manifests, or change existing ones' : 'Create Jobs from manifests (fails if one exists)')
+      .option('-f, --filename <file>', 'manifest file, directory, or - for stdin (repeatable)', collect)
+      .option('-R, --recursive', 'descend into directories given to -f')
+      .option('--dry-run [strategy]', '"client" only validates (kubectl\'s --dry-run=client)')
+      .option('-o, --output <format>', 'name|json|yaml')
+      .action(async (o: { filename?: string[]; recursive?: boolean; dryRun?: string | boolean; output?: string; namespace?: string }) => {
+        const dryRun = o.dryRun === true ? 'client' : o.dryRun === false ? undefined : o.dryRun;
+        exit(await applyCommand(verb, { ...o, dryRun }, out));
+      });
+  }
+
+  withNamespace(program.command('get'))
+    .description('List Jobs or pods: get jobs [NAME...], get job/NAME, get pods -l job-name=NAME')
+    .argument('<resource...>', 'jobs|pods, then names; or TYPE/NAME')
+    .option('-l, --selector <selector>', 'label selector (e.g. app=web,tier!=db,env in (a,b))')
+    .option('-o, --output <format>', 'wide|json|yaml|name')
+    .action(async (args: string[], o: { namespace?: string; allNamespaces?: boolean; selector?: string; output?: string }) =>
+      exit(await getCommand(args, o, out)),
+    );
+
+  withNamespace(program.command('describe'))
+    .description('Show a Job in detail: describe job NAME')
+    .argument('<resource...>', 'job NAME, job/NAME, or jobs (every Job of the namespace)')
+    .option('-l, --selector <selector>', 'label selector')
+    .action(async (args: string[], o: { namespace?: string; allNamespaces?: boolean; selector?: string }) => exit(await describeCommand(args, o, out)));
+
+  withNamespace(program.command('logs'), false)
+    .description("Print a pod's logs: logs job/NAME (its first pod) or logs POD")
+    .argument('<target...>', 'job/NAME or POD')
+    .option('-c, --container <name>', 'the container (default: the first)')
+    .option('--all-containers', 'every container of the pod, init containers first')
+    .option('--tail <lines>', 'only the last lines (-1 for all)')
+    .option('-p, --previous', 'the run before the latest in-place restart')
+    .option('-f, --follow', 'stream the log while the pod runs')
+    .option('--prefix', 'prefix each line with pod/NAME/CONTAINER')
+    .action(async (args: string[], o: Parameters<typeof logsCommand>[1]) => exit(await logsCommand(args, o, out)));
+
+  withNamespace(program.command('delete'))
+    .description('Delete Jobs (their pods are stopped first): delete job NAME, delete -f FILE, delete jobs -l SEL, delete jobs --all')
+    .argument('[resource...]', 'job NAME..., or job/NAME')
+    .option('-f, --filename <file>', 'the Jobs of these manifests (repeatable)', collect)
+    .option('-R, --recursive', 'descend into directories given to -f')
+    .option('-l, --selector <selector>', 'label selector')
+    .option('--all', 'every Job of the namespace')
+    .option('--wait <bool>', 'wait until the Jobs are gone', bool, true)
+    .option('--ignore-not-found', 'no error for Jobs that do not exist')
+    .action(async (args: string[], o: Parameters<typeof deleteCommand>[1]) => exit(await deleteCommand(args, o, out)));
+
+  withNamespace(program.command('wait'))
+    .description('Wait for a condition: wait --for=condition=complete job/NAME --timeout=60s')
+    .argument('[resource...]', 'job/NAME or job NAME')
+    .option('--for <condition>', 'condition=complete, condition=failed, condition=suspended, or delete')
+    .option('--timeout <duration>', 'give up after this long (e.g. 30s, 5m; negative: a week)', '30s')
+    .option('-l, --selector <selector>', 'label selector')
+    .option('--all', 'every Job of the namespace')
+    .action(async (args: string[], o: Parameters<typeof waitCommand>[1]) => exit(await waitCommand(args, o, out)));
+
+  changeVerbs(program, out, exit, withNamespace);
+
+  program
     .command('setup')
     .description('Obtain the Temporal dev server and the time-skipping test server ahead of time (first build takes minutes)')
     .action(async () => {
@@ -29,26 +130,9 @@ export function buildProgram(out: Output, exit: (code: number) => void): Command
       exit(0);
     });
 
-  program
-    .command('worker')
-    .description('Run a worker for the Jobs on TEMPORAL_ADDRESS until Ctrl-C')
-    .option('--task-queue <name>', 'task queue to poll', 'durable-jobs')
-    .option('--max-pods <n>', 'pods this worker runs at once', (v) => Number.parseInt(v, 10), 100)
-    .option('--data-dir <dir>', 'where pod logs and emptyDir volumes live')
-    .action(async (o: { taskQueue: string; maxPods: number; dataDir?: string }) => {
-      exit(await workerCommand({ ...o, out }));
-    });
+  addWorkerCommand(program, out, exit);
 
   return program;
-}
-
-/** Maps every error to kubectl-like words on stderr and an exit code; never a stack trace for user errors. */
-export function describeError(err: unknown): { message: string; code: number } {
-  if (err instanceof CliError) return { message: err.message, code: err.exitCode };
-  if (err instanceof JobValidationError || err instanceof ManifestError) return { message: err.message, code: 1 };
-  if (err instanceof ConnectionError) return { message: `error: ${err.message}`, code: 1 };
-  if (err instanceof Error) return { message: `error: ${err.message}`, code: 1 };
-  return { message: `error: ${String(err)}`, code: 1 };
 }
 
 export async function main(argv: string[], out: Output = stdio): Promise<void> {
@@ -65,6 +149,7 @@ export async function main(argv: string[], out: Output = stdio): Promise<void> {
       return;
     }
     const { message, code: c } = describeError(err);
+    out.progress?.('');
     out.error(message);
     code = c;
   }

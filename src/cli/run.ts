@@ -4,13 +4,14 @@ import fs from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { parseManifests } from '../api';
-import type { Job, JobCondition } from '../api/types';
-import { AlreadyExistsError, JobsClient, connect, connectionOptions, settingsFromEnv } from '../client';
+import type { Job, JobCondition, JobStatus } from '../api/types';
+import { AlreadyExistsError, ConnectionError, JobsClient, connect, connectionOptions, settingsFromEnv } from '../client';
 import type { JobEvent, PodRecord } from '../controller/state';
 import { startEmbeddedServer, type EmbeddedServer } from '../dev/embedded';
 import { createJobWorker, defaultDataDir } from '../worker';
 import type { JobResult } from '../workflows/messages';
-import { CliError, type Output } from './output';
+import { readDevServerInfo } from './dev-info';
+import { colorsFor, CliError, type Output } from './output';
 
 export interface RunOptions {
   dataDir?: string;
@@ -45,11 +46,22 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   let client: Client;
   let connection: NativeConnection;
   const external = process.env.TEMPORAL_ADDRESS;
-  if (external) {
+  // A `jobctl dev` of the same data dir owns its database: use its server rather than start a second one.
+  const dev = external ? undefined : readDevServerInfo(dataDir);
+  if (external || dev) {
     const settings = settingsFromEnv();
+    if (dev) settings.address = dev.address;
     client = await connect(settings);
-    connection = await NativeConnection.connect(connectionOptions(settings));
-    out.info(`Using the Temporal server at ${settings.address} (TEMPORAL_ADDRESS).`);
+    try {
+      connection = await NativeConnection.connect(connectionOptions(settings));
+    } catch (err) {
+      throw new ConnectionError(settings.address, err);
+    }
+    out.info(
+      dev
+        ? `Using the jobctl dev server at ${settings.address} (pid ${dev.pid}; Web UI ${dev.uiUrl}).`
+        : `Using the Temporal server at ${settings.address} (TEMPORAL_ADDRESS).`,
+    );
   } else {
     out.info(`Starting an embedded Temporal dev server (data in ${dataDir})...`);
     server = await startEmbeddedServer({ dataDir, log: (m) => out.info(m) });
@@ -73,8 +85,17 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
       out.info(`job.batch/${name} created`);
     } catch (err) {
       if (!(err instanceof AlreadyExistsError)) throw err;
-      // The Job survived an earlier run that was killed: durable by design, so follow it.
-      out.info(`job.batch/${name} is already running (from an earlier run); following it`);
+      const earlier = await jobs.get(ns, name);
+      if (earlier.running) {
+        // The Job survived an earlier run that was killed: durable by design, so follow it.
+        out.info(`job.batch/${name} is already running (from an earlier run); following it`);
+      } else {
+        // A finished Job still exists, as in Kubernetes; running the manifest again means replacing it.
+        out.info(`job.batch/${name} from an earlier run has finished; deleting it to run the manifest again`);
+        await jobs.delete(ns, name);
+        await jobs.create(job);
+        out.info(`job.batch/${name} created`);
+      }
     }
     const onSigint = () => {
       interrupted += 1;
@@ -124,11 +145,12 @@ function report(result: JobResult, out: Output): number {
   for (const pod of shown) printPodLog(pod, out, shown.length > 1);
   const s = job.status;
   const summary = `succeeded: ${s.succeeded}, failed: ${s.failed}`;
+  const c = colorsFor(out.tty);
   if (terminal?.type === 'Complete') {
-    out.info(`job.batch/${job.metadata.name} complete (${summary}, duration ${duration(s.startTime, s.completionTime)})`);
+    out.info(c.green(`job.batch/${job.metadata.name} complete (${summary}, duration ${duration(s.startTime, s.completionTime)})`));
     return 0;
   }
-  out.error(`job.batch/${job.metadata.name} failed: ${terminal?.reason ?? 'Unknown'}: ${terminal?.message ?? ''} (${summary})`);
+  out.error(c.red(`job.batch/${job.metadata.name} failed: ${terminal?.reason ?? 'Unknown'}: ${terminal?.message ?? ''} (${summary})`));
   return 1;
 }
 
@@ -156,10 +178,13 @@ function duration(from?: string, to?: string): string {
 function followEvents(jobs: JobsClient, ns: string, name: string, out: Output): { stop(): Promise<void> } {
   let seen = 0;
   let stopped = false;
+  const c = colorsFor(out.tty);
+  const started = Date.now();
   const print = (events: JobEvent[]) => {
     // The window is bounded; when it slides, new events are the ones after the last printed one.
     for (const e of events.slice(Math.min(seen, events.length))) {
-      out.info(`  ${e.type.padEnd(7)} ${e.reason.padEnd(20)} ${e.message}`);
+      const type = e.type === 'Warning' ? c.yellow(e.type.padEnd(7)) : e.type.padEnd(7);
+      out.info(`  ${type} ${e.reason.padEnd(20)} ${e.message}`);
     }
     seen = events.length;
   };
@@ -167,6 +192,8 @@ function followEvents(jobs: JobsClient, ns: string, name: string, out: Output): 
     while (!stopped) {
       try {
         print(await jobs.events(ns, name));
+        // The live line only where someone watches: a terminal.
+        if (out.tty && out.progress) out.progress(progressLine(name, await jobs.status(ns, name), started));
       } catch {
         // The workflow may not have run its first task yet, or has just ended: try again.
       }
@@ -177,6 +204,7 @@ function followEvents(jobs: JobsClient, ns: string, name: string, out: Output): 
     async stop() {
       stopped = true;
       await loop;
+      out.progress?.('');
       try {
         const final = await jobs.result(ns, name);
         print(final.events);
@@ -185,4 +213,10 @@ function followEvents(jobs: JobsClient, ns: string, name: string, out: Output): 
       }
     },
   };
+}
+
+function progressLine(name: string, s: JobStatus, started: number): string {
+  const phase = s.conditions.find((x) => x.status === 'True' && (x.type === 'Complete' || x.type === 'Failed' || x.type === 'Suspended'))?.type ?? 'Running';
+  const secs = Math.round((Date.now() - started) / 1000);
+  return `job.batch/${name}: ${phase}  active ${s.active}  ready ${s.ready}  succeeded ${s.succeeded}  failed ${s.failed}  ${secs}s`;
 }

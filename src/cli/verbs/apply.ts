@@ -1,0 +1,125 @@
+// `jobctl apply -f` and `jobctl create -f`: every manifest is read and validated first (an invalid one
+// creates nothing), then each Job is created (or, for apply, changed) in turn.
+import { parseAllDocuments } from 'yaml';
+import { parseManifests } from '../../api';
+import type { Job } from '../../api/types';
+import { AlreadyExistsError, type JobsClient } from '../../client';
+import { toKubeJob, kubeList, toYaml } from '../format';
+import { emptyStatus } from '../../client/stored';
+import { manifestFiles, namespaceOf, readManifest, withJobs } from '../common';
+import { CliError, type Output } from '../output';
+import { describeError } from '../errors';
+
+export interface ApplyOptions {
+  filename?: string[];
+  recursive?: boolean;
+  dryRun?: string;
+  output?: string;
+  namespace?: string;
+}
+
+/** The namespace each object of the text declares (undefined where it declares none), in parse order. */
+function declaredNamespaces(text: string): Array<string | undefined> {
+  const out: Array<string | undefined> = [];
+  const visit = (obj: unknown) => {
+    if (obj === null || obj === undefined) return;
+    const o = obj as { kind?: unknown; apiVersion?: unknown; items?: unknown; metadata?: { namespace?: unknown } };
+    if (o.kind === 'List' && o.apiVersion === 'v1' && Array.isArray(o.items)) {
+      o.items.forEach(visit);
+      return;
+    }
+    const ns = o.metadata?.namespace;
+    out.push(typeof ns === 'string' && ns !== '' ? ns : undefined);
+  };
+  for (const doc of parseAllDocuments(text, { schema: 'yaml-1.1', logLevel: 'silent' })) {
+    try {
+      visit(doc.toJS({ maxAliasCount: 100 }));
+    } catch {
+      out.push(undefined);
+    }
+  }
+  return out;
+}
+
+/** All Jobs of all files, in the namespace `-n` says where the manifest says none (kubectl's rule). */
+export function loadJobs(files: readonly string[], namespace: string | undefined): Job[] {
+  const jobs: Job[] = [];
+  for (const file of files) {
+    const text = readManifest(file);
+    const source = file === '-' ? 'STDIN' : file;
+    const parsed = parseManifests(text, source);
+    const declared = declaredNamespaces(text);
+    parsed.forEach((job, i) => {
+      const own = declared.length === parsed.length ? declared[i] : job.metadata.namespace;
+      if (namespace !== undefined && own !== undefined && own !== namespace) {
+        throw new CliError(
+          `error: the namespace from the provided object "${own}" does not match the namespace "${namespace}". You must pass '--namespace=${own}' to perform this operation.`,
+        );
+      }
+      jobs.push(own === undefined && namespace !== undefined ? { ...job, metadata: { ...job.metadata, namespace } } : job);
+    });
+  }
+  return jobs;
+}
+
+function dryRunMode(value: string | undefined): 'none' | 'client' {
+  if (value === undefined || value === 'none' || value === 'false') return 'none';
+  if (value === 'client' || value === 'true') return 'client';
+  if (value === 'server') throw new CliError('error: --dry-run=server is not supported: durable-jobs validates on the client (use --dry-run=client)');
+  throw new CliError(`error: Invalid dry-run value (${value}). Must be "none", "server", or "client".`);
+}
+
+function printObjects(out: Output, format: string, jobs: Job[]): void {
+  const objects = jobs.map((j) => toKubeJob({ ...j, status: j.status ?? emptyStatus() }));
+  const doc = objects.length === 1 ? objects[0] : kubeList(objects);
+  out.log(format === 'json' ? `${JSON.stringify(doc, null, 4)}` : toYaml(doc), format !== 'json');
+}
+
+export async function applyCommand(verb: 'apply' | 'create', o: ApplyOptions, out: Output): Promise<number> {
+  if (!o.filename || o.filename.length === 0) {
+    throw new CliError(`error: must specify one of -f and -k\n\nSee 'jobctl ${verb} -h' for help and examples`);
+  }
+  const format = o.output;
+  if (format !== undefined && !['name', 'json', 'yaml'].includes(format)) throw new CliError(`error: unable to match a printer suitable for the output format "${format}", allowed formats are: json,name,yaml`);
+  const dryRun = dryRunMode(o.dryRun);
+  const namespace = o.namespace === undefined ? undefined : namespaceOf(o);
+  // Everything is read and validated before anything is created.
+  const jobs = loadJobs(manifestFiles(o.filename, o.recursive === true), namespace);
+  const say = (job: Job, action: string) => {
+    if (format === 'name') out.log(`job.batch/${job.metadata.name}`);
+    else if (format === undefined) out.log(`job.batch/${job.metadata.name} ${action}`);
+  };
+  if (dryRun === 'client') {
+    for (const job of jobs) say(job, `${verb === 'apply' ? 'created' : 'created'} (dry run)`);
+    if (format === 'json' || format === 'yaml') printObjects(out, format, jobs);
+    return 0;
+  }
+  return withJobs(async (client: JobsClient) => {
+    let code = 0;
+    const done: Job[] = [];
+    for (const job of jobs) {
+      try {
+        if (verb === 'create') {
+          await client.create(job);
+          say(job, 'created');
+        } else {
+          say(job, await client.apply(job));
+        }
+        done.push(job);
+      } catch (err) {
+        // kubectl goes on with the other objects and fails at the end.
+        if (err instanceof AlreadyExistsError || verb === 'apply') {
+          out.error(describeError(err).message);
+          code = 1;
+          continue;
+        }
+        throw err;
+      }
+    }
+    if (format === 'json' || format === 'yaml') {
+      const current = await Promise.all(done.map((j) => client.get(j.metadata.namespace, j.metadata.name).then((i) => i.job)));
+      printObjects(out, format, current);
+    }
+    return code;
+  });
+}

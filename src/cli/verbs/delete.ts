@@ -1,0 +1,63 @@
+// `jobctl delete job NAME... | job/NAME | -f FILE | jobs -l SELECTOR | jobs --all`.
+import { NotFoundError } from '../../client/errors';
+import { loadJobs } from './apply';
+import { manifestFiles, namespaceOf, parseResourceArgs, withJobs } from '../common';
+import { describeError } from '../errors';
+import { CliError, type Output } from '../output';
+
+export interface DeleteOptions {
+  namespace?: string;
+  allNamespaces?: boolean;
+  filename?: string[];
+  recursive?: boolean;
+  selector?: string;
+  all?: boolean;
+  wait?: boolean;
+  ignoreNotFound?: boolean;
+}
+
+export async function deleteCommand(args: string[], o: DeleteOptions, out: Output): Promise<number> {
+  const byFile = (o.filename?.length ?? 0) > 0;
+  const { kind, refs } = byFile ? { kind: undefined, refs: [] } : parseResourceArgs(args, ['jobs']);
+  if (byFile && args.length > 0) throw new CliError('error: resources cannot be named as arguments together with -f');
+  if (!byFile && args.length === 0) {
+    throw new CliError('error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'job NAME\'\n   \'job/NAME\'');
+  }
+  const bySelection = o.selector !== undefined || o.all === true;
+  if (!byFile && refs.length === 0 && !bySelection) {
+    throw new CliError('error: resource(s) were provided, but no name was specified');
+  }
+  if (refs.length > 0 && bySelection) throw new CliError('error: name cannot be provided when a selector is specified');
+  void kind;
+
+  return withJobs(async (jobs) => {
+    let targets: Array<{ namespace: string; name: string }>;
+    if (byFile) {
+      targets = loadJobs(manifestFiles(o.filename ?? [], o.recursive === true), o.namespace).map((j) => j.metadata);
+    } else if (bySelection) {
+      const ns = o.allNamespaces ? undefined : namespaceOf(o);
+      const listed = await jobs.list({ namespace: ns, selector: o.selector });
+      targets = listed.items.map((i) => i.job.metadata);
+      if (targets.length === 0) {
+        out.info(ns === undefined ? 'No resources found' : `No resources found in ${ns} namespace.`);
+        return 0;
+      }
+    } else {
+      const ns = namespaceOf(o);
+      targets = refs.map((r) => ({ namespace: ns, name: r.name }));
+    }
+    let code = 0;
+    for (const t of targets) {
+      try {
+        await jobs.delete(t.namespace, t.name, { wait: o.wait !== false });
+        out.log(`job.batch "${t.name}" deleted`);
+      } catch (err) {
+        if (err instanceof NotFoundError && o.ignoreNotFound) continue;
+        if (!(err instanceof NotFoundError)) throw err;
+        out.error(describeError(err).message);
+        code = 1;
+      }
+    }
+    return code;
+  });
+}

@@ -1,0 +1,51 @@
+// `jobctl describe job NAME` (or `job/NAME`, or every Job of the namespace / selector), in kubectl's layout.
+import { NotFoundError } from '../../client/errors';
+import { describeJob } from '../format';
+import { namespaceOf, parseResourceArgs, warn, withJobs } from '../common';
+import { describeError } from '../errors';
+import { CliError, type Output } from '../output';
+
+export interface DescribeOptions {
+  namespace?: string;
+  allNamespaces?: boolean;
+  selector?: string;
+}
+
+export async function describeCommand(args: string[], o: DescribeOptions, out: Output): Promise<number> {
+  if (args.length === 0) throw new CliError('You must specify the type of resource to describe. Use "jobctl describe job NAME".\nerror: Required resource not specified.');
+  const { refs } = parseResourceArgs(args, ['jobs']);
+  const ns = o.allNamespaces ? undefined : namespaceOf(o);
+  return withJobs(async (jobs) => {
+    let code = 0;
+    const texts: string[] = [];
+    const warnings: string[] = [];
+    if (refs.length === 0) {
+      const listed = await jobs.list({ namespace: ns, selector: o.selector });
+      warnings.push(...listed.warnings);
+      for (const info of listed.items) {
+        const d = await jobs.describe(info.job.metadata.namespace, info.job.metadata.name).catch((err: unknown) => {
+          if (err instanceof NotFoundError) return undefined;
+          throw err;
+        });
+        if (d) texts.push(describeJob(d.job, d.pods, d.events, Date.now()));
+      }
+      if (texts.length === 0) out.info(ns === undefined ? 'No resources found' : `No resources found in ${ns} namespace.`);
+    } else {
+      for (const ref of refs) {
+        try {
+          const d = await jobs.describe(namespaceOf(o), ref.name);
+          if (d.warning) warnings.push(d.warning);
+          texts.push(describeJob(d.job, d.pods, d.events, Date.now()));
+        } catch (err) {
+          if (!(err instanceof NotFoundError)) throw err;
+          out.error(describeError(err).message);
+          code = 1;
+        }
+      }
+    }
+    warn(out, [...new Set(warnings)]);
+    // kubectl separates several descriptions with a blank line.
+    if (texts.length > 0) out.log(texts.map((t) => (t.endsWith('\n') ? t : `${t}\n`)).join('\n\n'), true);
+    return code;
+  });
+}

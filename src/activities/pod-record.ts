@@ -92,6 +92,7 @@ export class PodSlots {
         this.waiters.shift()?.();
       };
     };
+    if (signal.aborted) return Promise.reject(abortReason(signal));
     if (this.running < this.max && this.waiters.length === 0) return Promise.resolve(grant());
     return new Promise((resolve, reject) => {
       const timer = whileWaiting ? setInterval(whileWaiting, everyMs) : undefined;
@@ -103,13 +104,12 @@ export class PodSlots {
         cleanup();
         const i = this.waiters.indexOf(wake);
         if (i >= 0) this.waiters.splice(i, 1);
-        reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+        reject(abortReason(signal));
       };
       const cleanup = (): void => {
         if (timer) clearInterval(timer);
         signal.removeEventListener('abort', onAbort);
       };
-      if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(wake);
     });
@@ -118,4 +118,8 @@ export class PodSlots {
   get inUse(): number {
     return this.running;
   }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
 }

@@ -16,13 +16,9 @@ import { until } from './helpers/runs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const JOBCTL = path.join(ROOT, 'bin', 'jobctl.js');
-const HELPER = path.join(__dirname, 'helpers', 'worker-cli.js');
 
-/** bin/jobctl when its `worker` verb has the new options, else the same verb through the helper. */
 function workerArgv(args: string[]): string[] {
-  const help = spawnSync(process.execPath, [JOBCTL, 'worker', '--help'], { encoding: 'utf8' });
-  const entry = help.stdout.includes('--node-labels') ? JOBCTL : HELPER;
-  return [entry, 'worker', ...args];
+  return [JOBCTL, 'worker', ...args];
 }
 
 describe('jobctl worker option errors', () => {

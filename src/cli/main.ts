@@ -1,19 +1,14 @@
 // jobctl: kubectl's verbs for Jobs that run on Temporal.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { setup } from '../dev';
 import { describeError } from './errors';
 import { stdio, type Output } from './output';
-import { runCommand } from './run';
-import { quietSdkLogs } from '../runtime-logging';
-import { addWorkerCommand } from './worker';
-import { applyCommand } from './verbs/apply';
 import { changeVerbs } from './verbs/register-change';
-import { deleteCommand } from './verbs/delete';
-import { describeCommand } from './verbs/describe';
-import { devCommand } from './verbs/dev';
-import { getCommand } from './verbs/get';
-import { logsCommand } from './verbs/logs';
-import { waitCommand } from './verbs/wait';
+import type { deleteCommand } from './verbs/delete';
+import type { logsCommand } from './verbs/logs';
+import type { waitCommand } from './verbs/wait';
+
+// Each verb's module is loaded when the verb runs: the worker's native code, the dev-server tooling and
+// the formatters cost about a second to load, which `jobctl get` should not pay.
 
 export { describeError } from './errors';
 
@@ -38,7 +33,11 @@ function withNamespace(cmd: Command, all = true): Command {
   return cmd;
 }
 
-export function buildProgram(out: Output, exit: (code: number) => void): Command {
+/**
+ * `verb` is the command about to run, when known: `worker`'s module loads the SDK worker's native code at
+ * import, so it is registered only when it may run or help may list it.
+ */
+export function buildProgram(out: Output, exit: (code: number) => void, verb?: string): Command {
   const program = new Command('jobctl')
     .description('Kubernetes batch/v1 Jobs, run durably on Temporal. Talks to TEMPORAL_ADDRESS (or a `jobctl dev` server on this host).')
     .showHelpAfterError()
@@ -49,7 +48,7 @@ export function buildProgram(out: Output, exit: (code: number) => void): Command
     .description('Run a Job manifest to the end: an embedded Temporal dev server (or TEMPORAL_ADDRESS) and a worker in this process')
     .argument('<file>', 'Job manifest (YAML), or - for stdin')
     .option('--data-dir <dir>', 'where the embedded server keeps its database and pods their logs')
-    .action(async (file: string, o: { dataDir?: string }) => exit(await runCommand(file, { dataDir: o.dataDir, out })));
+    .action(async (file: string, o: { dataDir?: string }) => exit(await (await import('./run')).runCommand(file, { dataDir: o.dataDir, out })));
 
   program
     .command('dev')
@@ -58,7 +57,7 @@ export function buildProgram(out: Output, exit: (code: number) => void): Command
     .option('--task-queue <name>', 'task queue the worker polls')
     .option('--max-concurrent-pods <n>', 'pods the worker runs at once', positiveInt)
     .action(async (o: { dataDir?: string; taskQueue?: string; maxConcurrentPods?: number }) =>
-      exit(await devCommand({ dataDir: o.dataDir, taskQueue: o.taskQueue, maxPods: o.maxConcurrentPods }, out)),
+      exit(await (await import('./verbs/dev')).devCommand({ dataDir: o.dataDir, taskQueue: o.taskQueue, maxPods: o.maxConcurrentPods }, out)),
     );
 
   for (const verb of ['apply', 'create'] as const) {
@@ -70,7 +69,7 @@ export function buildProgram(out: Output, exit: (code: number) => void): Command
       .option('-o, --output <format>', 'name|json|yaml')
       .action(async (o: { filename?: string[]; recursive?: boolean; dryRun?: string | boolean; output?: string; namespace?: string }) => {
         const dryRun = o.dryRun === true ? 'client' : o.dryRun === false ? undefined : o.dryRun;
-        exit(await applyCommand(verb, { ...o, dryRun }, out));
+        exit(await (await import('./verbs/apply')).applyCommand(verb, { ...o, dryRun }, out));
       });
   }
 
@@ -80,14 +79,14 @@ export function buildProgram(out: Output, exit: (code: number) => void): Command
     .option('-l, --selector <selector>', 'label selector (e.g. app=web,tier!=db,env in (a,b))')
     .option('-o, --output <format>', 'wide|json|yaml|name')
     .action(async (args: string[], o: { namespace?: string; allNamespaces?: boolean; selector?: string; output?: string }) =>
-      exit(await getCommand(args, o, out)),
+      exit(await (await import('./verbs/get')).getCommand(args, o, out)),
     );
 
   withNamespace(program.command('describe'))
     .description('Show a Job in detail: describe job NAME')
     .argument('<resource...>', 'job NAME, job/NAME, or jobs (every Job of the namespace)')
     .option('-l, --selector <selector>', 'label selector')
-    .action(async (args: string[], o: { namespace?: string; allNamespaces?: boolean; selector?: string }) => exit(await describeCommand(args, o, out)));
+    .action(async (args: string[], o: { namespace?: string; allNamespaces?: boolean; selector?: string }) => exit(await (await import('./verbs/describe')).describeCommand(args, o, out)));
 
   withNamespace(program.command('logs'), false)
     .description("Print a pod's logs: logs job/NAME (its first pod) or logs POD")
@@ -98,7 +97,7 @@ export function buildProgram(out: Output, exit: (code: number) => void): Command
     .option('-p, --previous', 'the run before the latest in-place restart')
     .option('-f, --follow', 'stream the log while the pod runs')
     .option('--prefix', 'prefix each line with pod/NAME/CONTAINER')
-    .action(async (args: string[], o: Parameters<typeof logsCommand>[1]) => exit(await logsCommand(args, o, out)));
+    .action(async (args: string[], o: Parameters<typeof logsCommand>[1]) => exit(await (await import('./verbs/logs')).logsCommand(args, o, out)));
 
   withNamespace(program.command('delete'))
     .description('Delete Jobs (their pods are stopped first): delete job NAME, delete -f FILE, delete jobs -l SEL, delete jobs --all')
@@ -109,7 +108,7 @@ export function buildProgram(out: Output, exit: (code: number) => void): Command
     .option('--all', 'every Job of the namespace')
     .option('--wait <bool>', 'wait until the Jobs are gone', bool, true)
     .option('--ignore-not-found', 'no error for Jobs that do not exist')
-    .action(async (args: string[], o: Parameters<typeof deleteCommand>[1]) => exit(await deleteCommand(args, o, out)));
+    .action(async (args: string[], o: Parameters<typeof deleteCommand>[1]) => exit(await (await import('./verbs/delete')).deleteCommand(args, o, out)));
 
   withNamespace(program.command('wait'))
     .description('Wait for a condition: wait --for=condition=complete job/NAME --timeout=60s')
@@ -118,7 +117,7 @@ export function buildProgram(out: Output, exit: (code: number) => void): Command
     .option('--timeout <duration>', 'give up after this long (e.g. 30s, 5m; negative: a week)', '30s')
     .option('-l, --selector <selector>', 'label selector')
     .option('--all', 'every Job of the namespace')
-    .action(async (args: string[], o: Parameters<typeof waitCommand>[1]) => exit(await waitCommand(args, o, out)));
+    .action(async (args: string[], o: Parameters<typeof waitCommand>[1]) => exit(await (await import('./verbs/wait')).waitCommand(args, o, out)));
 
   changeVerbs(program, out, exit, withNamespace);
 
@@ -126,21 +125,34 @@ export function buildProgram(out: Output, exit: (code: number) => void): Command
     .command('setup')
     .description('Obtain the Temporal dev server and the time-skipping test server ahead of time (first build takes minutes)')
     .action(async () => {
-      await setup({ log: (m) => out.info(m) });
+      await (await import('../dev')).setup({ log: (m) => out.info(m) });
       exit(0);
     });
 
-  addWorkerCommand(program, out, exit);
+  if (verb === undefined || verb === 'worker' || verb === 'help' || verb.startsWith('-')) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('./worker') as typeof import('./worker')).addWorkerCommand(program, out, exit);
+  } else {
+    program.command('worker').description('Run a worker for the Jobs on TEMPORAL_ADDRESS until Ctrl-C');
+  }
 
   return program;
 }
 
 export async function main(argv: string[], out: Output = stdio): Promise<void> {
-  quietSdkLogs(process.env.DURABLE_JOBS_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN');
+  const verb = argv[2];
+  // Only the verbs that run a worker need the SDK's native runtime (and its logger).
+  if (verb === 'run' || verb === 'dev' || verb === 'worker') {
+    (await import('../runtime-logging')).quietSdkLogs(process.env.DURABLE_JOBS_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN');
+  }
   let code: number | undefined;
-  const program = buildProgram(out, (c) => {
-    code = c;
-  });
+  const program = buildProgram(
+    out,
+    (c) => {
+      code = c;
+    },
+    verb,
+  );
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -3,8 +3,7 @@ import type { JobsClient } from '../../client';
 import type { ContainerLog } from '../../client/logs';
 import { followPodLog } from '../../activities/log-follow';
 import type { PodRecord } from '../../controller/state';
-import { defaultDataDir } from '../../worker';
-import { namespaceOf, resourceKind, withJobs } from '../common';
+import { defaultDataDir, namespaceOf, resourceKind, withJobs } from '../common';
 import { CliError, type Output } from '../output';
 
 export interface LogsOptions {

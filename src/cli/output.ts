@@ -67,7 +67,8 @@ function terminalOutput(): Output {
     },
     progress: (next) => {
       if (!tty) return;
-      const width = process.stderr.columns ?? 100;
+      // A pseudo-terminal may report no width at all.
+      const width = process.stderr.columns || 100;
       const cut = next.length >= width ? `${next.slice(0, Math.max(0, width - 2))}…` : next;
       clear();
       line = cut;

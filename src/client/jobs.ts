@@ -41,7 +41,7 @@ import {
 import { JOB_LABELS, JOB_NAME, JOB_NAMESPACE, JOB_PHASE, jobPhase, labelEntries } from '../workflows/search-attributes';
 import { AlreadyExistsError, ConditionUnreachableError, InvalidError, JobFinishedError, NoWorkerError, NotFoundError, WaitTimeoutError } from './errors';
 import { podLogs, firstPod, LogsError, type LogOptions, type PodLogs } from './logs';
-import { jsonEqual, mergePatchFor } from './merge';
+import { mergePatchFor } from './merge';
 import { ensureJobSearchAttributes, type SearchAttributeSupport } from './search-attributes';
 import { MEMO_JOB, emptyStatus, endedWithoutResult, storedJob, withoutLiveStatus } from './stored';
 import { listQuery, parseJobWorkflowId } from './visibility';
@@ -245,7 +245,7 @@ export class JobsClient {
     const from = { metadata: { labels: current.job.metadata.labels ?? {}, annotations: current.job.metadata.annotations ?? {} }, spec: current.job.spec };
     const to = { metadata: { labels: desired.metadata.labels ?? {}, annotations: desired.metadata.annotations ?? {} }, spec: desired.spec };
     const patch = mergePatchFor(from, to) as JobMergePatch | undefined;
-    if (patch === undefined || jsonEqual(from, { ...from, ...patch })) return 'unchanged';
+    if (patch === undefined) return 'unchanged';
     await this.patch(job.metadata.namespace, job.metadata.name, patch);
     return 'configured';
   }

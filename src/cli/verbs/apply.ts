@@ -90,7 +90,7 @@ export async function applyCommand(verb: 'apply' | 'create', o: ApplyOptions, ou
     else if (format === undefined) out.log(`job.batch/${job.metadata.name} ${action}`);
   };
   if (dryRun === 'client') {
-    for (const job of jobs) say(job, `${verb === 'apply' ? 'created' : 'created'} (dry run)`);
+    for (const job of jobs) say(job, 'created (dry run)');
     if (format === 'json' || format === 'yaml') printObjects(out, format, jobs);
     return 0;
   }

@@ -395,6 +395,14 @@ describe('jobctl verbs against a dev server', () => {
     ok(await s.jobctl(['patch', 'job', 'long', '-p', 'spec: {suspend: true}']), 'patch suspend (YAML)');
     assert.equal((await active(0)).spec.suspend, true);
 
+    // apply on an existing Job patches what differs (the scale above is undone) and refuses immutable fields.
+    const reapplied = ok(await s.jobctl(['apply', '-f', s.file('long.yaml', jobYaml('long', `sleep ${token}`, { completions: 3, parallelism: 1 }))]), 'apply again');
+    assert.equal(reapplied.stdout, 'job.batch/long configured\n');
+    assert.equal((await getJson('long')).spec.parallelism, 1);
+    const immutableApply = await s.jobctl(['apply', '-f', s.file('long4.yaml', jobYaml('long', `sleep ${token}`, { completions: 4, parallelism: 1 }))]);
+    assert.equal(immutableApply.code, 1);
+    assert.match(immutableApply.stderr, /The Job "long" is invalid: spec\.completions: Invalid value: 4: field is immutable/);
+
     const deleted = ok(await s.jobctl(['delete', 'job', 'long']), 'delete');
     assert.equal(deleted.stdout, 'job.batch "long" deleted\n');
     assert.deepEqual(processesWith(token), []);

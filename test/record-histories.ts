@@ -9,14 +9,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Job } from '../src/api/types';
 import { JobsClient } from '../src/client/jobs';
 import { createLocalEnv } from '../src/dev/servers';
 import { quietSdkLogs } from '../src/runtime-logging';
 import { createJobWorker, workflowsPath } from '../src/worker';
-import type { JobResult } from '../src/workflows/messages';
+import { patchUpdate, resumeUpdate, scaleUpdate, statusQuery, suspendUpdate, type JobResult } from '../src/workflows/messages';
 import { historyToJSONObject } from './fixtures/history-json';
 import { makeJob, shellContainer } from './helpers/jobs';
 
@@ -30,6 +30,20 @@ interface Recording {
   /** `<type>/<reason>` of the terminal condition. */
   outcome: string;
   check?(result: JobResult): string | undefined;
+  /** Changes made to the running Job (updates), before its result is awaited. */
+  drive?(handle: WorkflowHandle): Promise<void>;
+}
+
+async function until(handle: WorkflowHandle, ok: (s: Awaited<ReturnType<typeof queryStatus>>) => boolean): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (ok(await queryStatus(handle))) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the Job never reached the expected state');
+}
+
+function queryStatus(handle: WorkflowHandle) {
+  return handle.query(statusQuery);
 }
 
 export const RECORDINGS: Recording[] = [
@@ -74,6 +88,22 @@ export const RECORDINGS: Recording[] = [
     outcome: 'Complete/CompletionsReached',
     check: (r) => (r.pods.length === 1 && r.pods[0].restartCount === 1 ? undefined : `expected 1 pod restarted once, got ${JSON.stringify(r.pods.map((p) => p.restartCount))}`),
   },
+  {
+    name: 'suspend-resume-scale',
+    about: 'updates: suspend (pods killed), resume, scale 2 -> 1, patch activeDeadlineSeconds 3, then Failed',
+    job: () => makeJob('suspend-resume-scale', { completions: 2, parallelism: 2 }, [shellContainer('echo started; sleep 60')]),
+    drive: async (handle) => {
+      await until(handle, (s) => s.ready === 2);
+      await handle.executeUpdate(suspendUpdate);
+      await until(handle, (s) => s.terminating === 0);
+      await handle.executeUpdate(resumeUpdate);
+      await until(handle, (s) => s.ready === 2);
+      await handle.executeUpdate(scaleUpdate, { args: [{ parallelism: 1 }] });
+      await handle.executeUpdate(patchUpdate, { args: [{ spec: { activeDeadlineSeconds: 3 } }] });
+    },
+    outcome: 'Failed/DeadlineExceeded',
+    check: (r) => (r.events.some((e) => e.reason === 'Resumed') ? undefined : 'no Resumed event'),
+  },
 ];
 
 class UsageError extends Error {}
@@ -105,6 +135,7 @@ async function main(only: string[]): Promise<void> {
           const started = Date.now();
           const job = rec.job(scratch);
           const handle = await jobs.create(job);
+          await rec.drive?.(handle);
           const result = (await handle.result()) as JobResult;
           const problem = outcomeOf(result) !== rec.outcome ? `outcome ${outcomeOf(result)}, expected ${rec.outcome}` : rec.check?.(result);
           if (problem) throw new Error(`${rec.name}: ${problem}; not saved`);

@@ -43,8 +43,20 @@ const IMMUTABLE_SPEC_FIELDS = ['completionMode', 'selector', 'podFailurePolicy',
 /** What may change in the template of a suspended Job that never started (1.3, "Mutable Scheduling Directives"). */
 const SCHEDULING_DIRECTIVES = ['nodeSelector', 'affinity', 'tolerations', 'schedulingGates'] as const;
 
+/** Key order carries no meaning in a Kubernetes object. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (!isObject(v)) return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .filter((k) => v[k] !== undefined)
+      .sort()
+      .map((k) => [k, canonical(v[k])]),
+  );
+}
+
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
 function immutable(field: string, value: unknown): FieldError {
@@ -78,6 +90,13 @@ function updateErrors(old: Job, next: Job, started: boolean): FieldError[] {
   return errs;
 }
 
+function reparse(name: string, manifest: unknown, uid: string | undefined, backoffLimitSet: boolean): Job {
+  const defaulted = applyJobDefaults(decodeJobManifest(manifest));
+  const errors = validateJob(defaulted, { uid });
+  if (errors.length > 0) throw new JobValidationError(name, errors);
+  return toJob(defaulted, backoffLimitSet);
+}
+
 export interface UpdateContext {
   /** Whether the Job has ever started (status.startTime was set): decides what of the template may change. */
   started: boolean;
@@ -91,14 +110,12 @@ export interface UpdateContext {
 export function updateJob(old: Job, patch: unknown, ctx: UpdateContext): Job {
   const name = old.metadata.name;
   if (!isObject(patch)) throw new JobValidationError(name, [{ field: '<patch>', type: 'Invalid value', value: patch, detail: 'a merge patch must be a JSON object' }]);
-  const merged = mergePatch(jobToManifest(old), patch);
-  const decoded = decodeJobManifest(merged);
-  const defaulted = applyJobDefaults(decoded);
-  const errors = validateJob(defaulted, { uid: old.metadata.uid });
-  if (errors.length > 0) throw new JobValidationError(name, errors);
+  const manifest = jobToManifest(old);
   const patchedBackoff = isObject(patch.spec) && Object.hasOwn(patch.spec, 'backoffLimit');
-  const next = toJob(defaulted, old.spec.backoffLimitSet === true || patchedBackoff);
-  const updateErrs = updateErrors(old, next, ctx.started);
+  const next = reparse(name, mergePatch(manifest, patch), old.metadata.uid, old.spec.backoffLimitSet === true || patchedBackoff);
+  // Compared with the old Job read back the same way, so that defaults never look like changes.
+  const baseline = reparse(name, manifest, old.metadata.uid, old.spec.backoffLimitSet === true);
+  const updateErrs = updateErrors(baseline, next, ctx.started);
   if (updateErrs.length > 0) throw new JobValidationError(name, updateErrs);
   const specChanged = !same(old.spec, next.spec);
   const metadata = { ...next.metadata };

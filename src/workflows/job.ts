@@ -13,6 +13,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -85,7 +86,7 @@ export async function job(input: JobInput): Promise<JobResult> {
   const inbox: ControllerEvent[] = [];
   const inFlight = new Map<string, CancellationScope>();
   const randomSuffix = suffixFrom(Math.random);
-  /** Bumped by every accepted change; `synced` catches up once the controller has acted on it. */
+  /** Bumped by every accepted change; `synced` catches up once the loop has issued its commands for it. */
   let changes = 0;
   let synced = 0;
 
@@ -99,7 +100,9 @@ export async function job(input: JobInput): Promise<JobResult> {
   });
 
   // Every change is validated synchronously (a refusal changes nothing and reaches the caller at once),
-  // then applied and answered after the controller's next sync, so the reply shows its effect.
+  // then applied; the loop carries it out and the handler answers once it has. Handlers issue no
+  // commands, and complete only after the loop's commands for the change: a live run and its replay
+  // (after a worker restart) order an update's completion differently relative to anything else.
   const check = (patch: JobMergePatch): Job => {
     rejectIfClosing();
     try {
@@ -137,7 +140,8 @@ export async function job(input: JobInput): Promise<JobResult> {
     async () => {
       state.deletionTimestamp ??= new Date(Date.now()).toISOString();
       changes++;
-      // kubectl delete waits for the pods to be gone; so does this update.
+      // kubectl delete waits for the pods to be gone; so does this update. It completes only after the
+      // loop has folded in the last pod and stopped, so nothing else races its completion.
       await condition(() => state.pods.length === 0 && inFlight.size === 0);
       return snapshot();
     },
@@ -185,6 +189,40 @@ export async function job(input: JobInput): Promise<JobResult> {
       .finally(() => inFlight.delete(d.pod));
   };
 
+  // One durable timer for the controller's wake time, replaced only when that time changes. A timer per
+  // loop turn (condition with a timeout) made the timer sequence depend on how many turns a task took,
+  // which differs between a live run and its replay after a worker restart.
+  let timer: { at: number; scope: CancellationScope } | undefined;
+  let timerFired = false;
+  const wakeUpAt = (at: number | undefined) => {
+    if (timer?.at === at) return;
+    timer?.scope.cancel();
+    timer = undefined;
+    if (at === undefined) return;
+    const scope = new CancellationScope();
+    timer = { at, scope };
+    scope.run(() => sleep(Math.max(1, at - Date.now()))).then(
+      () => {
+        if (timer?.scope !== scope) return;
+        timer = undefined;
+        timerFired = true;
+      },
+      () => undefined,
+    );
+  };
+
+  /** One sync: fold in what happened, ask the controller, carry out its decisions. Returns its wake time. */
+  const step = (): number | undefined => {
+    for (let e = inbox.shift(); e; e = inbox.shift()) apply(theJob, state, e);
+    const { decisions, wakeAt } = reconcile(theJob, state, { now: Date.now(), randomSuffix });
+    for (const d of decisions) {
+      if (d.type === 'runPod') startPod(d);
+      else inFlight.get(d.pod)?.cancel();
+    }
+    publish();
+    return wakeAt;
+  };
+
   let details = '';
   const info = workflowInfo();
   // Only attributes the Job was started with are upserted: they exist on this server (see search-attributes.ts).
@@ -215,19 +253,15 @@ export async function job(input: JobInput): Promise<JobResult> {
   try {
     for (;;) {
       const seen = changes;
-      const { decisions, wakeAt } = reconcile(theJob, state, { now: Date.now(), randomSuffix });
-      for (const d of decisions) {
-        if (d.type === 'runPod') startPod(d);
-        else inFlight.get(d.pod)?.cancel();
-      }
-      synced = seen;
-      publish();
+      const wakeAt = step();
       if (isFinished(state)) break;
       if (state.deletionTimestamp !== undefined && state.pods.length === 0 && inFlight.size === 0) break;
       const hasNews = () => inbox.length > 0 || changes !== seen;
-      if (wakeAt === undefined) await condition(hasNews);
-      else await condition(hasNews, Math.max(1, wakeAt - Date.now()));
-      for (let e = inbox.shift(); e; e = inbox.shift()) apply(theJob, state, e);
+      wakeUpAt(wakeAt);
+      synced = seen;
+      if (hasNews()) continue;
+      await condition(() => hasNews() || timerFired);
+      timerFired = false;
     }
   } catch (err) {
     if (isCancellation(err)) {

@@ -1,0 +1,206 @@
+// Changing a running Job (JOB-SEMANTICS 1.3, 2.8, 2.11-2.13, 7.1) on the time-skipping server with real
+// shell pods: updates with synchronous validators, suspend and resume across the deadline, scale, patch,
+// delete (no process left), and ttlSecondsAfterFinished in virtual time. The test server does not skip
+// time while an activity runs, so deadlines that must cut a running pod are a few real seconds long.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { JobStatus } from '../src/api/types';
+import type { StartedJob } from '../src/testing';
+import { jobRemovalWorkflowId } from '../src/workflows/messages';
+import { makeJob, shellContainer } from './helpers/jobs';
+import { eventually, processesWith, token } from './helpers/procs';
+import { assertGap, ms, until, useJobEnvironment } from './helpers/runs';
+
+/** The rejection an update fails with: the validator's ApplicationFailure. */
+async function rejection(p: Promise<unknown>): Promise<ApplicationFailure> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof WorkflowUpdateFailedError, `expected an update failure, got ${String(err)}`);
+    assert.ok(err.cause instanceof ApplicationFailure);
+    return err.cause;
+  }
+  assert.fail('the update was accepted');
+}
+
+async function statusWhen(job: StartedJob, what: string, ok: (s: JobStatus) => boolean): Promise<JobStatus> {
+  return until(what, async () => {
+    const s = await job.status();
+    return ok(s) ? s : undefined;
+  });
+}
+
+function conditions(s: JobStatus): string[] {
+  return s.conditions.map((c) => `${c.type}=${c.status}/${c.reason}`);
+}
+
+describe('changing a running Job on the time-skipping server', { timeout: 180_000 }, () => {
+  const ctx = useJobEnvironment('lifecycle');
+
+  it('refuses bad changes at once with Kubernetes\' messages and changes nothing; delete leaves no process', async () => {
+    const tok = token();
+    const started = await ctx.env.start(makeJob('refuse', { completions: 2 }, [shellContainer(`sleep 1000.${tok}`)]));
+    const result = await ctx.env.runWorker(async () => {
+      await statusWhen(started, 'a running pod', (s) => s.ready === 1);
+      const immutable = await rejection(started.patch({ spec: { completions: 5 } }));
+      assert.equal(immutable.type, 'Invalid');
+      assert.equal(immutable.message, 'The Job "refuse" is invalid: spec.completions: Invalid value: 5: field is immutable');
+      const status = immutable.details?.[0] as { details: { causes: Array<{ field: string }> } };
+      assert.deepEqual(status.details.causes.map((c) => c.field), ['spec.completions']);
+      const negative = await rejection(started.scale({ parallelism: -1 }));
+      assert.equal(negative.message, 'The Job "refuse" is invalid: spec.parallelism: Invalid value: -1: must be greater than or equal to 0');
+      const template = await rejection(started.patch({ spec: { template: { spec: { containers: [{ name: 'main', image: 'busybox', command: ['true'] }] } } } }));
+      assert.match(template.message, /^The Job "refuse" is invalid: spec\.template: Invalid value: .*field is immutable/);
+      const unknown = await rejection(started.patch({ spec: { parallelismm: 2 } }));
+      assert.match(unknown.message, /parallelismm/);
+      const job = await started.handle.query<{ spec: { parallelism: number; completions: number }; metadata: { generation?: number } }>('job');
+      assert.deepEqual([job.spec.parallelism, job.spec.completions, job.metadata.generation], [1, 2, undefined], 'nothing changed');
+      assert.ok(processesWith(tok).length > 0, 'the pod still runs');
+      const deleted = await started.delete();
+      assert.deepEqual([deleted.status.active, deleted.status.terminating], [0, 0]);
+      assert.deepEqual(processesWith(tok), [], 'delete returns once the pod process is gone');
+      return started.handle.result();
+    });
+    assert.equal(result.deleted, true);
+    assert.equal(result.job.status.failed, 0);
+    assert.deepEqual(result.job.status.conditions, [], 'a deleted Job gets no terminal condition');
+  });
+
+  it('Indexed completions change only in tandem with parallelism', async () => {
+    const started = await ctx.env.start(makeJob('tandem', { completionMode: 'Indexed', completions: 4, parallelism: 4 }, [shellContainer('sleep 1000')]));
+    await ctx.env.runWorker(async () => {
+      const refused = await rejection(started.scale({ parallelism: 3, completions: 2 }));
+      assert.equal(refused.message, 'The Job "tandem" is invalid: spec.completions: Invalid value: 2: can only be modified in tandem with spec.parallelism');
+      await statusWhen(started, 'four pods', (s) => s.active === 4);
+      const scaled = await started.scale({ parallelism: 2, completions: 2 });
+      assert.deepEqual([scaled.spec.completions, scaled.spec.parallelism, scaled.metadata.generation], [2, 2, 2]);
+      const s = await statusWhen(started, 'indexes 2 and 3 gone', (x) => x.active === 2 && x.terminating === 0);
+      assert.equal(s.failed, 0, 'scale-down deletions are not failures');
+      const pods = await started.pods();
+      assert.deepEqual(pods.items.filter((p) => p.deletion).map((p) => p.index).sort(), [2, 3]);
+      await started.delete();
+    });
+  });
+
+  it('suspend kills pods without counting them; resume restarts startTime and the deadline (2.8, 2.11)', async () => {
+    const tok = token();
+    const started = await ctx.env.start(makeJob('suspend', { completions: 2, parallelism: 2, activeDeadlineSeconds: 4 }, [shellContainer(`sleep 1000.${tok}`)]));
+    const run = await ctx.env.runWorker(async () => {
+      const first = await statusWhen(started, 'two running pods', (s) => s.ready === 2);
+      const suspended = await started.suspend();
+      assert.equal(suspended.spec.suspend, true);
+      assert.equal(suspended.status.active, 0);
+      assert.ok(await eventually(() => processesWith(tok).length === 0, 10_000), 'suspended pods are killed');
+      const s = await statusWhen(started, 'pods gone', (x) => x.terminating === 0);
+      assert.deepEqual([s.failed, s.succeeded, s.active], [0, 0, 0]);
+      assert.deepEqual(conditions(s), ['Suspended=True/JobSuspended']);
+      // Longer than the 4 s deadline while suspended: it must not fire.
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      assert.deepEqual(conditions(await started.status()), ['Suspended=True/JobSuspended']);
+      const resumed = await started.resume();
+      assert.ok(ms(resumed.status.startTime) >= ms(first.startTime) + 5_000, 'startTime reset on resume');
+      assert.deepEqual(conditions(resumed.status), ['Suspended=False/JobResumed']);
+      return started.result();
+    });
+    assert.equal(run.outcome?.reason, 'DeadlineExceeded');
+    const failedAt = run.status.conditions.find((c) => c.type === 'FailureTarget')!;
+    assertGap(ms(failedAt.lastTransitionTime) - ms(run.status.startTime), 4_000, 'deadline from the resume', 2_000);
+    assert.equal(run.status.failed, 2, 'only the pods the deadline killed count');
+    assert.deepEqual(
+      run.events.map((e) => e.reason).filter((r) => r !== 'SuccessfulCreate' && r !== 'SuccessfulDelete'),
+      ['Suspended', 'Resumed', 'DeadlineExceeded'],
+    );
+    assert.deepEqual(processesWith(tok), []);
+  });
+
+  it('a Job created suspended has no startTime and no pods until resumed', async () => {
+    const started = await ctx.env.start(makeJob('created-suspended', { suspend: true }));
+    const run = await ctx.env.runWorker(async () => {
+      const s = await statusWhen(started, 'the Suspended condition', (x) => x.conditions.length > 0);
+      assert.equal(s.startTime, undefined);
+      assert.equal((await started.pods()).total, 0);
+      await started.resume();
+      return started.result();
+    });
+    assert.equal(run.outcome?.type, 'Complete');
+  });
+
+  it('scale: up, down to 0 (paused, nothing counted), and up again to finish', async () => {
+    const go = `${ctx.scratch.dir}/go`;
+    const started = await ctx.env.start(makeJob('scale', { completions: 3, parallelism: 1 }, [shellContainer(`while [ ! -e ${go} ]; do sleep 0.1; done`)]));
+    const run = await ctx.env.runWorker(async () => {
+      await statusWhen(started, 'one pod', (s) => s.active === 1);
+      await started.scale({ parallelism: 3 });
+      await statusWhen(started, 'three pods', (s) => s.ready === 3);
+      const paused = await started.scale({ parallelism: 0 });
+      assert.equal(paused.status.active, 0);
+      const s = await statusWhen(started, 'no pod left', (x) => x.terminating === 0);
+      assert.deepEqual([s.failed, s.succeeded, s.conditions.length], [0, 0, 0], 'parallelism 0 pauses the Job');
+      fs.writeFileSync(go, '');
+      await started.scale({ parallelism: 2 });
+      return started.result();
+    });
+    assert.equal(run.outcome?.type, 'Complete');
+    assert.deepEqual([run.status.succeeded, run.status.failed], [3, 0]);
+  });
+
+  it('patching activeDeadlineSeconds re-arms the deadline timer', async () => {
+    const tok = token();
+    const started = await ctx.env.start(makeJob('patch-ads', {}, [shellContainer(`sleep 1000.${tok}`)]));
+    const run = await ctx.env.runWorker(async () => {
+      await statusWhen(started, 'a running pod', (s) => s.ready === 1);
+      const patched = await started.patch({ spec: { activeDeadlineSeconds: 4, backoffLimit: 2 } });
+      assert.deepEqual([patched.spec.activeDeadlineSeconds, patched.spec.backoffLimit], [4, 2]);
+      return started.result();
+    });
+    assert.equal(run.outcome?.reason, 'DeadlineExceeded');
+    const failedAt = run.status.conditions.find((c) => c.type === 'FailureTarget')!;
+    assertGap(ms(failedAt.lastTransitionTime) - ms(run.status.startTime), 4_000, 'patched deadline', 2_000);
+    assert.deepEqual(processesWith(tok), []);
+  });
+
+  it('podReplacementPolicy Failed waits for a terminating pod; TerminatingOrFailed replaces it at once (2.13)', async () => {
+    for (const policy of ['Failed', 'TerminatingOrFailed'] as const) {
+      const started = await ctx.env.start(
+        makeJob(`replace-${policy.toLowerCase()}`, { completions: 2, parallelism: 2, podReplacementPolicy: policy }, [
+          shellContainer("trap 'sleep 2; exit 0' TERM; sleep 1000 & wait"),
+        ]),
+      );
+      await ctx.env.runWorker(async () => {
+        await statusWhen(started, 'two pods', (s) => s.ready === 2);
+        await started.scale({ parallelism: 1 });
+        const after = await started.scale({ parallelism: 2 });
+        assert.equal(after.status.terminating, 1, policy);
+        assert.equal(after.status.active, policy === 'Failed' ? 1 : 2, policy);
+        if (policy === 'Failed') {
+          const s = await statusWhen(started, 'the replacement', (x) => x.terminating === 0 && x.active === 2);
+          assert.equal(s.failed, 0);
+        }
+        await started.delete();
+      });
+    }
+  });
+
+  it('ttlSecondsAfterFinished: the removal waits the TTL in virtual time in a workflow of its own', async () => {
+    const started = await ctx.env.start(makeJob('ttl', { ttlSecondsAfterFinished: 3600 }));
+    const run = await ctx.env.runWorker(async () => {
+      const finished = await started.result();
+      const removal = ctx.env.env.client.workflow.getHandle(jobRemovalWorkflowId(started.handle.workflowId, (await started.handle.describe()).runId));
+      // The time-skipping server cannot delete executions; the removal fails there, at the right time.
+      await assert.rejects(removal.result(), (err: Error) => {
+        const causes: string[] = [];
+        for (let e: unknown = err; e instanceof Error; e = e.cause) causes.push(e.message);
+        return causes.some((m) => m.includes('this Temporal server cannot delete workflow executions'));
+      });
+      const closed = await removal.describe();
+      const completeAt = ms(finished.status.completionTime);
+      assertGap(closed.closeTime!.getTime() - completeAt, 3600_000, 'TTL', 5_000);
+      return finished;
+    });
+    assert.equal(run.outcome?.type, 'Complete');
+    const job = await started.handle.describe();
+    assert.equal(job.status.name, 'COMPLETED', "the Job's own history closed when it finished");
+  });
+});

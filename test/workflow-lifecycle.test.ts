@@ -1,6 +1,6 @@
 // Changing a running Job (JOB-SEMANTICS 1.3, 2.8, 2.11-2.13, 7.1) on the time-skipping server with real
 // shell pods: updates with synchronous validators, suspend and resume across the deadline, scale, patch,
-// delete (no process left), and ttlSecondsAfterFinished in virtual time. The test server does not skip
+// delete (no process left). The test server does not skip
 // time while an activity runs, so deadlines that must cut a running pod are a few real seconds long.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { JobStatus } from '../src/api/types';
 import type { StartedJob } from '../src/testing';
-import { jobRemovalWorkflowId } from '../src/workflows/messages';
 import { makeJob, shellContainer } from './helpers/jobs';
 import { eventually, processesWith, token } from './helpers/procs';
 import { assertGap, ms, until, useJobEnvironment } from './helpers/runs';
@@ -181,26 +180,5 @@ describe('changing a running Job on the time-skipping server', { timeout: 180_00
         await started.delete();
       });
     }
-  });
-
-  it('ttlSecondsAfterFinished: the removal waits the TTL in virtual time in a workflow of its own', async () => {
-    const started = await ctx.env.start(makeJob('ttl', { ttlSecondsAfterFinished: 3600 }));
-    const run = await ctx.env.runWorker(async () => {
-      const finished = await started.result();
-      const removal = ctx.env.env.client.workflow.getHandle(jobRemovalWorkflowId(started.handle.workflowId, (await started.handle.describe()).runId));
-      // The time-skipping server cannot delete executions; the removal fails there, at the right time.
-      await assert.rejects(removal.result(), (err: Error) => {
-        const causes: string[] = [];
-        for (let e: unknown = err; e instanceof Error; e = e.cause) causes.push(e.message);
-        return causes.some((m) => m.includes('this Temporal server cannot delete workflow executions'));
-      });
-      const closed = await removal.describe();
-      const completeAt = ms(finished.status.completionTime);
-      assertGap(closed.closeTime!.getTime() - completeAt, 3600_000, 'TTL', 5_000);
-      return finished;
-    });
-    assert.equal(run.outcome?.type, 'Complete');
-    const job = await started.handle.describe();
-    assert.equal(job.status.name, 'COMPLETED', "the Job's own history closed when it finished");
   });
 });

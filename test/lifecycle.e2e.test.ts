@@ -1,0 +1,55 @@
+// ttlSecondsAfterFinished end to end (JOB-SEMANTICS 7.1) on a real dev server, which, unlike the
+// time-skipping server, really deletes executions: the finished Job disappears from `jobctl get` once
+// its TTL has passed, its history closed when it finished, and its name is free again.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { jobRemovalWorkflowId } from '../src/workflows/messages';
+import { startJobctlServer, type JobctlServer } from './helpers/jobctl-server';
+import { until } from './helpers/runs';
+
+function ttlJob(name: string, ttl: number): string {
+  return [
+    'apiVersion: batch/v1',
+    'kind: Job',
+    `metadata: {name: ${name}}`,
+    'spec:',
+    `  ttlSecondsAfterFinished: ${ttl}`,
+    '  template:',
+    '    spec:',
+    '      restartPolicy: Never',
+    '      containers:',
+    '      - {name: main, image: busybox, command: ["sh", "-c", "echo done"]}',
+    '',
+  ].join('\n');
+}
+
+describe('ttlSecondsAfterFinished on a dev server', { timeout: 120_000 }, () => {
+  let s: JobctlServer;
+  before(async () => {
+    s = await startJobctlServer('ttl-e2e');
+  });
+  after(async () => {
+    await s?.teardown();
+  });
+
+  it('removes the finished Job after its TTL, and only then; the name can be used again', async () => {
+    const file = s.file('ttl.yaml', ttlJob('short-lived', 3));
+    assert.equal((await s.jobctl(['create', '-f', file])).code, 0);
+    const waited = await s.jobctl(['wait', '--for=condition=complete', 'job/short-lived', '--timeout=30s']);
+    assert.equal(waited.code, 0, waited.stderr);
+    const finishedAt = Date.now();
+    const handle = s.env.client.workflow.getHandle('job/default/short-lived');
+    const { runId, status } = await handle.describe();
+    assert.equal(status.name, 'COMPLETED', "the Job's history closed when it finished, not after the TTL");
+    const stillThere = await s.jobctl(['get', 'job', 'short-lived', '-o', 'name']);
+    assert.equal(stillThere.stdout, 'job.batch/short-lived\n', 'a finished Job stays until its TTL passes');
+
+    await until('the Job to be removed', async () => ((await s.jobctl(['get', 'job', 'short-lived'])).code === 1 ? true : undefined), 60_000);
+    assert.ok(Date.now() - finishedAt >= 2_500, 'not removed before its TTL');
+    const gone = await s.jobctl(['get', 'job', 'short-lived']);
+    assert.equal(gone.stderr.trim(), 'Error from server (NotFound): jobs "short-lived" not found');
+    const removal = await s.env.client.workflow.getHandle(jobRemovalWorkflowId('job/default/short-lived', runId)).result();
+    assert.equal(removal, 'removed');
+    assert.equal((await s.jobctl(['create', '-f', file])).code, 0, 'the name is free again');
+  });
+});

@@ -79,7 +79,14 @@ export function useJobEnvironment(prefix: string): { readonly env: JobTestEnviro
     env = await JobTestEnvironment.create();
   });
   after(async () => {
-    await env?.teardown();
+    try {
+      await env?.teardown();
+    } catch (err) {
+      // A test that timed out can leave its worker running, and that alone would keep this file's
+      // process (and so the whole run) alive forever: fail the file instead.
+      setTimeout(() => process.exit(1), 10_000).unref();
+      throw err;
+    }
   });
   beforeEach(() => {
     scratch = scratchDir(prefix);

@@ -36,13 +36,5 @@ export function mergePatchFor(from: unknown, to: unknown): unknown {
   return jsonEqual(from, to) ? undefined : to;
 }
 
-/** RFC 7386: objects merge, null removes, anything else replaces. */
-export function applyMergePatch(target: unknown, patch: unknown): unknown {
-  if (!isPlainObject(patch)) return patch;
-  const out: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = applyMergePatch(out[k], v);
-  }
-  return out;
-}
+/** RFC 7386, the same function the workflow's update validators apply. */
+export { mergePatch as applyMergePatch } from '../api/update';

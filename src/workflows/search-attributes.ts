@@ -7,7 +7,7 @@ import type { JobSpec, JobStatus } from '../api/types';
 
 export const JOB_NAME = defineSearchAttributeKey('JobName', 'KEYWORD');
 export const JOB_NAMESPACE = defineSearchAttributeKey('JobNamespace', 'KEYWORD');
-/** Running, Suspended, Complete or Failed (what kubectl's STATUS column shows). */
+/** Running, Suspended, Complete or Failed (what kubectl's STATUS column shows); Terminating while a delete takes the pods down. */
 export const JOB_PHASE = defineSearchAttributeKey('JobPhase', 'KEYWORD');
 /** The Job's labels as `key=value` entries. */
 export const JOB_LABELS = defineSearchAttributeKey('JobLabels', 'KEYWORD_LIST');

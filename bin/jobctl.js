@@ -7,4 +7,6 @@ if (!fs.existsSync(entry)) {
   process.stderr.write('jobctl is not built yet: run `npm install` (or `npm run build`) in ' + path.join(__dirname, '..') + '\n');
   process.exit(1);
 }
-require(entry).main(process.argv);
+const cli = require(entry);
+cli.exitQuietlyOnBrokenPipe();
+cli.main(process.argv);

@@ -8,6 +8,7 @@ import { LocalPods } from './activities/pod-record';
 import { PodDirSweeper, SWEEP_EVERY_MS } from './activities/pod-sweeper';
 import { removeJobExecution } from './activities/remove-job';
 import { nodeTaskQueues } from './api/task-queues';
+import { cachedWorkflowBundle } from './workflow-bundle';
 
 export const DEFAULT_TASK_QUEUE = 'durable-jobs';
 export const DEFAULT_MAX_CONCURRENT_PODS = 100;
@@ -21,7 +22,7 @@ export interface JobWorkerOptions {
   /** How many pods this worker runs at once, over all the task queues it polls. */
   maxConcurrentPods?: number;
   identity?: string;
-  /** A pre-built bundle (tests build one per file); otherwise the workflows are bundled at start. */
+  /** A pre-built bundle; by default the one cached for this version of the code (src/workflow-bundle.ts). */
   workflowBundle?: SdkWorkerOptions['workflowBundle'];
   /** Workflows kept in memory between tasks; 0 turns off sticky task queues (every task replays history). */
   maxCachedWorkflows?: number;
@@ -43,9 +44,7 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'durable-jobs');
 }
 
-export function workflowsPath(): string {
-  return require.resolve('./workflows');
-}
+export { workflowsPath } from './workflow-bundle';
 
 /**
  * The Job worker: an SDK Worker (workflows and pods on the base task queue) that also runs its
@@ -140,7 +139,7 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
     ...common,
     taskQueue: base,
     activities: { ...activities, removeJobExecution },
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
+    workflowBundle: opts.workflowBundle ?? (await cachedWorkflowBundle()),
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
   if (!(main instanceof JobWorker)) throw new Error('the Temporal SDK no longer creates subclass instances in Worker.create');

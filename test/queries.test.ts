@@ -6,14 +6,15 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
 import { workflowMetadataQuery } from '@temporalio/workflow';
 import { parseManifests } from '../src/api';
 import type { Job, JobStatus } from '../src/api/types';
 import { JobsClient } from '../src/client/jobs';
 import { createLocalEnv } from '../src/dev/servers';
 import { quietSdkLogs } from '../src/runtime-logging';
-import { createJobWorker, workflowsPath } from '../src/worker';
+import { createJobWorker } from '../src/worker';
+import { cachedWorkflowBundle, type WorkflowBundleFile } from '../src/workflow-bundle';
 import { jobQuery, type JobResult } from '../src/workflows/messages';
 
 const NAME = 'queries-running';
@@ -65,13 +66,13 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 describe('queries on a running Job (dev server)', () => {
   let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
+  let bundle: WorkflowBundleFile;
   let dataDir: string;
 
   before(async () => {
     quietSdkLogs();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'durable-jobs-queries-'));
-    [env, bundle] = await Promise.all([createLocalEnv(), bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: silent })]);
+    [env, bundle] = await Promise.all([createLocalEnv(), cachedWorkflowBundle()]);
   });
   after(async () => {
     await env?.teardown();
@@ -214,4 +215,3 @@ describe('queries on a running Job (dev server)', () => {
   });
 });
 
-const silent = { trace() {}, debug() {}, info() {}, log() {}, warn: (m: string) => process.stderr.write(`${m}\n`), error: (m: string) => process.stderr.write(`${m}\n`) };

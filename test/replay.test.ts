@@ -8,9 +8,9 @@ import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { workflowsPath } from '../src/worker';
+import { cachedWorkflowBundle, type WorkflowBundleFile } from '../src/workflow-bundle';
 import { historyFromJSONObject, type History } from './fixtures/history-json';
 import { HISTORIES_DIR, RECORDINGS } from './record-histories';
 
@@ -62,7 +62,7 @@ const EXPECTED_SHAPE: Record<string, (types: string[]) => void> = {
 };
 
 describe('replaying recorded job histories', () => {
-  let bundle: WorkflowBundleWithSourceMap;
+  let bundle: WorkflowBundleFile;
   const results = new Map<string, Error | undefined>();
 
   before(async () => {
@@ -70,7 +70,7 @@ describe('replaying recorded job histories', () => {
     if (!Runtime._instance) {
       Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
     }
-    bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: silent });
+    bundle = await cachedWorkflowBundle();
     const histories = FIXTURES.map((name) => ({ workflowId: name, history: load(name) }));
     for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
       results.set(r.workflowId, r.error);

@@ -7,25 +7,24 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { LocalPods, PodDirSweeper, podDir, readPodRecord, sandboxSupport, writePodRecord } from '../src/activities';
 import { JobsClient } from '../src/client/jobs';
 import type { PodRecord } from '../src/controller/state';
 import { createTimeSkippingEnv } from '../src/dev/servers';
-import { createJobWorker, workflowsPath } from '../src/worker';
+import { createJobWorker } from '../src/worker';
+import { cachedWorkflowBundle, type WorkflowBundleFile } from '../src/workflow-bundle';
 import type { JobResult, PodsPage } from '../src/workflows/messages';
 import { makeJob, shellContainer } from './helpers/jobs';
 import { until } from './helpers/runs';
 
-const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 describe('pod dir sweeper (time-skipping server)', { timeout: 120_000 }, () => {
   let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
+  let bundle: WorkflowBundleFile;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dj-sweeper-'));
   before(async () => {
-    [env, bundle] = await Promise.all([createTimeSkippingEnv(), bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: silent })]);
+    [env, bundle] = await Promise.all([createTimeSkippingEnv(), cachedWorkflowBundle()]);
   });
   after(async () => {
     await env?.teardown();

@@ -165,6 +165,28 @@ export async function main(argv: string[], out: Output = stdio): Promise<void> {
     out.error(message);
     code = c;
   }
-  // Exit explicitly: the SDK's native runtime may keep handles open after teardown.
+  // Exit explicitly (the SDK's native runtime may keep handles open after teardown), but only once
+  // stdout and stderr have drained: into a pipe they are asynchronous, and exiting earlier cuts the
+  // output at the pipe's buffer (64 KiB).
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
   process.exit(code ?? 0);
+}
+
+/** Resolves once everything written so far to `stream` has been handed to the OS (or it broke). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || stream.writableEnded) return Promise.resolve();
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+/**
+ * A reader that goes away (`jobctl logs job/x | head`) is not an error of ours: stop quietly, as a
+ * program killed by SIGPIPE would, instead of a stack trace about EPIPE.
+ */
+export function exitQuietlyOnBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
 }

@@ -1,17 +1,19 @@
 // `jobctl run FILE`: the one-shot. Validate, start (or reach) Temporal, run a worker in this process,
-// submit the Job, follow it, print its pods' logs, and exit 0 for Complete or 1 for Failed.
+// submit the Job, follow it while its pods' output streams to stdout, and exit 0 for Complete or 1 for
+// Failed.
 import fs from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { parseManifests } from '../api';
-import type { Job, JobCondition, JobStatus } from '../api/types';
+import type { Job, JobStatus } from '../api/types';
 import { AlreadyExistsError, ConnectionError, JobsClient, connect, connectionOptions, settingsFromEnv } from '../client';
-import type { JobEvent, PodRecord } from '../controller/state';
+import type { JobEvent } from '../controller/state';
 import { startEmbeddedServer, type EmbeddedServer } from '../dev/embedded';
 import { createJobWorker, defaultDataDir } from '../worker';
 import type { JobResult } from '../workflows/messages';
 import { readDevServerInfo } from './dev-info';
 import { colorsFor, CliError, type Output } from './output';
+import { streamPodLogs, type PodLogStream } from './run-logs';
 
 export interface RunOptions {
   dataDir?: string;
@@ -79,6 +81,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     for (const c of cleanups.splice(0)) await c().catch(() => undefined);
   };
 
+  let logs: PodLogStream | undefined;
   const follow = async (): Promise<JobResult> => {
     try {
       await jobs.create(job);
@@ -103,6 +106,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
         out.info(`\nInterrupted: stopping Job ${ns}/${name} (its pods get their grace period; Ctrl-C again to force)...`);
         void jobs.handle(ns, name).cancel().catch(() => undefined);
       } else {
+        void logs?.abort();
         void stopAll().finally(() => process.exit(130));
       }
     };
@@ -113,8 +117,17 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
       process.off('SIGTERM', onSigint);
     });
     const progress = followEvents(jobs, ns, name, out);
+    const spec = job.spec;
+    logs = streamPodLogs(
+      jobs,
+      { namespace: ns, name, containers: spec.template.spec.containers.map((c) => c.name), manyPods: (spec.completions ?? 1) > 1 || (spec.parallelism ?? 1) > 1 },
+      dataDir,
+      out,
+    );
     try {
-      return await jobs.result(ns, name);
+      const result = await jobs.result(ns, name);
+      await logs.finish(result.pods);
+      return result;
     } finally {
       await progress.stop();
     }
@@ -127,6 +140,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   } catch (err) {
     failure = err;
   } finally {
+    await logs?.abort();
     await stopAll();
     if (server) await server.teardown();
   }
@@ -139,10 +153,8 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
 }
 
 function report(result: JobResult, out: Output): number {
-  const { job, pods } = result;
+  const { job } = result;
   const terminal = job.status.conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
-  const shown = podsToShow(pods, terminal);
-  for (const pod of shown) printPodLog(pod, out, shown.length > 1);
   const s = job.status;
   const summary = `succeeded: ${s.succeeded}, failed: ${s.failed}`;
   const c = colorsFor(out.tty);
@@ -152,20 +164,6 @@ function report(result: JobResult, out: Output): number {
   }
   out.error(c.red(`job.batch/${job.metadata.name} failed: ${terminal?.reason ?? 'Unknown'}: ${terminal?.message ?? ''} (${summary})`));
   return 1;
-}
-
-/** The logs worth printing: every pod that succeeded for a Complete Job, the last pod for a Failed one. */
-function podsToShow(pods: PodRecord[], terminal: JobCondition | undefined): PodRecord[] {
-  if (terminal?.type === 'Complete') return pods.filter((p) => p.phase === 'Succeeded');
-  return pods.length ? [pods[pods.length - 1]] : [];
-}
-
-function printPodLog(pod: PodRecord, out: Output, header: boolean): void {
-  if (header) out.info(`==> pod ${pod.name} <==`);
-  for (const c of pod.containers ?? []) {
-    if (c.logTruncated) out.info(`(showing the last ${c.logTail.length} bytes of the log of container ${c.name})`);
-    out.log(c.logTail.endsWith('\n') || c.logTail === '' ? c.logTail : `${c.logTail}\n`, true);
-  }
 }
 
 function duration(from?: string, to?: string): string {

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import { parseManifests } from '../api';
 import type { Job, JobStatus } from '../api/types';
 import { JobsClient } from '../client/jobs';
@@ -32,7 +32,8 @@ import {
   type ScaleRequest,
 } from '../workflows/messages';
 import { createTimeSkippingEnv } from '../dev/servers';
-import { createJobWorker, workflowsPath } from '../worker';
+import { createJobWorker } from '../worker';
+import { cachedWorkflowBundle, type WorkflowBundleFile } from '../workflow-bundle';
 import { quietSdkLogs } from '../runtime-logging';
 import type { JobResult } from '../workflows/messages';
 
@@ -85,20 +86,20 @@ export interface JobTestEnvironmentOptions {
 export class JobTestEnvironment {
   private constructor(
     readonly env: TestWorkflowEnvironment,
-    private readonly bundle: WorkflowBundleWithSourceMap,
+    private readonly bundle: WorkflowBundleFile,
     readonly dataDir: string,
     private readonly ownsDataDir: boolean,
     private readonly log?: (message: string) => void,
   ) {}
 
-  /** Starts a time-skipping test server (obtained as `jobctl setup` does) and bundles the workflows once. */
+  /** Starts a time-skipping test server (obtained as `jobctl setup` does); the workflows' bundle comes from the cache. */
   static async create(opts: JobTestEnvironmentOptions = {}): Promise<JobTestEnvironment> {
     // ERROR, not WARN: the SDK warns on every worker that the test server lacks a capability it does not need.
     quietSdkLogs('ERROR');
     const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'durable-jobs-test-'));
     const [env, bundle] = await Promise.all([
       createTimeSkippingEnv({ log: opts.log }),
-      bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietLogger }),
+      cachedWorkflowBundle(),
     ]);
     return new JobTestEnvironment(env, bundle, dataDir, opts.dataDir === undefined, opts.log);
   }
@@ -192,12 +193,3 @@ export function toRun(result: JobResult): JobRun {
     outcome: outcome && { type: outcome.type, reason: outcome.reason, message: outcome.message },
   };
 }
-
-const quietLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (m: string) => process.stderr.write(`${m}\n`),
-  error: (m: string) => process.stderr.write(`${m}\n`),
-  log: () => undefined,
-};

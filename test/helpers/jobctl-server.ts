@@ -5,11 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { DEV_SERVER_EXTRA_ARGS, JOB_SEARCH_ATTRIBUTE_KEYS } from '../../src/dev/embedded';
 import { createLocalEnv } from '../../src/dev/servers';
 import { quietSdkLogs } from '../../src/runtime-logging';
-import { createJobWorker, workflowsPath, type JobWorker } from '../../src/worker';
+import { createJobWorker, type JobWorker } from '../../src/worker';
+import { cachedWorkflowBundle } from '../../src/workflow-bundle';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const JOBCTL = path.join(ROOT, 'bin', 'jobctl.js');
@@ -34,14 +34,6 @@ export interface JobctlServer {
   teardown(): Promise<void>;
 }
 
-const silent = {
-  trace() {},
-  debug() {},
-  info() {},
-  log() {},
-  warn: (m: string) => process.stderr.write(`${m}\n`),
-  error: (m: string) => process.stderr.write(`${m}\n`),
-};
 
 export function runJobctl(args: string[], env: NodeJS.ProcessEnv, input?: string, onStdout?: (all: string) => void): Promise<Ran> {
   return new Promise((resolve, reject) => {
@@ -66,7 +58,7 @@ export async function startJobctlServer(prefix: string): Promise<JobctlServer> {
   const taskQueue = `${prefix}-${process.pid}`;
   const [env, bundle] = await Promise.all([
     createLocalEnv({ server: { searchAttributes: JOB_SEARCH_ATTRIBUTE_KEYS, extraArgs: DEV_SERVER_EXTRA_ARGS } }),
-    bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: silent }),
+    cachedWorkflowBundle(),
   ]);
   const worker = await createJobWorker({ connection: env.nativeConnection, taskQueue, dataDir, workflowBundle: bundle, log: () => undefined });
   const running = worker.run();

@@ -32,12 +32,12 @@ export function namespaceOf(o: NamespaceOptions): string {
 }
 
 /**
- * Where Temporal is: TEMPORAL_ADDRESS and friends if set; else a `jobctl dev` server of this data dir if
- * one runs; else Temporal's default address.
+ * Where Temporal is: TEMPORAL_ADDRESS (or the temporal.toml profile's address) and friends if set; else
+ * a `jobctl dev` server of this data dir if one runs; else Temporal's default address.
  */
 export function connectionSettings(env: NodeJS.ProcessEnv = process.env): ConnectionSettings {
   const settings = settingsFromEnv(env);
-  if (!env.TEMPORAL_ADDRESS) {
+  if (!settings.configured) {
     const dev = readDevServerInfo(defaultDataDir(env));
     if (dev) settings.address = dev.address;
   }

@@ -47,11 +47,10 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   let server: EmbeddedServer | undefined;
   let client: Client;
   let connection: NativeConnection;
-  const external = process.env.TEMPORAL_ADDRESS;
+  const settings = settingsFromEnv();
   // A `jobctl dev` of the same data dir owns its database: use its server rather than start a second one.
-  const dev = external ? undefined : readDevServerInfo(dataDir);
-  if (external || dev) {
-    const settings = settingsFromEnv();
+  const dev = settings.configured ? undefined : readDevServerInfo(dataDir);
+  if (settings.configured || dev) {
     if (dev) settings.address = dev.address;
     client = await connect(settings);
     try {
@@ -62,7 +61,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     out.info(
       dev
         ? `Using the jobctl dev server at ${settings.address} (pid ${dev.pid}; Web UI ${dev.uiUrl}).`
-        : `Using the Temporal server at ${settings.address} (TEMPORAL_ADDRESS).`,
+        : `Using the Temporal server at ${settings.address} (${process.env.TEMPORAL_ADDRESS ? 'TEMPORAL_ADDRESS' : `profile "${settings.profile}"`}).`,
     );
   } else {
     out.info(`Starting an embedded Temporal dev server (data in ${dataDir})...`);

@@ -1,63 +1,86 @@
-// Connection settings read the way Temporal's own CLI reads them, and errors that say what to do.
-import fs from 'node:fs';
+// Connection settings read the way Temporal's own CLI reads them (a temporal.toml profile, then the
+// TEMPORAL_* environment variables, through @temporalio/envconfig), and errors that say what to do.
+import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ClientConfigTLS } from '@temporalio/envconfig';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 
 export interface ConnectionSettings {
   address: string;
   namespace: string;
   apiKey?: string;
-  tls?: {
-    serverName?: string;
-    serverCaCertPath?: string;
-    clientCertPath?: string;
-    clientKeyPath?: string;
-  };
+  /** Certificates as paths or inline data; `disabled` turns TLS off even with an API key. */
+  tls?: ClientConfigTLS;
+  /** Extra gRPC headers (a profile's `grpc_meta`, TEMPORAL_GRPC_META_*). */
+  grpcMeta?: Record<string, string>;
+  /**
+   * Whether a server was named (TEMPORAL_ADDRESS or the profile's address) rather than defaulted:
+   * without one, jobctl looks for a `jobctl dev` server on this host.
+   */
+  configured: boolean;
+  /** The profile read, for messages ("default" unless TEMPORAL_PROFILE says otherwise). */
+  profile: string;
 }
 
 export const DEFAULT_ADDRESS = '127.0.0.1:7233';
 
-/** TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY and TEMPORAL_TLS_* as the `temporal` CLI uses them. */
-export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectionSettings {
-  const settings: ConnectionSettings = {
-    address: env.TEMPORAL_ADDRESS || DEFAULT_ADDRESS,
-    namespace: env.TEMPORAL_NAMESPACE || 'default',
-  };
-  if (env.TEMPORAL_API_KEY) settings.apiKey = env.TEMPORAL_API_KEY;
-  const cert = env.TEMPORAL_TLS_CLIENT_CERT_PATH || env.TEMPORAL_TLS_CERT;
-  const key = env.TEMPORAL_TLS_CLIENT_KEY_PATH || env.TEMPORAL_TLS_KEY;
-  const ca = env.TEMPORAL_TLS_SERVER_CA_CERT_PATH || env.TEMPORAL_TLS_CA;
-  const wantTls = ['1', 'true'].includes((env.TEMPORAL_TLS ?? '').toLowerCase());
-  if (cert || key || ca || wantTls || settings.apiKey) {
-    settings.tls = {};
-    if (env.TEMPORAL_TLS_SERVER_NAME) settings.tls.serverName = env.TEMPORAL_TLS_SERVER_NAME;
-    if (ca) settings.tls.serverCaCertPath = ca;
-    if (cert) settings.tls.clientCertPath = cert;
-    if (key) settings.tls.clientKeyPath = key;
+/** The connection configuration (profile file or variables) cannot be used. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
   }
-  return settings;
+}
+
+/**
+ * The `temporal` CLI's configuration: the profile TEMPORAL_PROFILE names (else "default") of
+ * TEMPORAL_CONFIG_FILE (else the user's temporal.toml), overridden by TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS (`false` turns it off) and TEMPORAL_TLS_*; the
+ * older TEMPORAL_TLS_CERT / _KEY / _CA names are read too.
+ */
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectionSettings {
+  // An empty variable means unset, as it did before profiles were read.
+  const vars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') vars[k] = v;
+  let profile: ClientConfigProfile;
+  try {
+    profile = loadClientConfigProfile({ overrideEnvVars: vars });
+  } catch (err) {
+    const file = vars.TEMPORAL_CONFIG_FILE ?? "Temporal's client config file (temporal.toml)";
+    throw new ConfigError(`cannot read connection profile "${vars.TEMPORAL_PROFILE ?? 'default'}" from ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const tls: ClientConfigTLS | undefined = profile.tls ? { ...profile.tls } : undefined;
+  const legacy = { clientCert: vars.TEMPORAL_TLS_CERT, clientKey: vars.TEMPORAL_TLS_KEY, serverCACert: vars.TEMPORAL_TLS_CA };
+  let withLegacy = tls;
+  for (const [field, path] of Object.entries(legacy) as Array<[keyof typeof legacy, string | undefined]>) {
+    if (path === undefined || withLegacy?.[field]) continue;
+    withLegacy = { ...withLegacy, [field]: { path } };
+  }
+  return {
+    address: profile.address || DEFAULT_ADDRESS,
+    namespace: profile.namespace || 'default',
+    ...(profile.apiKey ? { apiKey: profile.apiKey } : {}),
+    ...(withLegacy ? { tls: withLegacy } : {}),
+    ...(profile.grpcMeta && Object.keys(profile.grpcMeta).length > 0 ? { grpcMeta: profile.grpcMeta } : {}),
+    configured: Boolean(profile.address),
+    profile: vars.TEMPORAL_PROFILE ?? 'default',
+  };
 }
 
 /** Options both the client's Connection and the worker's NativeConnection accept. */
 export interface BaseConnectionOptions {
   address: string;
   apiKey?: string;
-  tls?: TLSConfig;
+  tls?: TLSConfig | boolean;
+  metadata?: Record<string, string>;
 }
 
 export function connectionOptions(settings: ConnectionSettings): BaseConnectionOptions {
-  const options: BaseConnectionOptions = { address: settings.address };
-  if (settings.apiKey) options.apiKey = settings.apiKey;
-  if (settings.tls) {
-    const t = settings.tls;
-    options.tls = {
-      ...(t.serverName ? { serverNameOverride: t.serverName } : {}),
-      ...(t.serverCaCertPath ? { serverRootCACertificate: fs.readFileSync(t.serverCaCertPath) } : {}),
-      ...(t.clientCertPath && t.clientKeyPath
-        ? { clientCertPair: { crt: fs.readFileSync(t.clientCertPath), key: fs.readFileSync(t.clientKeyPath) } }
-        : {}),
-    };
-  }
-  return options;
+  const { connectionOptions: o } = toClientOptions({ address: settings.address, apiKey: settings.apiKey, tls: settings.tls, grpcMeta: settings.grpcMeta });
+  return {
+    address: settings.address,
+    ...(o.apiKey ? { apiKey: o.apiKey as string } : {}),
+    ...(o.tls !== undefined && o.tls !== null ? { tls: o.tls } : {}),
+    ...(settings.grpcMeta ? { metadata: settings.grpcMeta } : {}),
+  };
 }
 
 export class ConnectionError extends Error {

@@ -3,13 +3,24 @@
 import fs from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { parseManifests } from '../api';
-import type { Job, JobCondition, JobStatus } from '../api/types';
-import { AlreadyExistsError, ConnectionError, JobsClient, connect, connectionOptions, settingsFromEnv } from '../client';
-import type { JobEvent, PodRecord } from '../controller/state';
-import { startEmbeddedServer, type EmbeddedServer } from '../dev/embedded';
-import { createJobWorker, defaultDataDir } from '../worker';
-import type { JobResult } from '../workflows/messages';
+import {
+  AlreadyExistsError,
+  ConnectionError,
+  JobsClient,
+  connect,
+  connectionOptions,
+  finishedCondition,
+  parseManifests,
+  settingsFromEnv,
+  type Job,
+  type JobCondition,
+  type JobEvent,
+  type JobResult,
+  type JobStatus,
+  type PodRecord,
+} from '../client';
+import { createJobWorker, defaultDataDir, startEmbeddedServer, type EmbeddedServer } from '../worker';
+import { statusColumn } from './format/tables';
 import { readDevServerInfo } from './dev-info';
 import { colorsFor, CliError, type Output } from './output';
 
@@ -140,7 +151,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
 
 function report(result: JobResult, out: Output): number {
   const { job, pods } = result;
-  const terminal = job.status.conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  const terminal = finishedCondition(job.status);
   const shown = podsToShow(pods, terminal);
   for (const pod of shown) printPodLog(pod, out, shown.length > 1);
   const s = job.status;
@@ -216,7 +227,7 @@ function followEvents(jobs: JobsClient, ns: string, name: string, out: Output): 
 }
 
 function progressLine(name: string, s: JobStatus, started: number): string {
-  const phase = s.conditions.find((x) => x.status === 'True' && (x.type === 'Complete' || x.type === 'Failed' || x.type === 'Suspended'))?.type ?? 'Running';
+  const phase = statusColumn(s);
   const secs = Math.round((Date.now() - started) / 1000);
   return `job.batch/${name}: ${phase}  active ${s.active}  ready ${s.ready}  succeeded ${s.succeeded}  failed ${s.failed}  ${secs}s`;
 }

@@ -17,6 +17,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { parseManifests } from '../api';
+import { finishedCondition } from '../api/conditions';
 import type { Job, JobStatus } from '../api/types';
 import { JobsClient } from '../client/jobs';
 import type { JobEvent, PodRecord } from '../controller/state';
@@ -182,7 +183,7 @@ function single(jobs: Job[]): Job {
 }
 
 export function toRun(result: JobResult): JobRun {
-  const outcome = result.job.status.conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  const outcome = finishedCondition(result.job.status);
   return {
     job: result.job,
     status: result.job.status,

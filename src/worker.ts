@@ -158,3 +158,5 @@ export { DEFAULT_TASK_QUEUE, MAX_NODE_LABELS, parseNodeLabels } from './api/task
 export { defaultDataDir } from './data-dir/layout';
 export { ISOLATION_MODES, isolationSupport, type Isolation } from './activities';
 export { startEmbeddedServer, type EmbeddedServer } from './dev/embedded';
+export { setup, type SetupOptions, type SetupResult } from './dev/setup';
+export { quietSdkLogs } from './runtime-logging';

@@ -20,15 +20,16 @@ import { parseManifests } from '../api';
 import { finishedCondition } from '../api/conditions';
 import type { Job, JobStatus } from '../api/types';
 import { JobsClient } from '../client/jobs';
-import type { JobEvent, PodRecord } from '../controller/state';
 import {
   deleteUpdate,
   patchUpdate,
   resumeUpdate,
   scaleUpdate,
   suspendUpdate,
+  type JobEvent,
   type JobMergePatch,
   type JobWithStatus,
+  type PodRecord,
   type PodsPage,
   type ScaleRequest,
 } from '../workflows/messages';

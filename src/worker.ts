@@ -1,16 +1,18 @@
 // Starts a worker: it runs the `job` workflows and the pods of every Job on its task queue, plus, with
 // node labels, the pods whose nodeSelector those labels satisfy (one activity-only worker per queue).
+//
+// This module is also the package's `durable-jobs/worker` entry point: what a program (or jobctl's
+// `run`, `dev` and `worker`) needs to host Jobs. It is separate from `durable-jobs` because importing it
+// loads Temporal's native worker, which a program that only submits and reads Jobs does not need.
 import os from 'node:os';
-import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
 import { createActivities, describeIsolation, isolationSupport, type ActivitiesOptions, type Isolation } from './activities';
 import { LocalPods } from './activities/pod-record';
 import { PodDirSweeper, SWEEP_EVERY_MS } from './activities/pod-sweeper';
 import { removeJobExecution } from './activities/remove-job';
-import { nodeTaskQueues } from './api/task-queues';
+import { DEFAULT_TASK_QUEUE, nodeTaskQueues } from './api/task-queues';
 import { cachedWorkflowBundle } from './workflow-bundle';
 
-export const DEFAULT_TASK_QUEUE = 'durable-jobs';
 export const DEFAULT_MAX_CONCURRENT_PODS = 100;
 
 export interface JobWorkerOptions {
@@ -36,12 +38,6 @@ export interface JobWorkerOptions {
   /** How often leftover pod dirs are looked at (30 s); tests shorten it. */
   sweepEveryMs?: number;
   log?: (message: string) => void;
-}
-
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.DURABLE_JOBS_HOME) return env.DURABLE_JOBS_HOME;
-  const base = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
-  return path.join(base, 'durable-jobs');
 }
 
 export { workflowsPath } from './workflow-bundle';
@@ -155,3 +151,11 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
   main.attach({ companions, sweeper, queues });
   return main;
 }
+
+// ---- the rest of the worker host's public surface ------------------------------------------------------
+export { DEFAULT_TASK_QUEUE, MAX_NODE_LABELS, parseNodeLabels } from './api/task-queues';
+export { defaultDataDir } from './data-dir/layout';
+export { ISOLATION_MODES, isolationSupport, type Isolation } from './activities';
+export { startEmbeddedServer, type EmbeddedServer } from './dev/embedded';
+export { setup, type SetupOptions, type SetupResult } from './dev/setup';
+export { quietSdkLogs } from './runtime-logging';

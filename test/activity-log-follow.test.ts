@@ -8,7 +8,8 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { RunPodInput, RunPodResult } from '../src/api/pod';
-import { createActivities, followPodLog, LogSink, podLogFile, writerMarkFile } from '../src/activities';
+import { createActivities, LogSink, podLogFile, writerMarkFile } from '../src/activities';
+import { followPodLog } from '../src/client';
 import { until } from './helpers/runs';
 
 const roots: string[] = [];

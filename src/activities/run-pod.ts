@@ -2,7 +2,6 @@
 // the containers together, with the runtime the pod's runtimeClassName names (./process-runtime.ts,
 // ./docker.ts), and returns what a kubelet would report.
 import os from 'node:os';
-import path from 'node:path';
 import { CancelledFailure, Context } from '@temporalio/activity';
 import type { ContainerReason, ContainerResult, RunPodInput, RunPodResult } from '../api/pod';
 import type { Container, PodSpec } from '../api/types';
@@ -16,7 +15,8 @@ import { processRuntime } from './process-runtime';
 import { launchFailure, type ContainerHandle, type ContainerRuntime } from './runtime';
 import { sandboxSupport, type SandboxSupport } from './sandbox';
 import { LocalPods, PodSlots, writePodRecord } from './pod-record';
-import { podDir, prepareVolumes, removePodDir, safeSegment } from './volumes';
+import { podDir, prepareVolumes, removePodDir } from './volumes';
+import { podLogFile } from '../data-dir/layout';
 
 export interface ActivitiesOptions {
   /** The worker's data directory: logs go to `<dataDir>/logs`, emptyDir volumes to `<dataDir>/pods`. */
@@ -301,13 +301,7 @@ class PodRun {
     });
 
     if (this.stopping) return this.skip();
-    const logPath = path.join(
-      this.dataDir,
-      'logs',
-      safeSegment(this.input.namespace),
-      safeSegment(this.input.podName),
-      `${safeSegment(container.name)}-${this.input.restartCount}.log`,
-    );
+    const logPath = podLogFile(this.dataDir, this.input.namespace, this.input.podName, container.name, this.input.restartCount);
     const sink = new LogSink(logPath, { onError: this.log });
     const launched = await this.runtime.launch({
       container,

@@ -4,6 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Container, PodSpec } from '../api/types';
+import { safeSegment } from '../data-dir/layout';
+
+export { safeSegment } from '../data-dir/layout';
 
 export interface Mount {
   volume: string;
@@ -77,12 +80,6 @@ export function containerMounts(container: Container, volumes: ReadonlyMap<strin
   }
   mounts.sort((a, b) => depth(a.mountPath) - depth(b.mountPath));
   return { ok: true, mounts };
-}
-
-/** Names come validated as DNS labels; this keeps a bad one from climbing out of the data dir. */
-export function safeSegment(name: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_');
-  return cleaned === '' || cleaned === '.' || cleaned === '..' ? `_${cleaned}` : cleaned;
 }
 
 function isInside(child: string, parent: string): boolean {

@@ -2,6 +2,9 @@
 // with node labels polls the queue of every selector those labels satisfy. Pure: the workflow and the
 // worker must compute the same names.
 
+/** The task queue of new Jobs' workflows, and of their pods without a nodeSelector, unless told otherwise. */
+export const DEFAULT_TASK_QUEUE = 'durable-jobs';
+
 /** Past this, a worker would poll 2^n queues (64 at 6 labels): more pollers than a host should run. */
 export const MAX_NODE_LABELS = 6;
 

@@ -2,23 +2,13 @@
 // (`job NAME`, `job/NAME`, `jobs.batch`), manifest files and durations.
 import fs from 'node:fs';
 import path from 'node:path';
-import { isDNS1123Label } from '../api';
-import { JobsClient, connect, settingsFromEnv, type ConnectionSettings } from '../client';
-import os from 'node:os';
+import { JobsClient, connect, defaultDataDir, isDNS1123Label, settingsFromEnv, type ConnectionSettings } from '../client';
 import { readDevServerInfo } from './dev-info';
 import { CliError, type Output } from './output';
 
 export const DEFAULT_NAMESPACE = 'default';
 
-/**
- * The worker's data dir (src/worker.ts defaultDataDir, same rule): restated here because importing the
- * worker module loads its native code, a second of start-up that client verbs do not need.
- */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.DURABLE_JOBS_HOME) return env.DURABLE_JOBS_HOME;
-  const base = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
-  return path.join(base, 'durable-jobs');
-}
+export { defaultDataDir } from '../client';
 
 export interface NamespaceOptions {
   namespace?: string;

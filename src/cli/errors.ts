@@ -1,9 +1,17 @@
 // Every error as kubectl would word it on stderr, and its exit code; never a stack trace for user errors.
-import { JobValidationError, ManifestError } from '../api';
-import { SelectorParseError } from '../api/label-selector';
-import { ConnectionError } from '../client';
-import { AlreadyExistsError, ConditionUnreachableError, InvalidError, JobFinishedError, NotFoundError, WaitTimeoutError } from '../client/errors';
-import { LogsError } from '../client/logs';
+import {
+  AlreadyExistsError,
+  ConditionUnreachableError,
+  ConnectionError,
+  InvalidError,
+  JobFinishedError,
+  JobValidationError,
+  LogsError,
+  ManifestError,
+  NotFoundError,
+  SelectorParseError,
+  WaitTimeoutError,
+} from '../client';
 import { CliError } from './output';
 
 export function describeError(err: unknown): { message: string; code: number } {

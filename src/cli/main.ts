@@ -125,7 +125,7 @@ export function buildProgram(out: Output, exit: (code: number) => void, verb?: s
     .command('setup')
     .description('Obtain the Temporal dev server and the time-skipping test server ahead of time (first build takes minutes)')
     .action(async () => {
-      await (await import('../dev')).setup({ log: (m) => out.info(m) });
+      await (await import('../worker')).setup({ log: (m) => out.info(m) });
       exit(0);
     });
 
@@ -143,7 +143,7 @@ export async function main(argv: string[], out: Output = stdio): Promise<void> {
   const verb = argv[2];
   // Only the verbs that run a worker need the SDK's native runtime (and its logger).
   if (verb === 'run' || verb === 'dev' || verb === 'worker') {
-    (await import('../runtime-logging')).quietSdkLogs(process.env.DURABLE_JOBS_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN');
+    (await import('../worker')).quietSdkLogs(process.env.DURABLE_JOBS_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN');
   }
   let code: number | undefined;
   const program = buildProgram(

@@ -1,11 +1,8 @@
 // `jobctl run` streams its pods' output while the Job runs, as `kubectl logs -f` does: one pod after the
 // other in creation order, each container's log from its first byte, every in-place restart in turn. A
 // pod whose log is not on this host (another worker ran it) is printed from its record once it ends.
-import type { ContainerResult } from '../api/pod';
-import type { JobsClient } from '../client';
-import { followPodLog, podLogFile } from '../activities/log-follow';
-import type { PodRecord } from '../controller/state';
 import fs from 'node:fs';
+import { followPodLog, podLogFile, type ContainerResult, type JobsClient, type PodRecord } from '../client';
 import type { Output } from './output';
 
 export interface PodLogStream {

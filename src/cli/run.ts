@@ -4,13 +4,22 @@
 import fs from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { parseManifests } from '../api';
-import type { Job, JobStatus } from '../api/types';
-import { AlreadyExistsError, ConnectionError, JobsClient, connect, connectionOptions, settingsFromEnv } from '../client';
-import type { JobEvent } from '../controller/state';
-import { startEmbeddedServer, type EmbeddedServer } from '../dev/embedded';
-import { createJobWorker, defaultDataDir } from '../worker';
-import type { JobResult } from '../workflows/messages';
+import {
+  AlreadyExistsError,
+  ConnectionError,
+  JobsClient,
+  connect,
+  connectionOptions,
+  finishedCondition,
+  parseManifests,
+  settingsFromEnv,
+  type Job,
+  type JobEvent,
+  type JobResult,
+  type JobStatus,
+} from '../client';
+import { createJobWorker, defaultDataDir, startEmbeddedServer, type EmbeddedServer } from '../worker';
+import { statusColumn } from './format/tables';
 import { readDevServerInfo } from './dev-info';
 import { colorsFor, CliError, type Output } from './output';
 import { streamPodLogs, type PodLogStream } from './run-logs';
@@ -153,7 +162,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
 
 function report(result: JobResult, out: Output): number {
   const { job } = result;
-  const terminal = job.status.conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  const terminal = finishedCondition(job.status);
   const s = job.status;
   const summary = `succeeded: ${s.succeeded}, failed: ${s.failed}`;
   const c = colorsFor(out.tty);
@@ -213,7 +222,7 @@ function followEvents(jobs: JobsClient, ns: string, name: string, out: Output): 
 }
 
 function progressLine(name: string, s: JobStatus, started: number): string {
-  const phase = s.conditions.find((x) => x.status === 'True' && (x.type === 'Complete' || x.type === 'Failed' || x.type === 'Suspended'))?.type ?? 'Running';
+  const phase = statusColumn(s);
   const secs = Math.round((Date.now() - started) / 1000);
   return `job.batch/${name}: ${phase}  active ${s.active}  ready ${s.ready}  succeeded ${s.succeeded}  failed ${s.failed}  ${secs}s`;
 }

@@ -2,9 +2,17 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { NativeConnection } from '@temporalio/worker';
 import { settingsFromEnv, connectionOptions, ConnectionError } from '../client';
-import { ISOLATION_MODES, isolationSupport, type Isolation } from '../activities';
-import { MAX_NODE_LABELS, parseNodeLabels } from '../api/task-queues';
-import { createJobWorker, defaultDataDir, DEFAULT_MAX_CONCURRENT_PODS, DEFAULT_TASK_QUEUE } from '../worker';
+import {
+  createJobWorker,
+  defaultDataDir,
+  DEFAULT_MAX_CONCURRENT_PODS,
+  DEFAULT_TASK_QUEUE,
+  ISOLATION_MODES,
+  isolationSupport,
+  MAX_NODE_LABELS,
+  parseNodeLabels,
+  type Isolation,
+} from '../worker';
 import { CliError, type Output } from './output';
 
 export interface WorkerCommandOptions {

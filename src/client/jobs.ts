@@ -1,161 +1,47 @@
 // The typed client for Jobs: kubectl's verbs, with Temporal as the API server. A Job is the workflow
 // `job/<namespace>/<name>`; its live state comes from queries (a worker answers them), a finished Job's
-// from the workflow result (no worker needed), and changes go through updates.
-import { randomUUID } from 'node:crypto';
+// from the workflow result (no worker needed), and changes go through updates. This class is the one
+// front door; what each verb decides lives beside it (read, list, create, changes, wait, logs).
+import { WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client';
+import { parseManifests } from '../api/manifest';
+import { DEFAULT_TASK_QUEUE } from '../api/task-queues';
+import type { Job, JobStatus } from '../api/types';
 import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowUpdateFailedError,
-  WorkflowUpdateStage,
-  type Client,
-  type WorkflowExecutionDescription,
-  type WorkflowExecutionInfo,
-  type WorkflowHandle,
-  type WorkflowUpdateHandle,
-} from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError, type SearchAttributePair } from '@temporalio/common';
-import { parseManifests, withControllerUid, type InvalidStatus } from '../api';
-import { parseSelector, selectorMatchesLabels, type SelectorRequirement } from '../api/label-selector';
-import type { Job, JobCondition, JobStatus } from '../api/types';
-import { podIdentity } from '../controller/pods';
-import type { JobEvent, PodRecord } from '../controller/state';
-import {
-  JOB_WORKFLOW_TYPE,
-  UPDATE_REJECTED,
-  deleteUpdate,
   eventsQuery,
-  jobQuery,
-  jobWorkflowId,
   patchUpdate,
   podsQuery,
   resumeUpdate,
   scaleUpdate,
   statusQuery,
   suspendUpdate,
-  type JobInput,
+  type JobEvent,
   type JobMergePatch,
   type JobResult,
   type JobWithStatus,
+  type PodRecord,
   type PodsPage,
   type ScaleRequest,
 } from '../workflows/messages';
-import { JOB_LABELS, JOB_NAME, JOB_NAMESPACE, JOB_PHASE, jobPhase, labelEntries } from '../workflows/search-attributes';
-import { AlreadyExistsError, ConditionUnreachableError, InvalidError, JobFinishedError, NoWorkerError, NotFoundError, WaitTimeoutError } from './errors';
+import { deleteJob, updateJob } from './changes';
+import type { ClientContext } from './context';
+import { applyPatch, createJob } from './create';
+import { AlreadyExistsError, NotFoundError } from './errors';
+import { jobNamesFromPodName, listJobs, listPods } from './list';
 import { podLogs, firstPod, LogsError, type LogOptions, type PodLogs } from './logs';
-import { mergePatchFor } from './merge';
+import { describeExecution, jobHandle, readJob } from './read';
 import { ensureJobSearchAttributes, type SearchAttributeSupport } from './search-attributes';
-import { MEMO_JOB, emptyStatus, endedWithoutResult, storedJob, withoutLiveStatus } from './stored';
-import { listQuery, parseJobWorkflowId } from './visibility';
+import type { ApplyAction, JobDetails, JobInfo, JobsClientOptions, ListOptions, ListResult, PodRow, WaitCondition } from './types';
+import { waitForCondition } from './wait';
 
 export { AlreadyExistsError } from './errors';
+export { jobNamesFromPodName, podLabels } from './list';
+export type { ApplyAction, JobDetails, JobInfo, JobSource, JobsClientOptions, ListOptions, ListResult, PodRow, WaitCondition } from './types';
 
-/** Kept here rather than imported from src/worker so that the client does not load the worker's native code. */
-const DEFAULT_TASK_QUEUE = 'durable-jobs';
-
-export interface JobsClientOptions {
-  taskQueue?: string;
-  /** How long a query may wait for a worker before the client says none is polling (default 5 s). */
-  workerTimeoutMs?: number;
-  /** A worker data dir on this host: `logs` reads whole log files from it when the pod ran here. */
-  dataDir?: string;
-}
-
-/** Where a Job's state came from. */
-export type JobSource =
-  /** A worker answered a query: live. */
-  | 'live'
-  /** The finished Job's workflow result. */
-  | 'result'
-  /** Only what the server stores (no worker answered, or the workflow ended without a result). */
-  | 'stored';
-
-export interface JobInfo {
-  job: JobWithStatus;
-  source: JobSource;
-  /** The workflow is still running (the Job takes changes). */
-  running: boolean;
-  taskQueue: string;
-  /** Why `source` is `stored` for a running Job. */
-  warning?: string;
-}
-
-export interface JobDetails extends JobInfo {
-  pods: PodRecord[];
-  /** Finished pods that fell out of the Job's bounded memory. */
-  podsDropped: number;
-  events: JobEvent[];
-}
-
-export interface PodRow {
-  job: JobWithStatus;
-  pod: PodRecord;
-}
-
-export interface ListOptions {
-  /** Kubernetes namespace; undefined for every namespace (`-A`). */
-  namespace?: string;
-  /** kubectl's `-l` text, or parsed requirements. */
-  selector?: string | readonly SelectorRequirement[];
-}
-
-export interface ListResult<T> {
-  items: T[];
-  /** Things the caller should tell the user (no worker, no search attributes). */
-  warnings: string[];
-}
-
-export type ApplyAction = 'created' | 'configured' | 'unchanged';
-
-export type WaitCondition = 'complete' | 'failed' | 'suspended';
-
-const CONDITION_TYPES: Record<WaitCondition, JobCondition['type']> = { complete: 'Complete', failed: 'Failed', suspended: 'Suspended' };
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function conditionTrue(status: JobStatus, type: JobCondition['type']): boolean {
-  return status.conditions.some((c) => c.type === type && c.status === 'True');
-}
-
-function terminalCondition(status: JobStatus): 'Complete' | 'Failed' | undefined {
-  if (conditionTrue(status, 'Complete')) return 'Complete';
-  if (conditionTrue(status, 'Failed')) return 'Failed';
-  return undefined;
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time, keeping order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(lanes);
-  return out;
-}
-
-function isDeadline(err: unknown): boolean {
-  const e = err as { code?: number; cause?: { code?: number }; name?: string; message?: string } | undefined;
-  return (
-    e?.code === 4 ||
-    e?.cause?.code === 4 ||
-    e?.name === 'WorkflowUpdateRPCTimeoutOrCancelledError' ||
-    /deadline exceeded|context deadline/i.test(e?.message ?? '')
-  );
-}
-
-function isNotFound(err: unknown): boolean {
-  const e = err as { code?: number; cause?: { code?: number } } | undefined;
-  return err instanceof WorkflowNotFoundError || e?.code === 5 || e?.cause?.code === 5;
-}
 
 export class JobsClient {
   readonly taskQueue: string;
-  private readonly workerTimeoutMs: number;
   private readonly dataDir: string | undefined;
+  private readonly ctx: ClientContext;
   private attributes: Promise<SearchAttributeSupport> | undefined;
 
   constructor(
@@ -163,8 +49,13 @@ export class JobsClient {
     opts: JobsClientOptions = {},
   ) {
     this.taskQueue = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
-    this.workerTimeoutMs = opts.workerTimeoutMs ?? 5_000;
     this.dataDir = opts.dataDir;
+    this.ctx = {
+      client,
+      taskQueue: this.taskQueue,
+      workerTimeoutMs: opts.workerTimeoutMs ?? 5_000,
+      searchAttributes: () => this.searchAttributes(),
+    };
   }
 
   /** Whether the Job search attributes are registered (added once if they are missing and we may). */
@@ -174,7 +65,7 @@ export class JobsClient {
   }
 
   handle(namespace: string, name: string): WorkflowHandle {
-    return this.client.workflow.getHandle(jobWorkflowId(namespace, name));
+    return jobHandle(this.ctx, namespace, name);
   }
 
   // ---- create / apply ------------------------------------------------------------------------------
@@ -183,35 +74,8 @@ export class JobsClient {
    * Creates the Job: starts its workflow. A Job of that name in that namespace that still exists, running
    * or finished, makes this fail with AlreadyExistsError; only a deleted Job frees its name.
    */
-  async create(job: Job): Promise<WorkflowHandle> {
-    const withUid = withControllerUid(job, randomUUID());
-    const stored: Job = { ...withUid, metadata: { ...withUid.metadata, creationTimestamp: new Date().toISOString() } };
-    const input: JobInput = { job: stored };
-    const support = await this.searchAttributes();
-    const typedSearchAttributes: SearchAttributePair[] = support.ok
-      ? [
-          { key: JOB_NAME, value: job.metadata.name },
-          { key: JOB_NAMESPACE, value: job.metadata.namespace },
-          { key: JOB_PHASE, value: jobPhase(job.spec, emptyStatus()) },
-          { key: JOB_LABELS, value: labelEntries(stored.metadata.labels) },
-        ]
-      : [];
-    try {
-      return await this.client.workflow.start(JOB_WORKFLOW_TYPE, {
-        workflowId: jobWorkflowId(job.metadata.namespace, job.metadata.name),
-        taskQueue: this.taskQueue,
-        args: [input],
-        // A finished Job still exists (as in Kubernetes) until it is deleted, which removes its execution.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        staticSummary: `Job ${job.metadata.namespace}/${job.metadata.name}`,
-        // The Job as created, readable without a worker and listed with the execution.
-        memo: { [MEMO_JOB]: stored },
-        ...(typedSearchAttributes.length > 0 ? { typedSearchAttributes } : {}),
-      });
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new AlreadyExistsError(job.metadata.namespace, job.metadata.name);
-      throw err;
-    }
+  create(job: Job): Promise<WorkflowHandle> {
+    return createJob(this.ctx, job);
   }
 
   /** Every Job of a manifest text (multi-document YAML, kind List), validated before any is created. */
@@ -241,10 +105,7 @@ export class JobsClient {
         current = await this.get(job.metadata.namespace, job.metadata.name);
       }
     }
-    const desired = current.job.metadata.uid ? withControllerUid(job, current.job.metadata.uid) : job;
-    const from = { metadata: { labels: current.job.metadata.labels ?? {}, annotations: current.job.metadata.annotations ?? {} }, spec: current.job.spec };
-    const to = { metadata: { labels: desired.metadata.labels ?? {}, annotations: desired.metadata.annotations ?? {} }, spec: desired.spec };
-    const patch = mergePatchFor(from, to) as JobMergePatch | undefined;
+    const patch = applyPatch(current.job, job);
     if (patch === undefined) return 'unchanged';
     await this.patch(job.metadata.namespace, job.metadata.name, patch);
     return 'configured';
@@ -252,146 +113,26 @@ export class JobsClient {
 
   // ---- read ----------------------------------------------------------------------------------------
 
-  private async describeExecution(namespace: string, name: string): Promise<WorkflowExecutionDescription> {
-    try {
-      return await this.handle(namespace, name).describe();
-    } catch (err) {
-      if (isNotFound(err)) throw new NotFoundError(namespace, name);
-      throw err;
-    }
-  }
-
-  /**
-   * A query bounded by the worker timeout. The first workflow task may still be on its way, so errors
-   * are retried until then; running out of time means no worker answered (NoWorkerError).
-   */
-  private async boundedQuery<T>(ref: { namespace: string; name: string; taskQueue: string }, ask: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.workerTimeoutMs;
-    for (;;) {
-      try {
-        return await this.client.withDeadline(deadline, ask);
-      } catch (err) {
-        if (isDeadline(err) || Date.now() >= deadline - 250) throw new NoWorkerError(ref.namespace, ref.name, ref.taskQueue);
-        if (isNotFound(err)) throw err;
-        await sleep(200);
-      }
-    }
-  }
-
-  private async fromExecution(
-    info: WorkflowExecutionInfo | WorkflowExecutionDescription,
-    want: { details: boolean },
-  ): Promise<JobDetails> {
-    const ref = parseJobWorkflowId(info.workflowId) ?? { namespace: '', name: info.workflowId };
-    const taskQueue = info.taskQueue;
-    const base = { taskQueue, pods: [] as PodRecord[], podsDropped: 0, events: [] as JobEvent[] };
-    const handle = this.client.workflow.getHandle(info.workflowId, info.runId);
-    const q = { ...ref, taskQueue };
-    if (info.status.name === 'RUNNING') {
-      try {
-        const job = await this.boundedQuery(q, () => handle.query(jobQuery));
-        if (!want.details) return { ...base, job, source: 'live', running: true };
-        const [pods, events] = await Promise.all([this.allPods(q, handle), this.boundedQuery(q, () => handle.query(eventsQuery))]);
-        return { ...base, job, source: 'live', running: true, pods: pods.items, podsDropped: pods.dropped, events };
-      } catch (err) {
-        const stored = await storedJob(this.client, info);
-        // The workflow ended between the listing and the query: read it again as a closed one.
-        if (isNotFound(err)) return this.fromExecution(await this.describeExecution(ref.namespace, ref.name), want);
-        const warning = err instanceof NoWorkerError ? err.message : `cannot query Job ${ref.namespace}/${ref.name}: ${err instanceof Error ? err.message : String(err)}`;
-        return { ...base, job: withoutLiveStatus(stored), source: 'stored', running: true, warning };
-      }
-    }
-    if (info.status.name === 'COMPLETED') {
-      const result = (await handle.result()) as JobResult;
-      // A deleted Job's execution is about to be removed: it no longer exists.
-      if (result.deleted) throw new NotFoundError(ref.namespace, ref.name);
-      return { ...base, job: result.job, source: 'result', running: false, pods: result.pods, podsDropped: result.podsDropped, events: result.events };
-    }
-    const stored = await storedJob(this.client, info);
-    return { ...base, job: endedWithoutResult(stored, info), source: 'stored', running: false };
-  }
-
-  private async allPods(q: { namespace: string; name: string; taskQueue: string }, handle: WorkflowHandle): Promise<{ items: PodRecord[]; dropped: number }> {
-    const items: PodRecord[] = [];
-    let dropped = 0;
-    for (let offset = 0; ; ) {
-      const page: PodsPage = await this.boundedQuery(q, () => handle.query(podsQuery, { offset, limit: 1000 }));
-      items.push(...page.items);
-      dropped = page.dropped;
-      offset += page.items.length;
-      if (page.items.length === 0 || offset >= page.total) break;
-    }
-    return { items, dropped };
-  }
-
   /** The Job with its status (`kubectl get job NAME`). */
   async get(namespace: string, name: string): Promise<JobInfo> {
-    const { pods: _p, podsDropped: _d, events: _e, ...info } = await this.fromExecution(await this.describeExecution(namespace, name), { details: false });
+    const { pods: _p, podsDropped: _d, events: _e, ...info } = await readJob(this.ctx, await describeExecution(this.ctx, namespace, name), { details: false });
     return info;
   }
 
   /** The Job, its pods and its events (`kubectl describe job NAME`). */
   async describe(namespace: string, name: string): Promise<JobDetails> {
-    return this.fromExecution(await this.describeExecution(namespace, name), { details: true });
-  }
-
-  private async executions(filter: { namespace?: string; name?: string; selector: readonly SelectorRequirement[] }, warnings: string[]) {
-    const support = await this.searchAttributes();
-    if (!support.ok) warnings.push(`listing by workflow id and filtering here: ${support.reason}`);
-    const query = listQuery(filter, support.ok);
-    const found: WorkflowExecutionInfo[] = [];
-    for await (const wf of this.client.workflow.list({ query })) {
-      const ref = parseJobWorkflowId(wf.workflowId);
-      if (!ref) continue;
-      if (filter.namespace !== undefined && ref.namespace !== filter.namespace) continue;
-      if (filter.name !== undefined && ref.name !== filter.name) continue;
-      found.push(wf);
-    }
-    return found;
-  }
-
-  private async listDetails(opts: ListOptions, details: boolean, nameHint?: string): Promise<ListResult<JobDetails>> {
-    const selector = typeof opts.selector === 'string' ? parseSelector(opts.selector) : (opts.selector ?? []);
-    const warnings: string[] = [];
-    const execs = await this.executions({ namespace: opts.namespace, name: nameHint, selector: details ? [] : selector }, warnings);
-    const infos = await mapLimit(execs, 8, async (wf) => {
-      try {
-        return await this.fromExecution(wf, { details });
-      } catch (err) {
-        // Deleted (or removed) between the listing and the read.
-        if (err instanceof NotFoundError || isNotFound(err)) return undefined;
-        throw err;
-      }
-    });
-    const items: JobDetails[] = [];
-    for (const info of infos) {
-      if (!info) continue;
-      if (info.warning && !warnings.includes(info.warning)) warnings.push(info.warning);
-      if (!details && !selectorMatchesLabels(selector, info.job.metadata.labels)) continue;
-      items.push(info);
-    }
-    items.sort((a, b) => a.job.metadata.namespace.localeCompare(b.job.metadata.namespace) || a.job.metadata.name.localeCompare(b.job.metadata.name));
-    return { items, warnings: dedupeNoWorker(warnings) };
+    return readJob(this.ctx, await describeExecution(this.ctx, namespace, name), { details: true });
   }
 
   /** Jobs of a namespace (or all), selected by labels (`kubectl get jobs -l ...`), sorted by namespace and name. */
   async list(opts: ListOptions = {}): Promise<ListResult<JobInfo>> {
-    const res = await this.listDetails(opts, false);
+    const res = await listJobs(this.ctx, opts, false);
     return { items: res.items.map(({ pods: _p, podsDropped: _d, events: _e, ...info }) => info), warnings: res.warnings };
   }
 
   /** Pods of the Jobs (`kubectl get pods -l job-name=X`); the selector applies to the pods' labels. */
-  async listPods(opts: ListOptions = {}): Promise<ListResult<PodRow>> {
-    const selector = typeof opts.selector === 'string' ? parseSelector(opts.selector) : (opts.selector ?? []);
-    const byName = selector.find((r) => r.operator === '=' && (r.key === 'job-name' || r.key === 'batch.kubernetes.io/job-name'));
-    const res = await this.listDetails({ namespace: opts.namespace }, true, byName?.values[0]);
-    const items: PodRow[] = [];
-    for (const d of res.items) {
-      for (const pod of d.pods) {
-        if (selectorMatchesLabels(selector, podLabels(d.job, pod))) items.push({ job: d.job, pod });
-      }
-    }
-    return { items, warnings: res.warnings };
+  listPods(opts: ListOptions = {}): Promise<ListResult<PodRow>> {
+    return listPods(this.ctx, opts);
   }
 
   /** The pod of that name, found through the Job its name was generated from. */
@@ -431,107 +172,31 @@ export class JobsClient {
 
   // ---- changes -------------------------------------------------------------------------------------
 
-  private async ensureChangeable(namespace: string, name: string): Promise<WorkflowExecutionDescription> {
-    const desc = await this.describeExecution(namespace, name);
-    if (desc.status.name === 'RUNNING') return desc;
-    if (desc.status.name === 'COMPLETED') {
-      const result = (await this.handle(namespace, name).result()) as JobResult;
-      if (result.deleted) throw new NotFoundError(namespace, name);
-    }
-    throw new JobFinishedError(namespace, name, 'finished');
-  }
-
-  private mapUpdateError(namespace: string, name: string, taskQueue: string, err: unknown): Error {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-      const f = err.cause;
-      if (f.type === UPDATE_REJECTED.invalid) return new InvalidError(namespace, name, f.message, f.details?.[0] as InvalidStatus | undefined);
-      if (f.type === UPDATE_REJECTED.finished) return new JobFinishedError(namespace, name, 'finished', f.message);
-      if (f.type === UPDATE_REJECTED.deleting) return new JobFinishedError(namespace, name, 'deleting', f.message);
-      return new Error(f.message);
-    }
-    if (isDeadline(err)) return new NoWorkerError(namespace, name, taskQueue);
-    if (isNotFound(err) || /already completed/i.test((err as Error)?.message ?? '')) return new JobFinishedError(namespace, name, 'finished');
-    return err instanceof Error ? err : new Error(String(err));
-  }
-
-  /** Runs an update; a worker must accept it within the worker timeout. */
-  private async update(namespace: string, name: string, start: (h: WorkflowHandle) => Promise<WorkflowUpdateHandle<JobWithStatus>>): Promise<JobWithStatus> {
-    const desc = await this.ensureChangeable(namespace, name);
-    const handle = this.client.workflow.getHandle(desc.workflowId, desc.runId);
-    try {
-      const started = await this.client.withDeadline(Date.now() + this.workerTimeoutMs, () => start(handle));
-      return await started.result();
-    } catch (err) {
-      throw this.mapUpdateError(namespace, name, desc.taskQueue, err);
-    }
-  }
-
   /** `kubectl patch job NAME --type=merge -p PATCH`. */
   patch(namespace: string, name: string, patch: JobMergePatch): Promise<JobWithStatus> {
-    return this.update(namespace, name, (h) => h.startUpdate(patchUpdate, { args: [patch], waitForStage: WorkflowUpdateStage.ACCEPTED }));
+    return updateJob(this.ctx, namespace, name, (h) => h.startUpdate(patchUpdate, { args: [patch], waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 
   suspend(namespace: string, name: string): Promise<JobWithStatus> {
-    return this.update(namespace, name, (h) => h.startUpdate(suspendUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }));
+    return updateJob(this.ctx, namespace, name, (h) => h.startUpdate(suspendUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 
   resume(namespace: string, name: string): Promise<JobWithStatus> {
-    return this.update(namespace, name, (h) => h.startUpdate(resumeUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }));
+    return updateJob(this.ctx, namespace, name, (h) => h.startUpdate(resumeUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 
   /** `kubectl scale job NAME --replicas=N` sets parallelism. */
   scale(namespace: string, name: string, request: ScaleRequest | number): Promise<JobWithStatus> {
     const req: ScaleRequest = typeof request === 'number' ? { parallelism: request } : request;
-    return this.update(namespace, name, (h) => h.startUpdate(scaleUpdate, { args: [req], waitForStage: WorkflowUpdateStage.ACCEPTED }));
+    return updateJob(this.ctx, namespace, name, (h) => h.startUpdate(scaleUpdate, { args: [req], waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 
   /**
    * Deletes the Job: a running Job stops its pods (grace period, then SIGKILL) and ends; its execution is
    * then removed. With `wait` (kubectl's default) this returns once the Job no longer exists.
    */
-  async delete(namespace: string, name: string, opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<void> {
-    const desc = await this.describeExecution(namespace, name);
-    if (desc.status.name === 'RUNNING') {
-      const handle = this.client.workflow.getHandle(desc.workflowId, desc.runId);
-      try {
-        const started = await this.client.withDeadline(Date.now() + this.workerTimeoutMs, () =>
-          handle.startUpdate(deleteUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }),
-        );
-        await started.result();
-      } catch (err) {
-        const mapped = this.mapUpdateError(namespace, name, desc.taskQueue, err);
-        // It finished meanwhile: remove the finished execution instead.
-        if (!(mapped instanceof JobFinishedError && mapped.why === 'finished')) throw mapped;
-        await this.removeExecution(desc);
-      }
-    } else {
-      await this.removeExecution(desc);
-    }
-    if (opts.wait === false) return;
-    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-    for (;;) {
-      try {
-        const now = await this.handle(namespace, name).describe();
-        // A new Job that reuses the name (another run) is not the one we deleted.
-        if (now.runId !== desc.runId) return;
-      } catch (err) {
-        if (isNotFound(err)) return;
-        throw err;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for job ${namespace}/${name} to be removed`);
-      await sleep(200);
-    }
-  }
-
-  private async removeExecution(desc: WorkflowExecutionDescription): Promise<void> {
-    try {
-      await this.client.workflowService.deleteWorkflowExecution({
-        namespace: this.client.options.namespace,
-        workflowExecution: { workflowId: desc.workflowId, runId: desc.runId },
-      });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
+  delete(namespace: string, name: string, opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    return deleteJob(this.ctx, namespace, name, opts);
   }
 
   // ---- wait ----------------------------------------------------------------------------------------
@@ -540,26 +205,8 @@ export class JobsClient {
    * `kubectl wait --for=condition=complete|failed|suspended`. Resolves with the Job once the condition is
    * True; WaitTimeoutError after `timeoutMs`; ConditionUnreachableError when the Job finished the other way.
    */
-  async wait(
-    namespace: string,
-    name: string,
-    condition: WaitCondition,
-    timeoutMs: number,
-    onProgress?: (info: JobInfo) => void,
-  ): Promise<JobWithStatus> {
-    const type = CONDITION_TYPES[condition];
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const info = await this.get(namespace, name);
-      onProgress?.(info);
-      if (conditionTrue(info.job.status, type)) return info.job;
-      const end = terminalCondition(info.job.status);
-      if (!info.running && end && end !== type) throw new ConditionUnreachableError(namespace, name, condition, end);
-      if (!info.running && !end) throw new ConditionUnreachableError(namespace, name, condition, 'ended');
-      const left = deadline - Date.now();
-      if (left <= 0) throw new WaitTimeoutError(namespace, name);
-      await sleep(Math.min(500, left));
-    }
+  wait(namespace: string, name: string, condition: WaitCondition, timeoutMs: number, onProgress?: (info: JobInfo) => void): Promise<JobWithStatus> {
+    return waitForCondition(() => this.get(namespace, name), { namespace, name }, condition, timeoutMs, onProgress);
   }
 
   // ---- the low-level queries the foundation used -----------------------------------------------------
@@ -580,30 +227,4 @@ export class JobsClient {
   result(namespace: string, name: string): Promise<JobResult> {
     return this.handle(namespace, name).result() as Promise<JobResult>;
   }
-}
-
-/** The labels a pod of the Job carries, as the controller gives them. */
-export function podLabels(job: Job, pod: PodRecord): Record<string, string> {
-  return podIdentity(job, pod.index).labels;
-}
-
-/** `<job>-<5>` or `<job>-<index>-<5>`: the Job names a pod name can have come from. */
-export function jobNamesFromPodName(pod: string): string[] {
-  const names: string[] = [];
-  const indexed = /^(.+)-\d+-[a-z0-9]{5}$/.exec(pod);
-  if (indexed) names.push(indexed[1]);
-  const plain = /^(.+)-[a-z0-9]{5}$/.exec(pod);
-  if (plain) names.push(plain[1]);
-  return names;
-}
-
-function dedupeNoWorker(warnings: string[]): string[] {
-  // One line per task queue is enough, however many Jobs went unanswered.
-  const seen = new Set<string>();
-  return warnings.filter((w) => {
-    const key = /task queue "([^"]+)"/.exec(w)?.[1] ?? w;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

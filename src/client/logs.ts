@@ -1,10 +1,10 @@
 // Which pod and containers `logs` reads, and where their text comes from: the full log file when the pod
 // ran on this host (same data dir), else the tail that travelled with the pod's record through Temporal.
 import fs from 'node:fs';
-import path from 'node:path';
 import type { ContainerResult } from '../api/pod';
 import type { Job } from '../api/types';
-import type { PodRecord } from '../controller/state';
+import { podLogFile } from '../data-dir/layout';
+import type { PodRecord } from '../workflows/messages';
 
 export interface LogOptions {
   /** `-c`: one container (or init container) by name. */
@@ -71,11 +71,6 @@ function readWhole(file: string): string | undefined {
   }
 }
 
-/** Where the process runtime writes a container's log (src/activities/run-pod.ts). */
-export function localLogFile(dataDir: string, namespace: string, pod: string, container: string, restartCount: number): string {
-  return path.join(dataDir, 'logs', namespace, pod, `${container}-${restartCount}.log`);
-}
-
 function containerNames(job: Job): { init: string[]; main: string[] } {
   const spec = job.spec.template.spec;
   return { init: (spec.initContainers ?? []).map((c) => c.name), main: spec.containers.map((c) => c.name) };
@@ -106,7 +101,7 @@ export function podLogs(job: Job, pod: PodRecord, opts: LogOptions): PodLogs {
       if (opts.allContainers) continue;
       throw new LogsError(`Error from server (BadRequest): previous terminated container "${name}" in pod "${pod.name}" not found`);
     }
-    const file = rec?.logFile ?? (opts.dataDir && restartCount >= 0 ? localLogFile(opts.dataDir, job.metadata.namespace, pod.name, name, restartCount) : undefined);
+    const file = rec?.logFile ?? (opts.dataDir && restartCount >= 0 ? podLogFile(opts.dataDir, job.metadata.namespace, pod.name, name, restartCount) : undefined);
     // A path from another host simply does not exist here, and the record's tail is used instead.
     const whole = file ? readWhole(file) : undefined;
     if (whole !== undefined) {

@@ -1,5 +1,6 @@
 // Conditions, events and the JobStatus view (JOB-SEMANTICS 2.2, 2.10, 6.1, 6.2, 6.4).
 import type { JobCondition, JobConditionType, JobSpec, JobStatus } from '../api/types';
+import { isJobFinished } from '../api/conditions';
 import { formatRanges } from '../api/indexes';
 import { MAX_EVENTS, type JobState } from './state';
 
@@ -35,7 +36,7 @@ export function isConditionTrue(state: JobState, type: JobConditionType): boolea
 }
 
 export function isFinished(state: JobState): boolean {
-  return isConditionTrue(state, 'Complete') || isConditionTrue(state, 'Failed');
+  return isJobFinished(state);
 }
 
 /**

@@ -17,17 +17,19 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { parseManifests } from '../api';
+import { finishedCondition } from '../api/conditions';
 import type { Job, JobStatus } from '../api/types';
 import { JobsClient } from '../client/jobs';
-import type { JobEvent, PodRecord } from '../controller/state';
 import {
   deleteUpdate,
   patchUpdate,
   resumeUpdate,
   scaleUpdate,
   suspendUpdate,
+  type JobEvent,
   type JobMergePatch,
   type JobWithStatus,
+  type PodRecord,
   type PodsPage,
   type ScaleRequest,
 } from '../workflows/messages';
@@ -183,7 +185,7 @@ function single(jobs: Job[]): Job {
 }
 
 export function toRun(result: JobResult): JobRun {
-  const outcome = result.job.status.conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  const outcome = finishedCondition(result.job.status);
   return {
     job: result.job,
     status: result.job.status,

@@ -23,6 +23,7 @@ import type { Job } from '../api/types';
 import { JobValidationError } from '../api/errors';
 import { updateJob } from '../api/update';
 import { podTaskQueue } from '../api/task-queues';
+import { finishedCondition } from '../api/conditions';
 import {
   apply,
   applySpecChange,
@@ -283,7 +284,7 @@ export async function job(input: JobInput): Promise<JobResult> {
 function ttlExpiry(job: Job, state: JobState): number | undefined {
   const ttl = job.spec.ttlSecondsAfterFinished;
   if (ttl === undefined) return undefined;
-  const terminal = state.conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  const terminal = finishedCondition(state);
   return terminal ? Date.parse(terminal.lastTransitionTime) + ttl * 1000 : undefined;
 }
 
@@ -354,8 +355,8 @@ function buildResult(job: JobResult['job'], state: JobState): JobResult {
 /** The live status line in the Web UI. */
 function describeState(job: Job, state: JobState): string {
   const s = computeStatus(job.spec, state);
-  const terminal = s.conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
-  const phase = terminal ? terminal.type : job.spec.suspend ? 'Suspended' : 'Running';
+  const terminal = finishedCondition(s);
+  const phase = jobPhase(job.spec, s);
   const want = job.spec.completions === null ? 'work queue' : `${s.succeeded}/${job.spec.completions}`;
   const lines = [`**${phase}** ${terminal ? `(${terminal.reason})` : ''}`.trim(), `completions: ${want}`, `active: ${s.active}, succeeded: ${s.succeeded}, failed: ${s.failed}`];
   if (terminal?.message) lines.push(terminal.message);

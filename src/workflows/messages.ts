@@ -4,6 +4,9 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Job, JobStatus } from '../api/types';
 import type { JobEvent, JobState, PodRecord } from '../controller/state';
 
+// The records the queries and the result carry, for clients that must not reach into the controller.
+export type { DeletionCause, JobEvent, PodCondition, PodPhase, PodRecord } from '../controller/state';
+
 export const JOB_WORKFLOW_TYPE = 'job';
 
 export interface JobInput {

@@ -3,7 +3,6 @@
 // (`--search-attribute` on the dev server, the operator service elsewhere), so the client sets them at
 // start only where they exist, and the workflow upserts only the ones it was started with.
 import { defineSearchAttributeKey } from '@temporalio/common';
-import type { JobSpec, JobStatus } from '../api/types';
 
 export const JOB_NAME = defineSearchAttributeKey('JobName', 'KEYWORD');
 export const JOB_NAMESPACE = defineSearchAttributeKey('JobNamespace', 'KEYWORD');
@@ -20,14 +19,7 @@ export const JOB_SEARCH_ATTRIBUTES: Record<string, 'Keyword' | 'KeywordList'> = 
   JobLabels: 'KeywordList',
 };
 
-export type JobPhase = 'Running' | 'Suspended' | 'Complete' | 'Failed';
-
-export function jobPhase(spec: Pick<JobSpec, 'suspend'>, status: Pick<JobStatus, 'conditions'>): JobPhase {
-  const isTrue = (type: string) => status.conditions.some((c) => c.type === type && c.status === 'True');
-  if (isTrue('Complete')) return 'Complete';
-  if (isTrue('Failed')) return 'Failed';
-  return spec.suspend ? 'Suspended' : 'Running';
-}
+export { jobPhase, type JobPhase } from '../api/conditions';
 
 export function labelEntries(labels: Record<string, string> | undefined): string[] {
   return Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`);

@@ -2,9 +2,7 @@
 // DescribeEvents). The text is written with the same tab-separated cells and two-space levels as kubectl's
 // PrefixWriter, then laid out by a port of Go's tabwriter with describe's settings, so columns align (and
 // fail to align) exactly where kubectl's do.
-import type { Container, EnvVar, JobCondition, Labels, PodTemplateSpec, Volume } from '../../api/types';
-import type { JobEvent, PodRecord } from '../../controller/state';
-import type { JobWithStatus } from '../../workflows/messages';
+import type { Container, EnvVar, JobCondition, JobEvent, JobWithStatus, Labels, PodRecord, PodTemplateSpec, Volume } from '../../client';
 import { selectorString, sortedKeys } from './selector';
 import { humanDuration, timeSince } from './tables';
 import { DESCRIBE_TABWRITER, tabwrite } from './tabwriter';

@@ -1,5 +1,7 @@
 // Pure output formatters for jobctl: Kubernetes JSON/YAML shapes, kubectl's tables and describe layout.
-export { kubeList, toKubeJob, toKubePod, type KubeObject } from './kube';
+export { kubeList, type KubeObject } from './kube-object';
+export { toKubeJob } from './kube-job';
+export { toKubePod } from './kube-pod';
 export { humanDuration, jobsTable, podsTable } from './tables';
 export { describeJob } from './describe';
 export { toYaml } from './yaml';

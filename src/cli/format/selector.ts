@@ -1,5 +1,5 @@
 // Label selectors and label maps printed as apimachinery prints them.
-import type { LabelSelector, Labels } from '../../api/types';
+import type { LabelSelector, Labels } from '../../client';
 
 const BY_CODE_UNIT = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

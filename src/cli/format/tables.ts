@@ -1,9 +1,8 @@
 // `kubectl get jobs` and `kubectl get pods` tables: the cells of kubectl's printJob and printPod
 // (pkg/printers/internalversion/printers.go), laid out by the same tabwriter settings.
-import type { Job, JobCondition, JobConditionType } from '../../api/types';
-import type { PodRecord } from '../../controller/state';
-import type { JobWithStatus } from '../../workflows/messages';
-import { kubePod, type KubeContainerStatus, type KubePod } from './kube';
+import { finishedCondition, trueCondition, type Job, type JobStatus, type JobWithStatus, type PodRecord } from '../../client';
+import type { KubeContainerStatus } from './kube-container-status';
+import { kubePod, type KubePod } from './kube-pod';
 import { formatLabelSelector } from './selector';
 import { TABLE_TABWRITER, tabwrite } from './tabwriter';
 import { parseTime } from './time';
@@ -67,20 +66,18 @@ function renderTable(header: string[], rows: string[][]): string {
   return tabwrite(`${text}\n`, TABLE_TABWRITER);
 }
 
-/** printers.go hasJobCondition: the first condition of that type decides, and only if it is True. */
-function hasJobCondition(conditions: JobCondition[], type: JobConditionType): boolean {
-  const c = conditions.find((x) => x.type === type);
-  return c !== undefined && c.status === 'True';
-}
-
 /** The STATUS column of `kubectl get jobs` (kubectl 1.31+). SuccessCriteriaMet alone still reads Running. */
 export function jobStatusColumn(job: JobWithStatus): string {
-  const conditions = job.status.conditions;
-  if (hasJobCondition(conditions, 'Complete')) return 'Complete';
-  if (hasJobCondition(conditions, 'Failed')) return 'Failed';
-  if ((job.metadata as { deletionTimestamp?: string }).deletionTimestamp) return 'Terminating';
-  if (hasJobCondition(conditions, 'Suspended')) return 'Suspended';
-  if (hasJobCondition(conditions, 'FailureTarget')) return 'FailureTarget';
+  return statusColumn(job.status, Boolean((job.metadata as { deletionTimestamp?: string }).deletionTimestamp));
+}
+
+/** printers.go's STATUS rule on a status alone (`terminating`: the Job has a deletionTimestamp). */
+export function statusColumn(status: Pick<JobStatus, 'conditions'>, terminating = false): string {
+  const finished = finishedCondition(status);
+  if (finished) return finished.type;
+  if (terminating) return 'Terminating';
+  if (trueCondition(status, 'Suspended')) return 'Suspended';
+  if (trueCondition(status, 'FailureTarget')) return 'FailureTarget';
   return 'Running';
 }
 

@@ -1,11 +1,8 @@
 // `jobctl apply -f` and `jobctl create -f`: every manifest is read and validated first (an invalid one
 // creates nothing), then each Job is created (or, for apply, changed) in turn.
 import { parseAllDocuments } from 'yaml';
-import { parseManifests } from '../../api';
-import type { Job } from '../../api/types';
-import { AlreadyExistsError, type JobsClient } from '../../client';
+import { AlreadyExistsError, emptyStatus, parseManifests, type Job, type JobsClient } from '../../client';
 import { toKubeJob, kubeList, toYaml } from '../format';
-import { emptyStatus } from '../../client/stored';
 import { manifestFiles, namespaceOf, readManifest, withJobs } from '../common';
 import { CliError, type Output } from '../output';
 import { describeError } from '../errors';

@@ -1,8 +1,7 @@
 // Changes to a running Job: `patch -p`, `scale --replicas`, and the `suspend` / `resume` shorthands for
 // `patch -p '{"spec":{"suspend":true|false}}'`.
 import { parse as parseYaml } from 'yaml';
-import type { JobMergePatch } from '../../workflows/messages';
-import { jsonEqual } from '../../client/merge';
+import { jsonEqual, type JobMergePatch } from '../../client';
 import { namespaceOf, parseResourceArgs, resourceKind, withJobs } from '../common';
 import { CliError, type Output } from '../output';
 

@@ -1,5 +1,5 @@
 // `jobctl delete job NAME... | job/NAME | -f FILE | jobs -l SELECTOR | jobs --all`.
-import { NotFoundError } from '../../client/errors';
+import { NotFoundError } from '../../client';
 import { loadJobs } from './apply';
 import { manifestFiles, namespaceOf, parseResourceArgs, withJobs } from '../common';
 import { describeError } from '../errors';

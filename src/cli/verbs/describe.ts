@@ -1,5 +1,5 @@
 // `jobctl describe job NAME` (or `job/NAME`, or every Job of the namespace / selector), in kubectl's layout.
-import { NotFoundError } from '../../client/errors';
+import { NotFoundError } from '../../client';
 import { describeJob } from '../format';
 import { namespaceOf, parseResourceArgs, warn, withJobs } from '../common';
 import { describeError } from '../errors';

@@ -1,7 +1,6 @@
 // `jobctl dev`: the embedded Temporal dev server with its Web UI, plus a worker, until Ctrl-C. Other jobctl
 // commands on this host find it through the note it leaves in the data dir.
-import { startEmbeddedServer } from '../../dev/embedded';
-import { createJobWorker, defaultDataDir } from '../../worker';
+import { createJobWorker, defaultDataDir, DEFAULT_TASK_QUEUE, startEmbeddedServer } from '../../worker';
 import { readDevServerInfo, writeDevServerInfo } from '../dev-info';
 import { taskQueueFromEnv } from '../common';
 import { CliError, type Output } from '../output';
@@ -18,7 +17,7 @@ export async function devCommand(o: DevOptions, out: Output): Promise<number> {
   if (running) {
     throw new CliError(`error: jobctl dev already runs for ${dataDir} (pid ${running.pid}, server ${running.address}, Web UI ${running.uiUrl})`);
   }
-  const taskQueue = o.taskQueue ?? taskQueueFromEnv() ?? 'durable-jobs';
+  const taskQueue = o.taskQueue ?? taskQueueFromEnv() ?? DEFAULT_TASK_QUEUE;
   out.info(`Starting the Temporal dev server (data in ${dataDir})...`);
   const server = await startEmbeddedServer({ dataDir, log: (m) => out.info(m) });
   const forget = writeDevServerInfo(dataDir, { pid: process.pid, address: server.address, uiUrl: server.uiUrl });

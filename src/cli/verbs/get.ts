@@ -1,6 +1,5 @@
 // `jobctl get jobs|pods [NAME...] [-o wide|json|yaml|name] [-l SELECTOR] [-n NS | -A]`.
-import type { JobInfo, JobsClient, PodRow } from '../../client';
-import { NotFoundError } from '../../client/errors';
+import { NotFoundError, type JobInfo, type JobsClient, type PodRow } from '../../client';
 import { jobsTable, kubeList, podsTable, toKubeJob, toKubePod, toYaml, type KubeObject } from '../format';
 import { namespaceOf, parseResourceArgs, warn, withJobs, type ResourceKind } from '../common';
 import { describeError } from '../errors';

@@ -1,8 +1,5 @@
 // `jobctl logs job/NAME | POD [-c C] [--all-containers] [--tail N] [--previous] [-f]`.
-import type { JobsClient } from '../../client';
-import type { ContainerLog } from '../../client/logs';
-import { followPodLog } from '../../activities/log-follow';
-import type { PodRecord } from '../../controller/state';
+import { followPodLog, type ContainerLog, type JobsClient, type PodRecord } from '../../client';
 import { defaultDataDir, namespaceOf, resourceKind, withJobs } from '../common';
 import { CliError, type Output } from '../output';
 

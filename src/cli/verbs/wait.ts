@@ -1,6 +1,5 @@
 // `jobctl wait --for=condition=complete|failed|suspended job/NAME --timeout=60s` (also `--for=delete`).
-import type { JobInfo, JobsClient, WaitCondition } from '../../client';
-import { NotFoundError, WaitTimeoutError } from '../../client/errors';
+import { NotFoundError, WaitTimeoutError, type JobInfo, type JobsClient, type WaitCondition } from '../../client';
 import { humanDuration, jobStatusColumn } from '../format/tables';
 import { namespaceOf, parseDuration, parseResourceArgs, withJobs } from '../common';
 import { describeError } from '../errors';

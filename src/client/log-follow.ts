@@ -1,11 +1,9 @@
-// `logs -f` on the worker's host: stream a container's full log file (./log-sink.ts) as it grows,
+// `logs -f` on the worker's host: stream a container's full log file (src/activities/log-sink.ts) as it grows,
 // across the sink's rotation, until the container's run ends (its sink closes, or the process writing
 // it is gone) or the caller aborts.
 import fs from 'node:fs';
-import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { logWriterAlive } from './log-sink';
-import { safeSegment } from './volumes';
+import { latestLogRestart, logWriterAlive, podLogFile } from '../data-dir';
 
 export interface FollowPodLogOptions {
   dataDir: string;
@@ -19,31 +17,6 @@ export interface FollowPodLogOptions {
 }
 
 const READ_BYTES = 64 * 1024;
-
-/** `<dataDir>/logs/<namespace>/<pod>/<container>-<restartCount>.log`, as runPod names the sink's file. */
-export function podLogFile(dataDir: string, namespace: string, pod: string, container: string, restartCount: number): string {
-  return path.join(dataDir, 'logs', safeSegment(namespace), safeSegment(pod), `${safeSegment(container)}-${restartCount}.log`);
-}
-
-/** The highest restartCount of the container with a log on this host. */
-export function latestLogRestart(dataDir: string, namespace: string, pod: string, container: string): number | undefined {
-  const dir = path.dirname(podLogFile(dataDir, namespace, pod, container, 0));
-  const prefix = `${safeSegment(container)}-`;
-  let latest: number | undefined;
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return undefined;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.log')) continue;
-    const n = name.slice(prefix.length, -'.log'.length);
-    if (!/^\d+$/.test(n)) continue;
-    latest = Math.max(latest ?? 0, Number(n));
-  }
-  return latest;
-}
 
 /**
  * Writes the log so far (the rotated-out older part first), then what is appended, until the run

@@ -1,0 +1,99 @@
+// Changes to a Job: each is a Temporal update a worker must accept within the worker timeout, and a
+// refusal comes back as a typed error with Kubernetes' message. Deleting also removes the execution.
+import { WorkflowUpdateFailedError, WorkflowUpdateStage, type WorkflowExecutionDescription, type WorkflowHandle, type WorkflowUpdateHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { InvalidStatus } from '../api/errors';
+import { UPDATE_REJECTED, deleteUpdate, type JobResult, type JobWithStatus } from '../workflows/messages';
+import type { ClientContext } from './context';
+import { InvalidError, JobFinishedError, NoWorkerError, NotFoundError } from './errors';
+import { describeExecution, jobHandle } from './read';
+import { isDeadline, isNotFound, sleep } from './temporal-errors';
+
+async function ensureChangeable(ctx: ClientContext, namespace: string, name: string): Promise<WorkflowExecutionDescription> {
+  const desc = await describeExecution(ctx, namespace, name);
+  if (desc.status.name === 'RUNNING') return desc;
+  if (desc.status.name === 'COMPLETED') {
+    const result = (await jobHandle(ctx, namespace, name).result()) as JobResult;
+    if (result.deleted) throw new NotFoundError(namespace, name);
+  }
+  throw new JobFinishedError(namespace, name, 'finished');
+}
+
+function mapUpdateError(namespace: string, name: string, taskQueue: string, err: unknown): Error {
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const f = err.cause;
+    if (f.type === UPDATE_REJECTED.invalid) return new InvalidError(namespace, name, f.message, f.details?.[0] as InvalidStatus | undefined);
+    if (f.type === UPDATE_REJECTED.finished) return new JobFinishedError(namespace, name, 'finished', f.message);
+    if (f.type === UPDATE_REJECTED.deleting) return new JobFinishedError(namespace, name, 'deleting', f.message);
+    return new Error(f.message);
+  }
+  if (isDeadline(err)) return new NoWorkerError(namespace, name, taskQueue);
+  if (isNotFound(err) || /already completed/i.test((err as Error)?.message ?? '')) return new JobFinishedError(namespace, name, 'finished');
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** Runs an update; a worker must accept it within the worker timeout. */
+export async function updateJob(
+  ctx: ClientContext,
+  namespace: string,
+  name: string,
+  start: (h: WorkflowHandle) => Promise<WorkflowUpdateHandle<JobWithStatus>>,
+): Promise<JobWithStatus> {
+  const desc = await ensureChangeable(ctx, namespace, name);
+  const handle = ctx.client.workflow.getHandle(desc.workflowId, desc.runId);
+  try {
+    const started = await ctx.client.withDeadline(Date.now() + ctx.workerTimeoutMs, () => start(handle));
+    return await started.result();
+  } catch (err) {
+    throw mapUpdateError(namespace, name, desc.taskQueue, err);
+  }
+}
+
+/**
+ * Deletes the Job: a running Job stops its pods (grace period, then SIGKILL) and ends; its execution is
+ * then removed. With `wait` (kubectl's default) this returns once the Job no longer exists.
+ */
+export async function deleteJob(ctx: ClientContext, namespace: string, name: string, opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  const desc = await describeExecution(ctx, namespace, name);
+  if (desc.status.name === 'RUNNING') {
+    const handle = ctx.client.workflow.getHandle(desc.workflowId, desc.runId);
+    try {
+      const started = await ctx.client.withDeadline(Date.now() + ctx.workerTimeoutMs, () =>
+        handle.startUpdate(deleteUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }),
+      );
+      await started.result();
+    } catch (err) {
+      const mapped = mapUpdateError(namespace, name, desc.taskQueue, err);
+      // It finished meanwhile: remove the finished execution instead.
+      if (!(mapped instanceof JobFinishedError && mapped.why === 'finished')) throw mapped;
+      await removeExecution(ctx, desc);
+    }
+  } else {
+    await removeExecution(ctx, desc);
+  }
+  if (opts.wait === false) return;
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  for (;;) {
+    try {
+      const now = await jobHandle(ctx, namespace, name).describe();
+      // A new Job that reuses the name (another run) is not the one we deleted.
+      if (now.runId !== desc.runId) return;
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for job ${namespace}/${name} to be removed`);
+    await sleep(200);
+  }
+}
+
+async function removeExecution(ctx: ClientContext, desc: WorkflowExecutionDescription): Promise<void> {
+  try {
+    await ctx.client.workflowService.deleteWorkflowExecution({
+      namespace: ctx.client.options.namespace,
+      workflowExecution: { workflowId: desc.workflowId, runId: desc.runId },
+    });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}

@@ -1,0 +1,91 @@
+// Where a Job's state comes from: a running Job's from queries (a worker answers them, within the
+// worker timeout), a finished Job's from its workflow result (no worker needed), and otherwise only what
+// the server stores.
+import type { WorkflowExecutionDescription, WorkflowExecutionInfo, WorkflowHandle } from '@temporalio/client';
+import { eventsQuery, jobQuery, jobWorkflowId, podsQuery, type JobEvent, type JobResult, type PodRecord, type PodsPage } from '../workflows/messages';
+import type { ClientContext } from './context';
+import { NoWorkerError, NotFoundError } from './errors';
+import { endedWithoutResult, storedJob, withoutLiveStatus } from './stored';
+import { isDeadline, isNotFound, sleep } from './temporal-errors';
+import type { JobDetails } from './types';
+import { parseJobWorkflowId } from './visibility';
+
+type QueryRef = { namespace: string; name: string; taskQueue: string };
+
+export function jobHandle(ctx: ClientContext, namespace: string, name: string): WorkflowHandle {
+  return ctx.client.workflow.getHandle(jobWorkflowId(namespace, name));
+}
+
+export async function describeExecution(ctx: ClientContext, namespace: string, name: string): Promise<WorkflowExecutionDescription> {
+  try {
+    return await jobHandle(ctx, namespace, name).describe();
+  } catch (err) {
+    if (isNotFound(err)) throw new NotFoundError(namespace, name);
+    throw err;
+  }
+}
+
+/**
+ * A query bounded by the worker timeout. The first workflow task may still be on its way, so errors
+ * are retried until then; running out of time means no worker answered (NoWorkerError).
+ */
+async function boundedQuery<T>(ctx: ClientContext, ref: QueryRef, ask: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + ctx.workerTimeoutMs;
+  for (;;) {
+    try {
+      return await ctx.client.withDeadline(deadline, ask);
+    } catch (err) {
+      if (isDeadline(err) || Date.now() >= deadline - 250) throw new NoWorkerError(ref.namespace, ref.name, ref.taskQueue);
+      if (isNotFound(err)) throw err;
+      await sleep(200);
+    }
+  }
+}
+
+/** The Job of a workflow execution, with its pods and events when `want.details`. */
+export async function readJob(
+  ctx: ClientContext,
+  info: WorkflowExecutionInfo | WorkflowExecutionDescription,
+  want: { details: boolean },
+): Promise<JobDetails> {
+  const ref = parseJobWorkflowId(info.workflowId) ?? { namespace: '', name: info.workflowId };
+  const taskQueue = info.taskQueue;
+  const base = { taskQueue, pods: [] as PodRecord[], podsDropped: 0, events: [] as JobEvent[] };
+  const handle = ctx.client.workflow.getHandle(info.workflowId, info.runId);
+  const q = { ...ref, taskQueue };
+  if (info.status.name === 'RUNNING') {
+    try {
+      const job = await boundedQuery(ctx, q, () => handle.query(jobQuery));
+      if (!want.details) return { ...base, job, source: 'live', running: true };
+      const [pods, events] = await Promise.all([allPods(ctx, q, handle), boundedQuery(ctx, q, () => handle.query(eventsQuery))]);
+      return { ...base, job, source: 'live', running: true, pods: pods.items, podsDropped: pods.dropped, events };
+    } catch (err) {
+      const stored = await storedJob(ctx.client, info);
+      // The workflow ended between the listing and the query: read it again as a closed one.
+      if (isNotFound(err)) return readJob(ctx, await describeExecution(ctx, ref.namespace, ref.name), want);
+      const warning = err instanceof NoWorkerError ? err.message : `cannot query Job ${ref.namespace}/${ref.name}: ${err instanceof Error ? err.message : String(err)}`;
+      return { ...base, job: withoutLiveStatus(stored), source: 'stored', running: true, warning };
+    }
+  }
+  if (info.status.name === 'COMPLETED') {
+    const result = (await handle.result()) as JobResult;
+    // A deleted Job's execution is about to be removed: it no longer exists.
+    if (result.deleted) throw new NotFoundError(ref.namespace, ref.name);
+    return { ...base, job: result.job, source: 'result', running: false, pods: result.pods, podsDropped: result.podsDropped, events: result.events };
+  }
+  const stored = await storedJob(ctx.client, info);
+  return { ...base, job: endedWithoutResult(stored, info), source: 'stored', running: false };
+}
+
+async function allPods(ctx: ClientContext, q: QueryRef, handle: WorkflowHandle): Promise<{ items: PodRecord[]; dropped: number }> {
+  const items: PodRecord[] = [];
+  let dropped = 0;
+  for (let offset = 0; ; ) {
+    const page: PodsPage = await boundedQuery(ctx, q, () => handle.query(podsQuery, { offset, limit: 1000 }));
+    items.push(...page.items);
+    dropped = page.dropped;
+    offset += page.items.length;
+    if (page.items.length === 0 || offset >= page.total) break;
+  }
+  return { items, dropped };
+}

@@ -1,6 +1,5 @@
 // `jobctl run FILE`: the one-shot. Validate, start (or reach) Temporal, run a worker in this process,
 // submit the Job, follow it, print its pods' logs, and exit 0 for Complete or 1 for Failed.
-import fs from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { parseManifests } from '../api';
@@ -11,6 +10,7 @@ import { startEmbeddedServer, type EmbeddedServer } from '../dev/embedded';
 import { createJobWorker, defaultDataDir } from '../worker';
 import type { JobResult } from '../workflows/messages';
 import { readDevServerInfo } from './dev-info';
+import { readManifestText } from './manifest-input';
 import { colorsFor, CliError, type Output } from './output';
 
 export interface RunOptions {
@@ -19,13 +19,7 @@ export interface RunOptions {
 }
 
 export function readManifestFile(file: string): string {
-  if (file === '-') return fs.readFileSync(0, 'utf8');
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? `error: the path "${file}" does not exist` : `error: cannot read "${file}": ${(err as Error).message}`);
-  }
+  return readManifestText(file);
 }
 
 export function loadSingleJob(file: string): Job {

@@ -13,7 +13,7 @@ import {
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type SearchAttributePair } from '@temporalio/common';
-import { parseManifests, withControllerUid, type InvalidStatus } from '../api';
+import { checkJobObjectLimits, parseManifests, withControllerUid, type InvalidStatus } from '../api';
 import { parseSelector, selectorMatchesLabels, type SelectorRequirement } from '../api/label-selector';
 import type { Job, JobCondition, JobStatus } from '../api/types';
 import { podIdentity } from '../controller/pods';
@@ -184,6 +184,8 @@ export class JobsClient {
    * or finished, makes this fail with AlreadyExistsError; only a deleted Job frees its name.
    */
   async create(job: Job): Promise<WorkflowHandle> {
+    // Callers in JavaScript can pass anything: the manifest's limits hold for objects too.
+    checkJobObjectLimits(job);
     const withUid = withControllerUid(job, randomUUID());
     const stored: Job = { ...withUid, metadata: { ...withUid.metadata, creationTimestamp: new Date().toISOString() } };
     const input: JobInput = { job: stored };
@@ -227,6 +229,7 @@ export class JobsClient {
    */
   async apply(jobOrManifest: Job | string): Promise<ApplyAction> {
     const job = typeof jobOrManifest === 'string' ? parseManifests(jobOrManifest)[0] : jobOrManifest;
+    checkJobObjectLimits(job);
     let current: JobInfo;
     try {
       current = await this.get(job.metadata.namespace, job.metadata.name);

@@ -215,11 +215,11 @@ function pathOf(visit: Visit): string {
   const parts = keys.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${k}`));
   if (parts.length === 0) return '<root>';
   if (parts.length <= 12) return parts.join('');
-  return `${parts.slice(0, 6).join('')}...${parts.slice(-3).join('')}`;
+  return `${parts.slice(0, 6).join('')}.(${parts.length - 9} more)${parts.slice(-3).join('')}`;
 }
 
 function expandsTooMuch(source: string | undefined, visit: Visit): ManifestError {
-  return tooLarge(source, undefined, `${pathOf(visit)}: the object expands (through YAML aliases) past the request size limit`);
+  return tooLarge(source, undefined, `${pathOf(visit)}: the object (with YAML aliases expanded) exceeds the request size limit`);
 }
 
 /**

@@ -7,6 +7,7 @@ import { createActivities, describeIsolation, isolationSupport, type ActivitiesO
 import { LocalPods } from './activities/pod-record';
 import { PodDirSweeper, SWEEP_EVERY_MS } from './activities/pod-sweeper';
 import { removeJobExecution } from './activities/remove-job';
+import { ensurePrivateDataDir } from './private-files';
 import { nodeTaskQueues } from './api/task-queues';
 
 export const DEFAULT_TASK_QUEUE = 'durable-jobs';
@@ -114,6 +115,8 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
   // Said once, at start: without bwrap, pods can outlive this worker.
   if (isolation === 'auto' && !support.ok) log(await describeIsolation());
 
+  // Logs, volumes and pod records are the pods' own: only this user may read them.
+  ensurePrivateDataDir(opts.dataDir);
   const localPods = new LocalPods();
   const activities = createActivities({
     dataDir: opts.dataDir,

@@ -2,6 +2,7 @@
 // bytes in memory, which go back to the workflow as the result's logTail.
 import fs from 'node:fs';
 import path from 'node:path';
+import { PRIVATE_FILE_MODE, mkdirPrivate, writePrivateFile } from '../private-files';
 
 export const TAIL_BYTES = 64 * 1024;
 /** The file rotates to `<file>.1` past this size, so a container keeps at most about twice it on disk. */
@@ -39,12 +40,12 @@ export class LogSink {
     this.tailBytes = options.tailBytes ?? TAIL_BYTES;
     this.rotateBytes = options.rotateBytes ?? ROTATE_BYTES;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      mkdirPrivate(path.dirname(file));
       // A rerun of the same pod attempt starts a fresh log rather than appending to a stale one.
       fs.rmSync(`${file}.1`, { force: true });
       // Before the log exists: a follower that finds the log then always finds who writes it.
       writeWriterMark(file);
-      this.fd = fs.openSync(file, 'w');
+      this.fd = fs.openSync(file, 'w', PRIVATE_FILE_MODE);
       this.file = file;
     } catch (err) {
       this.fail(`cannot open log file ${file}: ${describe(err)}`);
@@ -116,7 +117,7 @@ export class LogSink {
     fs.closeSync(this.fd);
     this.fd = undefined;
     fs.renameSync(this.file, `${this.file}.1`);
-    this.fd = fs.openSync(this.file, 'w');
+    this.fd = fs.openSync(this.file, 'w', PRIVATE_FILE_MODE);
     this.fileBytes = 0;
   }
 
@@ -159,7 +160,7 @@ function writeWriterMark(logFile: string): void {
   const mark: WriterMark = { pid: process.pid };
   const start = processStartTime(process.pid);
   if (start !== undefined) mark.startTime = start;
-  fs.writeFileSync(writerMarkFile(logFile), `${JSON.stringify(mark)}\n`);
+  writePrivateFile(writerMarkFile(logFile), `${JSON.stringify(mark)}\n`);
 }
 
 /** Whether the log's writer may still append to it. */

@@ -14,6 +14,7 @@ import {
   decodeManifest,
   parseJob,
   parseManifests,
+  parseYamlValue,
 } from '../src/api';
 import { firstInvalidUtf8 } from '../src/api/input-limits';
 import { JobsClient } from '../src/client';
@@ -211,7 +212,15 @@ describe('manifest limits', () => {
     await assert.rejects(jobs.create(deep), (e: unknown) => e instanceof ManifestError && e.reason === 'TooDeep');
     await assert.rejects(jobs.apply(`${'['.repeat(2_000_000)}`), (e: unknown) => e instanceof ManifestError && e.reason === 'TooDeep');
     await assert.rejects(jobs.createAll('x'.repeat(MAX_MANIFEST_BYTES + 1), 'big.yaml'), (e: unknown) => e instanceof ManifestError && e.reason === 'RequestEntityTooLarge');
+    await assert.rejects(jobs.patch('default', 'pi', { spec: { template: { spec: { affinity: nested(1000) } } } }), (e: unknown) => e instanceof ManifestError && e.reason === 'TooDeep');
     assert.doesNotThrow(() => checkJobObjectLimits(valid));
     await client.connection.close().catch(() => undefined);
+  });
+
+  it('one YAML value (a patch) under the same limits; a normal one parses', () => {
+    assert.deepEqual(parseYamlValue('{"spec": {"parallelism": 2}}', '-p'), { spec: { parallelism: 2 } });
+    assert.equal(refused(() => parseYamlValue(`{"spec": ${'['.repeat(5000)}${']'.repeat(5000)}}`, '-p')).reason, 'TooDeep');
+    const bomb = `a: &a "${'x'.repeat(1 << 20)}"\nb: [${Array(9).fill('*a').join(', ')}]`;
+    assert.equal(refused(() => parseYamlValue(bomb, '-p')).reason, 'RequestEntityTooLarge');
   });
 });

@@ -173,4 +173,11 @@ describe('jobctl apply -f with hostile manifests', { timeout: 180_000 }, () => {
     assert.equal(bad.code, 1);
     assert.equal(bad.stderr, 'error: "STDIN": invalid UTF-8 at byte 3 (line 1, column 4): byte 0xff\n');
   });
+
+  it('patch -p: a deep patch is refused by the same limits, without echoing it', async () => {
+    const deep = `{"spec": ${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
+    const ran = await jobctl(['patch', 'job', 'x', '-p', deep], env);
+    assert.equal(ran.code, 1);
+    assert.equal(ran.stderr, `error: "the patch (-p)": line 1, column ${9 + 200}: nested more than 100 levels deep (the limit for a manifest)\n`);
+  });
 });

@@ -10,7 +10,7 @@
 // Nesting: Kubernetes' decoders stop at 10000 levels (encoding/json's maxNestingDepth, go-yaml's
 // max_flow_level and max_indents). A Job needs about 15; JavaScript's recursive parser and validators do
 // not survive 10000, so durable-jobs stops at MAX_NESTING_DEPTH.
-import { Lexer } from 'yaml';
+import { Lexer, parse } from 'yaml';
 import { JobValidationError, ManifestError } from './errors';
 import { type FieldError, invalid, required } from './field-errors';
 import { validateAnnotations, validateLabels } from './label-validation';
@@ -180,6 +180,19 @@ export function checkYamlNesting(text: string, source?: string): void {
     }
     offset += token.length;
   }
+}
+
+/**
+ * One YAML (or JSON) value under the same limits as a manifest, such as `jobctl patch -p`'s patch:
+ * size, encoding and nesting before parsing, depth and alias expansion after. Limits are refused with a
+ * ManifestError; YAML syntax errors are the parser's own.
+ */
+export function parseYamlValue(text: string, source: string): unknown {
+  checkManifestText(text, source);
+  checkYamlNesting(text, source);
+  const value: unknown = parse(text, { maxAliasCount: 100 });
+  checkValueLimits(value, source);
+  return value;
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type SearchAttributePair } from '@temporalio/common';
-import { checkJobObjectLimits, parseManifests, withControllerUid, type InvalidStatus } from '../api';
+import { checkJobObjectLimits, checkValueLimits, parseManifests, withControllerUid, type InvalidStatus } from '../api';
 import { parseSelector, selectorMatchesLabels, type SelectorRequirement } from '../api/label-selector';
 import type { Job, JobCondition, JobStatus } from '../api/types';
 import { podIdentity } from '../controller/pods';
@@ -470,7 +470,8 @@ export class JobsClient {
   }
 
   /** `kubectl patch job NAME --type=merge -p PATCH`. */
-  patch(namespace: string, name: string, patch: JobMergePatch): Promise<JobWithStatus> {
+  async patch(namespace: string, name: string, patch: JobMergePatch): Promise<JobWithStatus> {
+    checkValueLimits(patch, 'the patch');
     return this.update(namespace, name, (h) => h.startUpdate(patchUpdate, { args: [patch], waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 

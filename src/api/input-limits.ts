@@ -148,8 +148,8 @@ export function checkYamlNesting(text: string, source?: string): void {
       lineStart = true;
       indent = 0;
       indicators = 0;
-    } else if (first < 0x20 && token.length === 1) {
-      // Lexer control tokens (document, scalar, flow-error markers) take no room in the text.
+    } else if (token === '\x02' || token === '\x18' || token === '\x1f') {
+      // The lexer's document, flow-error and scalar markers take no room in the text.
       offset -= token.length;
     } else if (lineStart && /^ +$/.test(token)) {
       indent = token.length;

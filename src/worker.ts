@@ -11,6 +11,7 @@ import { LocalPods } from './activities/pod-record';
 import { PodDirSweeper, SWEEP_EVERY_MS } from './activities/pod-sweeper';
 import { removeJobExecution } from './activities/remove-job';
 import { DEFAULT_TASK_QUEUE, nodeTaskQueues } from './api/task-queues';
+import { ensurePrivateDataDir } from './data-dir/private-files';
 import { cachedWorkflowBundle } from './workflow-bundle';
 
 export const DEFAULT_MAX_CONCURRENT_PODS = 100;
@@ -109,6 +110,8 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
   // Said once, at start: without bwrap, pods can outlive this worker.
   if (isolation === 'auto' && !support.ok) log(await describeIsolation());
 
+  // Logs, volumes and pod records are the pods' own: only this user may read them.
+  ensurePrivateDataDir(opts.dataDir);
   const localPods = new LocalPods();
   const activities = createActivities({
     dataDir: opts.dataDir,

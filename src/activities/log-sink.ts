@@ -2,6 +2,7 @@
 // bytes in memory, which go back to the workflow as the result's logTail.
 import fs from 'node:fs';
 import path from 'node:path';
+import { PRIVATE_FILE_MODE, mkdirPrivate } from '../data-dir/private-files';
 import { writeWriterMark, writerMarkFile } from '../data-dir/writer-mark';
 
 // The writer mark is shared with the log's readers (src/client/log-follow.ts).
@@ -43,12 +44,12 @@ export class LogSink {
     this.tailBytes = options.tailBytes ?? TAIL_BYTES;
     this.rotateBytes = options.rotateBytes ?? ROTATE_BYTES;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      mkdirPrivate(path.dirname(file));
       // A rerun of the same pod attempt starts a fresh log rather than appending to a stale one.
       fs.rmSync(`${file}.1`, { force: true });
       // Before the log exists: a follower that finds the log then always finds who writes it.
       writeWriterMark(file);
-      this.fd = fs.openSync(file, 'w');
+      this.fd = fs.openSync(file, 'w', PRIVATE_FILE_MODE);
       this.file = file;
     } catch (err) {
       this.fail(`cannot open log file ${file}: ${describe(err)}`);
@@ -120,7 +121,7 @@ export class LogSink {
     fs.closeSync(this.fd);
     this.fd = undefined;
     fs.renameSync(this.file, `${this.file}.1`);
-    this.fd = fs.openSync(this.file, 'w');
+    this.fd = fs.openSync(this.file, 'w', PRIVATE_FILE_MODE);
     this.fileBytes = 0;
   }
 

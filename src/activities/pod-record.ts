@@ -3,6 +3,7 @@
 // exists), and which pod dirs a runPod of this process is using right now (never swept).
 import fs from 'node:fs';
 import path from 'node:path';
+import { mkdirPrivate, writePrivateFile } from '../data-dir/private-files';
 import { podDir } from './volumes';
 
 export const POD_RECORD_FILE = 'pod.json';
@@ -18,10 +19,10 @@ export interface PodDirRecord {
 /** Written with a rename, so a reader sees the whole record or none. */
 export function writePodRecord(dataDir: string, record: PodDirRecord): void {
   const dir = podDir(dataDir, record.namespace, record.pod);
-  fs.mkdirSync(dir, { recursive: true });
+  mkdirPrivate(dir);
   const file = path.join(dir, POD_RECORD_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(record)}\n`);
+  writePrivateFile(tmp, `${JSON.stringify(record)}\n`);
   fs.renameSync(tmp, file);
 }
 

@@ -3,6 +3,7 @@
 // pod is gone, as the kubelet does with a pod's emptyDir.
 import fs from 'node:fs';
 import path from 'node:path';
+import { mkdirPrivate } from '../data-dir/private-files';
 import type { Container, PodSpec } from '../api/types';
 import { safeSegment } from '../data-dir/layout';
 
@@ -39,7 +40,7 @@ export function prepareVolumes(
   if (pod.restartCount === 0) fs.rmSync(root, { recursive: true, force: true });
   for (const v of volumes) {
     const dir = path.join(root, safeSegment(v.name));
-    fs.mkdirSync(dir, { recursive: true });
+    mkdirPrivate(dir);
     dirs.set(v.name, dir);
   }
   return dirs;

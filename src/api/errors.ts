@@ -10,7 +10,13 @@ export type ManifestErrorReason =
   /** Missing or unknown apiVersion/kind, or not an object at all. */
   | 'UnknownKind'
   /** The object does not decode into a Job: wrong types or unknown fields (the API server's BadRequest). */
-  | 'BadRequest';
+  | 'BadRequest'
+  /** Over the request size limit (3 MiB), as text or once YAML aliases are expanded (HTTP 413). */
+  | 'RequestEntityTooLarge'
+  /** Not UTF-8. */
+  | 'InvalidEncoding'
+  /** Nested deeper than MAX_NESTING_DEPTH. */
+  | 'TooDeep';
 
 /**
  * A manifest that could not be read as a Job at all (before validation). kubectl prints these as

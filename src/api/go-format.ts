@@ -20,8 +20,15 @@ function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, '0');
 }
 
-/** Go's strconv.Quote (what `%q` prints). */
+/**
+ * Longer strings are cut in messages (durable-jobs' choice, not Kubernetes'): a hostile 2 MB name was
+ * printed four times into an 8 MB message that took seconds to build.
+ */
+export const MAX_QUOTED_CHARS = 1024;
+
+/** Go's strconv.Quote (what `%q` prints); past MAX_QUOTED_CHARS, the start and how much was left out. */
 export function goQuote(s: string): string {
+  if (s.length > MAX_QUOTED_CHARS) return `${goQuote(s.slice(0, MAX_QUOTED_CHARS))}... (${s.length - MAX_QUOTED_CHARS} more characters)`;
   let out = '"';
   for (const ch of s) {
     const named = NAMED_ESCAPES[ch];
@@ -72,10 +79,16 @@ export function goQuoteList(values: readonly string[]): string {
 
 /** Length in bytes, as Go's len() counts it for strings. */
 export function utf8Length(s: string): number {
+  // charCodeAt rather than for..of: several times faster on the megabyte strings hostile input brings.
   let n = 0;
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
   }
   return n;
 }

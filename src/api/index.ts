@@ -3,6 +3,7 @@
 export type * from './types';
 export type * from './pod';
 export { parseJob, parseManifests } from './manifest';
+export { MAX_MANIFEST_BYTES, MAX_NESTING_DEPTH, checkJobObjectLimits, checkValueLimits, decodeManifest, manifestTooLarge, parseYamlValue } from './input-limits';
 export { JobValidationError, ManifestError, type InvalidStatus, type ManifestErrorReason } from './errors';
 export { type FieldError, type FieldErrorType, errorBody, formatFieldError } from './field-errors';
 export { ignoredPodFields } from './pod-fields';

@@ -2,6 +2,7 @@
 import { parseAllDocuments } from 'yaml';
 import { applyJobDefaults } from './defaults';
 import { JobValidationError, ManifestError } from './errors';
+import { MAX_NESTING_DEPTH, checkManifestText, checkValueLimits, checkYamlNesting } from './input-limits';
 import { decodeJobManifest } from './job-schema';
 import { toJob } from './to-job';
 import type { Job } from './types';
@@ -63,6 +64,7 @@ function parseJobFrom(obj: unknown, source: string | undefined): Job {
  * The result has no uid yet: see withControllerUid.
  */
 export function parseJob(obj: unknown): Job {
+  checkValueLimits(obj);
   return parseJobFrom(obj, undefined);
 }
 
@@ -78,15 +80,28 @@ function flattenLists(obj: unknown): unknown[] {
  * JobValidationError; an input with no object at all is "no objects passed to apply", as in kubectl.
  */
 export function parseManifests(text: string, source?: string): Job[] {
+  // Limits first: the parser and everything after it recurse and copy (./input-limits.ts).
+  checkManifestText(text, source);
+  checkYamlNesting(text, source);
   const docs = parseAllDocuments(text, { schema: 'yaml-1.1', logLevel: 'error', prettyErrors: true });
   const name = source ?? '<input>';
   const objects: unknown[] = [];
+  let expanded = 0;
   for (const doc of docs) {
     const error = doc.errors[0];
     if (error) {
       const [pos] = error.linePos ?? [];
       const message = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? error.message;
       const at = pos ? `line ${pos.line}, column ${pos.col}: ` : '';
+      // The parser reports its own stack overflow as a syntax error; it can only mean nesting.
+      if (error.message.includes('Maximum call stack size exceeded'))
+        throw new ManifestError(
+          `error parsing ${name}: yaml: ${at}nested more than ${MAX_NESTING_DEPTH} levels deep (the limit for a manifest)`,
+          'TooDeep',
+          source,
+          pos?.line,
+          pos?.col,
+        );
       throw new ManifestError(`error parsing ${name}: yaml: ${at}${message}`, 'YAMLError', source, pos?.line, pos?.col);
     }
     // Kubernetes' YAML is YAML 1.1 (sigs.k8s.io/yaml); an empty or comment-only document is skipped.
@@ -98,6 +113,7 @@ export function parseManifests(text: string, source?: string): Job[] {
       throw new ManifestError(`error parsing ${name}: yaml: ${e instanceof Error ? e.message : String(e)}`, 'YAMLError', source);
     }
     if (value === null || value === undefined) continue;
+    expanded = checkValueLimits(value, source, expanded);
     objects.push(...flattenLists(value));
   }
   if (objects.length === 0) throw new ManifestError('no objects passed to apply', 'Empty', source);

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { JobsClient, connect, defaultDataDir, isDNS1123Label, settingsFromEnv, type ConnectionSettings } from '../client';
 import { readDevServerInfo } from './dev-info';
+import { readManifestText } from './manifest-input';
 import { CliError, type Output } from './output';
 
 export const DEFAULT_NAMESPACE = 'default';
@@ -140,13 +141,9 @@ export function manifestFiles(args: readonly string[], recursive: boolean): stri
   return out;
 }
 
+/** A manifest's text, within the request size limit and valid UTF-8 (see ./manifest-input.ts). */
 export function readManifest(file: string): string {
-  if (file === '-') return fs.readFileSync(0, 'utf8');
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`error: cannot read "${file}": ${(err as Error).message}`);
-  }
+  return readManifestText(file);
 }
 
 const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

@@ -34,8 +34,9 @@ export function readDevServerInfo(dataDir: string): DevServerInfo | undefined {
 
 export function writeDevServerInfo(dataDir: string, info: DevServerInfo): () => void {
   const file = path.join(dataDir, FILE);
-  fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(info)}\n`);
+  // Private like the rest of the data dir (src/data-dir/private-files.ts), restated: the CLI keeps to the client.
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, `${JSON.stringify(info)}\n`, { mode: 0o600 });
   return () => {
     // Only our own note: a later `jobctl dev` may have replaced it.
     if (readDevServerInfo(dataDir)?.pid === info.pid) fs.rmSync(file, { force: true });

@@ -21,6 +21,7 @@ import {
 import { createJobWorker, defaultDataDir, startEmbeddedServer, type EmbeddedServer } from '../worker';
 import { statusColumn } from './format/tables';
 import { readDevServerInfo } from './dev-info';
+import { readManifestText } from './manifest-input';
 import { colorsFor, CliError, type Output } from './output';
 import { streamPodLogs, type PodLogStream } from './run-logs';
 
@@ -30,13 +31,7 @@ export interface RunOptions {
 }
 
 export function readManifestFile(file: string): string {
-  if (file === '-') return fs.readFileSync(0, 'utf8');
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? `error: the path "${file}" does not exist` : `error: cannot read "${file}": ${(err as Error).message}`);
-  }
+  return readManifestText(file);
 }
 
 export function loadSingleJob(file: string): Job {

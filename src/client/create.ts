@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
+import { checkJobObjectLimits } from '../api/input-limits';
 import { withControllerUid } from '../api/labels';
 import type { Job } from '../api/types';
 import { JOB_WORKFLOW_TYPE, jobWorkflowId, type JobInput, type JobMergePatch, type JobWithStatus } from '../workflows/messages';
@@ -17,6 +18,8 @@ import { MEMO_JOB, emptyStatus } from './stored';
  * or finished, makes this fail with AlreadyExistsError; only a deleted Job frees its name.
  */
 export async function createJob(ctx: ClientContext, job: Job): Promise<WorkflowHandle> {
+  // Callers in JavaScript can pass anything: the manifest's limits hold for objects too.
+  checkJobObjectLimits(job);
   const withUid = withControllerUid(job, randomUUID());
   const stored: Job = { ...withUid, metadata: { ...withUid.metadata, creationTimestamp: new Date().toISOString() } };
   const input: JobInput = { job: stored };

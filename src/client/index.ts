@@ -43,6 +43,7 @@ export { SelectorParseError, parseSelector, type SelectorOperator, type Selector
 
 // ---- manifests and Jobs --------------------------------------------------------------------------------
 export { parseJob, parseManifests } from '../api/manifest';
+export { MAX_MANIFEST_BYTES, MAX_NESTING_DEPTH, checkJobObjectLimits, checkValueLimits, decodeManifest, manifestTooLarge, parseYamlValue } from '../api/input-limits';
 export { isDNS1123Label } from '../api/names';
 export { finishedCondition, isJobFinished, jobPhase, trueCondition, type FinishedCondition, type JobPhase } from '../api/conditions';
 export { emptyStatus } from './stored';

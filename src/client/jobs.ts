@@ -3,6 +3,7 @@
 // from the workflow result (no worker needed), and changes go through updates. This class is the one
 // front door; what each verb decides lives beside it (read, list, create, changes, wait, logs).
 import { WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client';
+import { checkJobObjectLimits, checkValueLimits } from '../api/input-limits';
 import { parseManifests } from '../api/manifest';
 import { DEFAULT_TASK_QUEUE } from '../api/task-queues';
 import type { Job, JobStatus } from '../api/types';
@@ -91,6 +92,7 @@ export class JobsClient {
    */
   async apply(jobOrManifest: Job | string): Promise<ApplyAction> {
     const job = typeof jobOrManifest === 'string' ? parseManifests(jobOrManifest)[0] : jobOrManifest;
+    checkJobObjectLimits(job);
     let current: JobInfo;
     try {
       current = await this.get(job.metadata.namespace, job.metadata.name);
@@ -173,7 +175,8 @@ export class JobsClient {
   // ---- changes -------------------------------------------------------------------------------------
 
   /** `kubectl patch job NAME --type=merge -p PATCH`. */
-  patch(namespace: string, name: string, patch: JobMergePatch): Promise<JobWithStatus> {
+  async patch(namespace: string, name: string, patch: JobMergePatch): Promise<JobWithStatus> {
+    checkValueLimits(patch, 'the patch');
     return updateJob(this.ctx, namespace, name, (h) => h.startUpdate(patchUpdate, { args: [patch], waitForStage: WorkflowUpdateStage.ACCEPTED }));
   }
 

@@ -1,6 +1,7 @@
 // `<log>.writer`: who writes a log file, so that a follower knows when the log is complete. Written by the
 // pod activity's log sink, read by the client's follower.
 import fs from 'node:fs';
+import { writePrivateFile } from './private-files';
 
 /**
  * `<log>.writer`: which process writes the log, present from just before the log is opened until it is
@@ -21,7 +22,7 @@ export function writeWriterMark(logFile: string): void {
   const mark: WriterMark = { pid: process.pid };
   const start = processStartTime(process.pid);
   if (start !== undefined) mark.startTime = start;
-  fs.writeFileSync(writerMarkFile(logFile), `${JSON.stringify(mark)}\n`);
+  writePrivateFile(writerMarkFile(logFile), `${JSON.stringify(mark)}\n`);
 }
 
 /** Whether the log's writer may still append to it. */

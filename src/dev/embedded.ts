@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { ensurePrivateDataDir, narrowToPrivate, withPrivateUmask } from '../data-dir/private-files';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { JOB_LABELS, JOB_NAME, JOB_NAMESPACE, JOB_PHASE } from '../workflows/search-attributes';
 import { createLocalEnv } from './servers';
@@ -40,11 +41,15 @@ export async function pickPort(preferred: number, host = '127.0.0.1'): Promise<n
 }
 
 export async function startEmbeddedServer(opts: { dataDir: string; log?: (m: string) => void }): Promise<EmbeddedServer> {
-  fs.mkdirSync(opts.dataDir, { recursive: true });
+  ensurePrivateDataDir(opts.dataDir);
   const dbFile = path.join(opts.dataDir, 'temporal.db');
+  // The server creates its database under its umask (0644 by default), and takes an empty file for an
+  // existing database, so it cannot be made first: the server starts under umask 077 instead, and a
+  // database from before is narrowed. SQLite gives its -wal and -shm files the database's mode.
+  for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) narrowToPrivate(f);
   const port = await pickPort(7233);
   const uiPort = await pickPort(port === 7233 ? 8233 : port + 1000);
-  const env = await createLocalEnv({
+  const env = await withPrivateUmask(() => createLocalEnv({
     server: {
       ip: '127.0.0.1',
       port,
@@ -57,7 +62,7 @@ export async function startEmbeddedServer(opts: { dataDir: string; log?: (m: str
       log: { format: 'pretty', level: 'error' },
     },
     log: opts.log,
-  });
+  }));
   return {
     env,
     address: `127.0.0.1:${port}`,

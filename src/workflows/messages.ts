@@ -96,6 +96,8 @@ export interface JobRemovalInput {
   runId: string;
   /** Epoch ms at which the Job may be removed. */
   removeAt: number;
+  /** The Job's metadata.uid: when given, the execution is removed only if its Job has this uid. */
+  uid?: string;
 }
 
 export function jobRemovalWorkflowId(workflowId: string, runId: string): string {

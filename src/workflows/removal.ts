@@ -2,22 +2,51 @@
 // delete). It is a workflow of its own, started by the Job as an abandoned child just before the Job's
 // workflow ends, so the Job's history closes when the Job finishes instead of staying open for the TTL,
 // and the timer still fires when the worker that ran the Job is long gone.
-import { proxyActivities, sleep } from '@temporalio/workflow';
-import type { JobRemovalInput } from './messages';
+//
+// Anyone with Temporal access can start a `jobRemoval` by hand with any input, so the input is not
+// trusted: the execution removed is the parent that started this workflow (which the server records and
+// no one can forge), the input must name that same execution, and the activity checks that it is a Job
+// (and the Job's uid, when the input carries one) before it deletes anything.
+import { ApplicationFailure, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { jobRemovalWorkflowId, type JobRemovalInput } from './messages';
 
 interface RemovalActivities {
-  removeJobExecution(input: { workflowId: string; runId: string }): Promise<'removed' | 'gone'>;
+  removeJobExecution(input: { workflowId: string; runId: string; uid?: string }): Promise<'removed' | 'gone'>;
 }
 
 const { removeJobExecution } = proxyActivities<RemovalActivities>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '30 seconds',
-  // A server without deleteWorkflowExecution (the time-skipping test server) will not grow one by retrying.
-  retry: { nonRetryableErrorTypes: ['UnimplementedError'], maximumInterval: '1 minute' },
+  // A server without deleteWorkflowExecution (the time-skipping test server) will not grow one by
+  // retrying, and an execution that is not the Job will not become it.
+  retry: { nonRetryableErrorTypes: ['UnimplementedError', 'NotTheJob'], maximumInterval: '1 minute' },
 });
 
+/** Type of the failure when the removal was not started by the Job it names. */
+export const NOT_JOB_REMOVAL = 'NotJobRemoval';
+
+function refuse(reason: string): never {
+  throw ApplicationFailure.nonRetryable(`jobRemoval refused: ${reason}; it removes only the Job execution that started it`, NOT_JOB_REMOVAL);
+}
+
+/** The execution this removal may remove: its parent, when the input and the workflow id agree with it. */
+export function removalTarget(input: unknown): { workflowId: string; runId: string; uid?: string; removeAt: number } {
+  const { parent, workflowId } = workflowInfo();
+  if (!parent) refuse('it was not started by a Job (it has no parent workflow)');
+  const i = (typeof input === 'object' && input !== null ? input : {}) as Partial<Record<keyof JobRemovalInput, unknown>>;
+  if (i.workflowId !== parent.workflowId || i.runId !== parent.runId)
+    refuse(`its input names ${JSON.stringify(i.workflowId)} run ${JSON.stringify(i.runId)}, but it was started by ${parent.workflowId} run ${parent.runId}`);
+  if (workflowId !== jobRemovalWorkflowId(parent.workflowId, parent.runId))
+    refuse(`its workflow id ${JSON.stringify(workflowId)} is not ${JSON.stringify(jobRemovalWorkflowId(parent.workflowId, parent.runId))}`);
+  if (typeof i.removeAt !== 'number' || !Number.isFinite(i.removeAt)) refuse('removeAt is not a time');
+  if (i.uid !== undefined && typeof i.uid !== 'string') refuse('uid is not a string');
+  return { workflowId: parent.workflowId, runId: parent.runId, removeAt: i.removeAt, ...(i.uid !== undefined ? { uid: i.uid } : {}) };
+}
+
 export async function jobRemoval(input: JobRemovalInput): Promise<'removed' | 'gone'> {
-  const wait = input.removeAt - Date.now();
-  if (wait > 0) await sleep(wait, { summary: `ttlSecondsAfterFinished: remove ${input.workflowId}` });
-  return removeJobExecution({ workflowId: input.workflowId, runId: input.runId });
+  const target = removalTarget(input);
+  const wait = target.removeAt - Date.now();
+  if (wait > 0) await sleep(wait, { summary: `ttlSecondsAfterFinished: remove ${target.workflowId}` });
+  const { workflowId, runId, uid } = target;
+  return removeJobExecution(uid === undefined ? { workflowId, runId } : { workflowId, runId, uid });
 }

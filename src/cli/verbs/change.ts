@@ -1,7 +1,6 @@
 // Changes to a running Job: `patch -p`, `scale --replicas`, and the `suspend` / `resume` shorthands for
 // `patch -p '{"spec":{"suspend":true|false}}'`.
-import { parse as parseYaml } from 'yaml';
-import { jsonEqual, type JobMergePatch } from '../../client';
+import { ManifestError, jsonEqual, parseYamlValue, type JobMergePatch } from '../../client';
 import { namespaceOf, parseResourceArgs, resourceKind, withJobs } from '../common';
 import { CliError, type Output } from '../output';
 
@@ -32,8 +31,9 @@ function parsePatch(text: string | undefined, type: string | undefined): JobMerg
   if (t !== 'merge' && t !== 'strategic') throw new CliError(`error: --type must be one of [json merge strategic], not "${t}"`);
   let patch: unknown;
   try {
-    patch = parseYaml(text);
+    patch = parseYamlValue(text, 'the patch (-p)');
   } catch (err) {
+    if (err instanceof ManifestError) throw new CliError(`error: ${err.message}`);
     throw new CliError(`error: unable to parse "${text}": ${(err as Error).message}`);
   }
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new CliError(`error: unable to parse "${text}": a patch is a JSON object`);

@@ -1,0 +1,124 @@
+// The `job` workflow's start input checked as the client checks a manifest (issue 15, section 1): each
+// input seen running in the issue (parallelism -1, completions -5, no containers, a string command, a
+// forged Complete state, a log file outside the data dir) is refused with the field path, and what the
+// client and the controller really produce passes.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { parseManifests, withControllerUid, type Job } from '../src/api';
+import { initialState, type JobState } from '../src/controller/state';
+import { INVALID_JOB_INPUT, validateJobInput } from '../src/workflows/input-validation';
+import { Sim } from './helpers/sim';
+
+const PI = readFileSync(resolve(__dirname, '../../examples/pi.yaml'), 'utf8');
+const UID = '1f0e2a3b-0000-4000-8000-000000000001';
+
+function stored(yaml = PI): Job {
+  const job = withControllerUid(parseManifests(yaml)[0], UID);
+  return { ...job, metadata: { ...job.metadata, creationTimestamp: '2026-01-01T00:00:00.000Z' } };
+}
+
+function refused(input: unknown, message: string | RegExp): void {
+  assert.throws(
+    () => validateJobInput(input),
+    (err: unknown) => {
+      assert.ok(err instanceof ApplicationFailure, String(err));
+      assert.equal(err.type, INVALID_JOB_INPUT);
+      assert.equal(err.nonRetryable, true);
+      if (typeof message === 'string') assert.equal(err.message, message);
+      else assert.match(err.message, message);
+      return true;
+    },
+  );
+}
+
+function withSpec(job: Job, spec: Record<string, unknown>): unknown {
+  return { ...job, spec: { ...job.spec, ...spec } };
+}
+
+function withPodSpec(job: Job, podSpec: Record<string, unknown>): unknown {
+  return withSpec(job, { template: { ...job.spec.template, spec: { ...job.spec.template.spec, ...podSpec } } });
+}
+
+/** A controller state from a real run of the pure controller: every pod succeeds until the Job completes. */
+function completedState(job: Job): JobState {
+  const sim = new Sim(job);
+  for (let i = 0; i < 50 && !sim.conditions().some((c) => c.startsWith('Complete')); i++) {
+    sim.sync();
+    for (const pod of sim.running()) sim.finish(pod, 'Succeeded');
+    sim.now += 1000;
+  }
+  sim.sync();
+  assert.ok(sim.conditions().some((c) => c.startsWith('Complete')), sim.conditions().join());
+  return sim.state;
+}
+
+describe('the job workflow validates its start input', () => {
+  it('what the client starts, and what the controller carries over, pass unchanged', () => {
+    const job = stored();
+    assert.deepEqual(validateJobInput({ job }), { job });
+    assert.deepEqual(validateJobInput({ job, state: initialState() }), { job, state: initialState() });
+    const indexed = stored(PI.replace('spec:\n', 'spec:\n  completionMode: Indexed\n  completions: 3\n  parallelism: 2\n'));
+    const state = completedState(indexed);
+    assert.equal(validateJobInput({ job: indexed, state }).state, state);
+  });
+
+  it('parallelism -1, completions -5, no containers: the client\'s messages', () => {
+    const job = stored();
+    refused({ job: withSpec(job, { parallelism: -1 }) }, 'The Job "pi" is invalid: spec.parallelism: Invalid value: -1: must be greater than or equal to 0');
+    refused({ job: withSpec(job, { completions: -5 }) }, 'The Job "pi" is invalid: spec.completions: Invalid value: -5: must be greater than or equal to 0');
+    refused({ job: withPodSpec(job, { containers: [] }) }, 'The Job "pi" is invalid: spec.template.spec.containers: Required value');
+  });
+
+  it('a string command (which ran character by character) is refused at decoding, with its field', () => {
+    const job = stored();
+    const container = { ...job.spec.template.spec.containers[0], command: 'echo hi' };
+    refused({ job: withPodSpec(job, { containers: [container] }) }, /cannot unmarshal string into Go struct field Container\.spec\.template\.spec\.containers\.command of type \[\]string/);
+  });
+
+  it('a uid that does not match the generated labels, unknown fields, and no Job at all are refused', () => {
+    const job = stored();
+    refused({ job: { ...job, metadata: { ...job.metadata, uid: 'another' } } }, /spec\.template\.metadata\.labels\[batch\.kubernetes\.io\/controller-uid\]: Invalid value/);
+    refused({ job: withSpec(job, { surprise: 1 }) }, /unknown field "spec\.surprise"/);
+    refused(null, 'the workflow input must be an object {job, state?}');
+    refused({}, 'job: Required value: the workflow input has no Job');
+    refused({ job: { ...job, kind: 'Pod' } }, 'job: Invalid value: expected apiVersion batch/v1 and kind Job');
+  });
+
+  it('a forged state: Complete without the completions, a log file outside the data dir, foreign pods, nulls', () => {
+    const job = stored();
+    const now = '2026-01-01T00:00:00.000Z';
+    const complete = { type: 'Complete', status: 'True', reason: 'Completed', message: '', lastProbeTime: now, lastTransitionTime: now };
+    refused({ job, state: { ...initialState(), completionTime: now, conditions: [complete] } }, 'state.conditions: Invalid value: Complete with 0 of 1 completions succeeded');
+    const pod = (name: string, logFile: string) => ({
+      name,
+      phase: 'Succeeded',
+      restartCount: 0,
+      creationTimestamp: now,
+      running: false,
+      containers: [{ name: 'pi', init: false, exitCode: 0, reason: 'Completed', startedAt: now, finishedAt: now, logTail: '', logTruncated: false, logFile }],
+    });
+    const withPod = (p: unknown) => ({ job, state: { ...initialState(), podsCreated: 1, finishedPods: [p] } });
+    assert.doesNotThrow(() => validateJobInput(withPod(pod('pi-abcde', '/var/lib/dj/logs/default/pi-abcde/pi-0.log'))));
+    refused(withPod(pod('pi-abcde', '/etc/shadow')), "state.finishedPods[0].containers[0].logFile: Invalid value: must be a log file of the worker's data dir");
+    refused(withPod(pod('pi-abcde', '/x/logs/default/pi-abcde/../../../../etc/p-0.log')), /logFile: Invalid value/);
+    refused(withPod(pod('other-abcde', '/x/logs/default/other-abcde/pi-0.log')), 'state.pods[0].name: Invalid value: "other-abcde": not a pod of Job "pi"');
+    refused({ job, state: null }, 'state: Invalid value: Invalid input: expected object, received null');
+    refused({ job, state: { ...initialState(), succeeded: -3 } }, /^state\.succeeded: Invalid value: /);
+    refused({ job, state: { ...initialState(), completedIndexes: [[5, 2]] } }, 'state.completedIndexes[0]: Invalid value: a range must not end before it starts');
+  });
+
+  it('completed indexes beyond completions are refused', () => {
+    const indexed = stored(PI.replace('spec:\n', 'spec:\n  completionMode: Indexed\n  completions: 3\n'));
+    refused({ job: indexed, state: { ...initialState(), completedIndexes: [[0, 7]] } }, 'state.completedIndexes: Invalid value: index 7 is not below completions (3)');
+  });
+
+  it('a deeply nested input is refused with its path, not a stack overflow', () => {
+    const job = stored();
+    let deep: Record<string, unknown> = { a: 1 };
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    refused({ job: withPodSpec(job, { affinity: deep }) }, /^"the workflow input": job\.spec\.template\.spec\.affinity\.a\.\(\d+ more\)\.a\.a\.a: nested more than 100 levels deep/);
+  });
+});

@@ -268,12 +268,11 @@ const teardown = (env: TestWorkflowEnvironment): Promise<void> => env.teardown()
 /** `TestWorkflowEnvironment.createLocal` that works offline; an explicit `server.executable` is used as is. */
 export async function createLocalEnv(opts: LocalEnvOptions = {}): Promise<TestWorkflowEnvironment> {
   const { log, ...sdkOpts } = opts;
-  if (sdkOpts.server?.executable) return TestWorkflowEnvironment.createLocal(sdkOpts);
-  const withPath = async (s: ResolvedServer) =>
-    TestWorkflowEnvironment.createLocal({
-      ...sdkOpts,
-      server: { ...sdkOpts.server, executable: { type: 'existing-path', path: await quietLauncher(s.path) } },
-    });
+  if (sdkOpts.server?.executable) return patientStart(() => TestWorkflowEnvironment.createLocal(sdkOpts), log);
+  const withPath = async (s: ResolvedServer) => {
+    const executable = { type: 'existing-path' as const, path: await quietLauncher(s.path) };
+    return patientStart(() => TestWorkflowEnvironment.createLocal({ ...sdkOpts, server: { ...sdkOpts.server, executable } }), log);
+  };
   const { value } = await obtainServer('dev-server', log ?? defaultLog, withPath, {
     start: () => TestWorkflowEnvironment.createLocal(sdkOpts),
     dispose: teardown,
@@ -281,12 +280,31 @@ export async function createLocalEnv(opts: LocalEnvOptions = {}): Promise<TestWo
   return value;
 }
 
+/**
+ * The SDK gives a server it starts 5 s to accept connections, then kills it; a JVM on a busy machine can
+ * take longer than that. That failure (and only that one) is tried again, a few times.
+ */
+export async function patientStart<T>(start: () => Promise<T>, log?: Log, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (attempt >= attempts || !/did not start within/.test(message)) throw err;
+      (log ?? defaultLog)(`the Temporal server did not start within the SDK's 5 s (a busy machine?); starting it again (${attempt + 1}/${attempts})`);
+    }
+  }
+}
+
 /** `TestWorkflowEnvironment.createTimeSkipping` that works offline; an explicit `server.executable` is used as is. */
 export async function createTimeSkippingEnv(opts: TimeSkippingEnvOptions = {}): Promise<TestWorkflowEnvironment> {
   const { log, ...sdkOpts } = opts;
-  if (sdkOpts.server?.executable) return TestWorkflowEnvironment.createTimeSkipping(sdkOpts);
+  if (sdkOpts.server?.executable) return patientStart(() => TestWorkflowEnvironment.createTimeSkipping(sdkOpts), log);
   const withPath = (s: ResolvedServer) =>
-    TestWorkflowEnvironment.createTimeSkipping({ ...sdkOpts, server: { ...sdkOpts.server, executable: { type: 'existing-path', path: s.path } } });
+    patientStart(
+      () => TestWorkflowEnvironment.createTimeSkipping({ ...sdkOpts, server: { ...sdkOpts.server, executable: { type: 'existing-path', path: s.path } } }),
+      log,
+    );
   const { value } = await obtainServer('test-server', log ?? defaultLog, withPath, {
     start: () => TestWorkflowEnvironment.createTimeSkipping(sdkOpts),
     dispose: teardown,

@@ -7,6 +7,7 @@ import { createActivities, describeIsolation, isolationSupport, type ActivitiesO
 import { LocalPods } from './activities/pod-record';
 import { PodDirSweeper, SWEEP_EVERY_MS } from './activities/pod-sweeper';
 import { removeJobExecution } from './activities/remove-job';
+import { trimCronJobHistory } from './activities/cronjob-history';
 import { nodeTaskQueues } from './api/task-queues';
 
 export const DEFAULT_TASK_QUEUE = 'durable-jobs';
@@ -139,7 +140,7 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
   const main = await JobWorker.create({
     ...common,
     taskQueue: base,
-    activities: { ...activities, removeJobExecution },
+    activities: { ...activities, removeJobExecution, trimCronJobHistory },
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: workflowsPath() }),
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });

@@ -1,0 +1,168 @@
+// CronJobs on real Temporal Schedules (dev server; the time-skipping server has none) with a real worker.
+// Scheduled times are produced with the Schedule's own backfill and trigger rather than by waiting for
+// the clock: a yearly schedule backfilled over past years gives known, distinct scheduled minutes.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseObjects } from '../src/api';
+import type { CronJob } from '../src/api/cronjob';
+import { CronJobsClient, JobsClient, NotFoundError } from '../src/client';
+import { cronJobScheduleId } from '../src/cronjob';
+import { startJobctlServer, type JobctlServer } from './helpers/jobctl-server';
+
+function cronJob(name: string, script: string, spec: Record<string, unknown> = {}, labels: Record<string, string> = {}): CronJob {
+  const text = JSON.stringify({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name },
+    spec: {
+      schedule: '0 0 1 1 *',
+      ...spec,
+      jobTemplate: {
+        metadata: { labels: { app: name, ...labels }, annotations: { team: 'batch' } },
+        spec: {
+          template: {
+            spec: {
+              restartPolicy: 'Never',
+              terminationGracePeriodSeconds: 1,
+              containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', script] }],
+            },
+          },
+        },
+      },
+    },
+  });
+  return parseObjects(text).objects[0] as CronJob;
+}
+
+const minutes = (iso: string) => Math.floor(Date.parse(iso) / 60_000);
+
+async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await read();
+    if (done(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+describe('CronJob on Temporal Schedules', () => {
+  let s: JobctlServer;
+  let jobs: JobsClient;
+  let cronJobs: CronJobsClient;
+  const jobNames = async (cj: string) => (await jobs.list({ namespace: 'default', selector: `app=${cj}` })).items.map((i) => i.job.metadata.name).sort();
+
+  before(async () => {
+    s = await startJobctlServer('cronjobs');
+    jobs = new JobsClient(s.env.client, { taskQueue: s.taskQueue });
+    cronJobs = new CronJobsClient(jobs);
+  });
+  after(async () => {
+    await s?.teardown();
+  });
+
+  it('names Jobs <cronjob>-<scheduled minutes>, copies the template metadata, links the owner, keeps the history limit', async () => {
+    const created = await cronJobs.create(cronJob('yearly', 'echo hi', { successfulJobsHistoryLimit: 1 }));
+    // Three scheduled times: 2020-01-01, 2021-01-01 and 2022-01-01 at 00:00 UTC.
+    await cronJobs.backfill('default', 'yearly', new Date('2019-12-31T00:00:00Z'), new Date('2022-01-02T00:00:00Z'));
+    const expected = ['2020-01-01T00:00:00Z', '2021-01-01T00:00:00Z', '2022-01-01T00:00:00Z'].map((t) => `yearly-${minutes(t)}`);
+    const details = await until(
+      'three runs seen complete and two deleted',
+      () => cronJobs.describe('default', 'yearly'),
+      (d) => d.events.filter((e) => e.reason === 'SawCompletedJob').length === 3 && d.events.filter((e) => e.reason === 'SuccessfulDelete').length === 2,
+    );
+    const createdNames = details.events.filter((e) => e.reason === 'SuccessfulCreate').map((e) => e.message.replace('Created job ', '')).sort();
+    assert.deepEqual(createdNames, expected);
+    for (const e of details.events.filter((e) => e.reason === 'SawCompletedJob')) assert.match(e.message, /^Saw completed job: yearly-\d+, status: Complete$/);
+    // successfulJobsHistoryLimit 1: one Complete Job is left, and it is one of the three.
+    const left = await jobNames('yearly');
+    assert.equal(left.length, 1, JSON.stringify(left));
+    assert.ok(expected.includes(left[0]));
+    const job = (await jobs.get('default', left[0])).job;
+    assert.equal(job.metadata.labels?.app, 'yearly');
+    assert.equal(job.metadata.annotations?.team, 'batch');
+    const scheduled = job.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'];
+    assert.ok(scheduled && `yearly-${minutes(scheduled)}` === left[0], JSON.stringify(job.metadata.annotations));
+    assert.deepEqual(job.metadata.ownerReferences, [
+      { apiVersion: 'batch/v1', kind: 'CronJob', name: 'yearly', uid: created.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ]);
+    assert.equal(details.cronJob.status.lastScheduleTime, '2022-01-01T00:00:00Z');
+    assert.equal(details.cronJob.status.lastSuccessfulTime, job.status.completionTime);
+    assert.deepEqual(details.jobs.map((j) => j.job.metadata.name), left);
+  });
+
+  it('Forbid: while a Job runs the next time waits (BUFFER_ONE) and later ones are dropped; never two at once', async () => {
+    await cronJobs.create(cronJob('forbid', 'sleep 2', { concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 5 }));
+    let most = 0;
+    await cronJobs.backfill('default', 'forbid', new Date('2019-12-31T00:00:00Z'), new Date('2022-01-02T00:00:00Z'));
+    const d = await until(
+      'two runs complete',
+      async () => {
+        const info = await cronJobs.get('default', 'forbid');
+        most = Math.max(most, info.cronJob.status.active?.length ?? 0);
+        return cronJobs.describe('default', 'forbid');
+      },
+      (x) => x.events.filter((e) => e.reason === 'SawCompletedJob').length >= 2,
+    );
+    const names = d.events.filter((e) => e.reason === 'SuccessfulCreate').map((e) => e.message.replace('Created job ', ''));
+    // The first time runs, the second waits for it, the third found the buffer full.
+    assert.deepEqual(names, [`forbid-${minutes('2020-01-01T00:00:00Z')}`, `forbid-${minutes('2021-01-01T00:00:00Z')}`]);
+    assert.ok(most <= 1, `at most one active Job, saw ${most}`);
+    const sched = await s.env.client.schedule.getHandle(cronJobScheduleId('default', 'forbid')).describe();
+    assert.equal(sched.policies.overlap, 'BUFFER_ONE');
+  });
+
+  it('Replace: a new time deletes the running Job (its pods stopped) and starts the new one', async () => {
+    await cronJobs.create(cronJob('replace', 'sleep 300', { concurrencyPolicy: 'Replace' }));
+    await cronJobs.trigger('default', 'replace');
+    const first = await until('the first Job runs', () => jobNames('replace'), (n) => n.length === 1);
+    await until('its pod runs', () => jobs.get('default', first[0]), (i) => i.job.status.active === 1);
+    await cronJobs.backfill('default', 'replace', new Date('2019-12-31T00:00:00Z'), new Date('2020-01-02T00:00:00Z'));
+    const second = `replace-${minutes('2020-01-01T00:00:00Z')}`;
+    const names = await until('the first Job is replaced', () => jobNames('replace'), (n) => n.length === 1 && n[0] === second);
+    assert.deepEqual(names, [second]);
+    await assert.rejects(jobs.get('default', first[0]), NotFoundError);
+    const d = await cronJobs.describe('default', 'replace');
+    assert.ok(d.events.some((e) => e.reason === 'SuccessfulDelete' && e.message === `Deleted job ${first[0]}`), JSON.stringify(d.events));
+    assert.deepEqual(d.cronJob.status.active?.map((r) => r.name), [second]);
+  });
+
+  it('suspend pauses the Schedule and resume unpauses it; patch is validated', async () => {
+    await cronJobs.create(cronJob('pausable', 'true', { schedule: '*/5 * * * *' }));
+    const handle = s.env.client.schedule.getHandle(cronJobScheduleId('default', 'pausable'));
+    assert.equal((await handle.describe()).state.paused, false);
+    await cronJobs.suspend('default', 'pausable');
+    assert.equal((await handle.describe()).state.paused, true);
+    const suspended = await cronJobs.get('default', 'pausable');
+    assert.equal(suspended.cronJob.spec.suspend, true);
+    assert.deepEqual(suspended.nextScheduleTimes, []);
+    await cronJobs.resume('default', 'pausable');
+    const resumed = await cronJobs.get('default', 'pausable');
+    assert.equal(resumed.cronJob.spec.suspend, false);
+    assert.ok(resumed.nextScheduleTimes.length > 0);
+    await assert.rejects(cronJobs.patch('default', 'pausable', { spec: { schedule: '61 * * * *' } }), /spec\.schedule: Invalid value: "61 \* \* \* \*": end of range \(61\) above maximum \(59\): 61/);
+    await cronJobs.patch('default', 'pausable', { spec: { schedule: '@hourly', timeZone: 'Europe/Paris' } });
+    const patched = await handle.describe();
+    assert.equal(patched.spec.timezone, 'Europe/Paris');
+    assert.equal((await cronJobs.get('default', 'pausable')).cronJob.spec.schedule, '@hourly');
+  });
+
+  it('create job --from=cronjob and delete with cascade: the Schedule and every Job go', async () => {
+    await cronJobs.create(cronJob('doomed', 'sleep 300'));
+    await cronJobs.createJobFrom('default', 'doomed', 'doomed-manual');
+    await cronJobs.backfill('default', 'doomed', new Date('2019-12-31T00:00:00Z'), new Date('2020-01-02T00:00:00Z'));
+    await until('two Jobs', () => jobNames('doomed'), (n) => n.length === 2);
+    const manual = (await jobs.get('default', 'doomed-manual')).job;
+    assert.equal(manual.metadata.annotations?.['cronjob.kubernetes.io/instantiate'], 'manual');
+    await cronJobs.delete('default', 'doomed');
+    await assert.rejects(cronJobs.get('default', 'doomed'), NotFoundError);
+    assert.deepEqual(await jobNames('doomed'), []);
+    await assert.rejects(s.env.client.schedule.getHandle(cronJobScheduleId('default', 'doomed')).describe());
+  });
+
+  it('refuses a second CronJob of the same name', async () => {
+    await cronJobs.create(cronJob('twice', 'true'));
+    await assert.rejects(cronJobs.create(cronJob('twice', 'true')), /Error from server \(AlreadyExists\): cronjobs "twice" already exists/);
+  });
+});

@@ -3,7 +3,7 @@
 // `job` workflow; deleting it removes its execution, as `jobctl delete job` does. Runs on any worker with
 // the activity's own client.
 import { Context } from '@temporalio/activity';
-import { isGrpcServiceError, type WorkflowExecutionInfo } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowExecutionInfo } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import type { Job } from '../api/types';
 import { jobsBeyondHistory, type FinishedJob } from '../cronjob/history';
@@ -16,13 +16,14 @@ export interface TrimCronJobHistoryInput {
   cronJobUid: string;
   successfulJobsHistoryLimit: number;
   failedJobsHistoryLimit: number;
-  justFinished?: FinishedJob;
+  justFinished?: FinishedJob & { runId: string };
 }
 
 // Restated from src/workflows/search-attributes.ts and src/client/stored.ts for the same reason.
 const JOB_PHASE = defineSearchAttributeKey('JobPhase', 'KEYWORD');
 const MEMO_JOB = 'job';
-const NOT_FOUND = 5;
+/** src/workflows/messages.ts JOB_REMOVAL_WORKFLOW_TYPE: removes one run of a closed Job workflow. */
+const JOB_REMOVAL_WORKFLOW_TYPE = 'jobRemoval';
 
 function quote(v: string): string {
   return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -60,20 +61,27 @@ export async function trimCronJobHistory(input: TrimCronJobHistoryInput): Promis
     if (outcome) finished.set(name, { name, outcome, startTime: wf.startTime.getTime(), runId: wf.runId });
   }
   const just = input.justFinished;
-  if (just && !finished.has(just.name)) finished.set(just.name, { ...just, runId: '' });
+  if (just && !finished.has(just.name)) finished.set(just.name, just);
   const doomed = jobsBeyondHistory([...finished.values()], input);
   const deleted: string[] = [];
+  const { taskQueue } = Context.current().info;
   for (const name of doomed) {
-    const runId = finished.get(name)?.runId;
+    const runId = finished.get(name)?.runId ?? '';
+    const workflowId = `job/${input.namespace}/${name}`;
+    // Runs of one CronJob trim concurrently (Allow) and see the same finished Jobs. The removal workflow's
+    // id is the claim: only the run that starts it deletes that Job and reports it (as the Job's own
+    // delete and TTL use the same id, a Job already on its way out is left to them).
     try {
-      await client.workflowService.deleteWorkflowExecution({
-        namespace: client.options.namespace,
-        // The Job that just finished may not be listed yet: its latest run is the one.
-        workflowExecution: { workflowId: `job/${input.namespace}/${name}`, ...(runId ? { runId } : {}) },
+      await client.workflow.start(JOB_REMOVAL_WORKFLOW_TYPE, {
+        workflowId: `remove/${workflowId}/${runId}`,
+        taskQueue,
+        args: [{ workflowId, runId, removeAt: 0 }],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: `history limit of CronJob ${input.namespace}/${input.cronJob}: remove ${workflowId}`,
       });
       deleted.push(name);
     } catch (err) {
-      if (!(isGrpcServiceError(err) && err.code === NOT_FOUND)) throw err;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
   }
   return deleted;

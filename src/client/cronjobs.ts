@@ -294,13 +294,26 @@ export class CronJobsClient {
    * Jobs (their pods stopped first). Runs still waiting on a Job end once their Job is gone.
    */
   async delete(namespace: string, name: string, opts: { wait?: boolean } = {}): Promise<void> {
-    const cronJob = await this.stored(namespace, name);
+    const description = await this.describeSchedule(namespace, name);
+    const { cronJob } = this.fromDescription(description);
     try {
       await this.handle(namespace, name).delete();
     } catch (err) {
       if (isNotFound(err)) throw new NotFoundError(namespace, name, 'cronjobs');
       throw err;
     }
+    // A run that has not created its Job yet must not create it after the cascade: stop the runs first
+    // (a Job already created outlives its run and goes with the others below).
+    await Promise.all(
+      description.info.runningActions.map((a) =>
+        this.client.workflow
+          .getHandle(a.workflow.workflowId, a.workflow.firstExecutionRunId)
+          .terminate('CronJob deleted')
+          .catch((err: unknown) => {
+            if (!isNotFound(err) && !/already completed/i.test((err as Error)?.message ?? '')) throw err;
+          }),
+      ),
+    );
     const jobs = await this.ownedJobs(cronJob);
     await Promise.all(
       jobs.map((j) =>

@@ -32,7 +32,7 @@ export interface CronJobHistoryInput {
   successfulJobsHistoryLimit: number;
   failedJobsHistoryLimit: number;
   /** The Job this run just saw finish: visibility may not list it as closed yet. */
-  justFinished?: FinishedJob;
+  justFinished?: FinishedJob & { runId: string };
 }
 
 interface CronJobActivities {
@@ -114,7 +114,7 @@ export async function cronJobRun(input: CronJobRunInput): Promise<CronJobRunResu
     }
     // The Job's workflow ended without a result (terminated, failed): it counts as a failed Job.
     emit(cronJobEvents.sawCompleted(name, 'Failed'));
-    await trim(input, { name, outcome: 'Failed', startTime: Date.parse(job.metadata.creationTimestamp) }, emit);
+    await trim(input, { name, outcome: 'Failed', startTime: Date.parse(job.metadata.creationTimestamp), runId: child.firstExecutionRunId }, emit);
     return { job: name, outcome: 'Failed', events };
   }
   if (result.deleted) {
@@ -125,11 +125,11 @@ export async function cronJobRun(input: CronJobRunInput): Promise<CronJobRunResu
   const outcome = complete ? 'Complete' : 'Failed';
   emit(cronJobEvents.sawCompleted(name, outcome));
   const started = result.job.status.startTime ?? job.metadata.creationTimestamp;
-  await trim(input, { name, outcome, startTime: Date.parse(started) }, emit);
+  await trim(input, { name, outcome, startTime: Date.parse(started), runId: child.firstExecutionRunId }, emit);
   return { job: name, outcome, events };
 }
 
-async function trim(input: CronJobRunInput, justFinished: FinishedJob, emit: (e: Omit<CronJobEvent, 'at'>) => void): Promise<void> {
+async function trim(input: CronJobRunInput, justFinished: FinishedJob & { runId: string }, emit: (e: Omit<CronJobEvent, 'at'>) => void): Promise<void> {
   const { cronJob } = input;
   const deleted = await trimCronJobHistory({
     namespace: cronJob.metadata.namespace,

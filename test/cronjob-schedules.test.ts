@@ -63,7 +63,7 @@ describe('CronJob on Temporal Schedules', () => {
   });
 
   it('names Jobs <cronjob>-<scheduled minutes>, copies the template metadata, links the owner, keeps the history limit', async () => {
-    const created = await cronJobs.create(cronJob('yearly', 'echo hi', { successfulJobsHistoryLimit: 1 }));
+    const created = await cronJobs.create(cronJob('yearly', 'sleep 2', { successfulJobsHistoryLimit: 1 }));
     // Three scheduled times: 2020-01-01, 2021-01-01 and 2022-01-01 at 00:00 UTC.
     await cronJobs.backfill('default', 'yearly', new Date('2019-12-31T00:00:00Z'), new Date('2022-01-02T00:00:00Z'));
     const expected = ['2020-01-01T00:00:00Z', '2021-01-01T00:00:00Z', '2022-01-01T00:00:00Z'].map((t) => `yearly-${minutes(t)}`);
@@ -78,6 +78,9 @@ describe('CronJob on Temporal Schedules', () => {
     assert.equal(new Set(deletions).size, 2);
     const createdNames = details.events.filter((e) => e.reason === 'SuccessfulCreate').map((e) => e.message.replace('Created job ', '')).sort();
     assert.deepEqual(createdNames, expected);
+    // Allow: all three ran at once (every create came before the first completion).
+    const order = details.events.map((e) => e.reason);
+    assert.ok(order.lastIndexOf('SuccessfulCreate') < order.indexOf('SawCompletedJob'), JSON.stringify(order));
     for (const e of details.events.filter((e) => e.reason === 'SawCompletedJob')) assert.match(e.message, /^Saw completed job: yearly-\d+, status: Complete$/);
     // successfulJobsHistoryLimit 1: one Complete Job is left, and it is one of the three.
     // The deletions run as removal workflows: the Jobs are gone soon after the events.
@@ -92,7 +95,10 @@ describe('CronJob on Temporal Schedules', () => {
       { apiVersion: 'batch/v1', kind: 'CronJob', name: 'yearly', uid: created.metadata.uid, controller: true, blockOwnerDeletion: true },
     ]);
     assert.equal(details.cronJob.status.lastScheduleTime, '2022-01-01T00:00:00Z');
-    assert.equal(details.cronJob.status.lastSuccessfulTime, job.status.completionTime);
+    // The latest completion of the three, kept by the runs although history limits deleted two Jobs.
+    const lastSuccess = (await cronJobs.get('default', 'yearly')).cronJob.status.lastSuccessfulTime;
+    assert.ok(lastSuccess && job.status.completionTime && lastSuccess >= job.status.completionTime, `${lastSuccess} vs ${job.status.completionTime}`);
+    assert.equal(lastSuccess, details.cronJob.status.lastSuccessfulTime);
     assert.deepEqual((await cronJobs.describe('default', 'yearly')).jobs.map((j) => j.job.metadata.name), left);
   });
 
@@ -248,6 +254,19 @@ describe('CronJob on Temporal Schedules', () => {
     const gone = await s.jobctl(['get', 'cronjob', 'hello']);
     assert.equal(gone.code, 1);
     assert.equal(gone.stderr.trim(), 'Error from server (NotFound): cronjobs "hello" not found');
+  });
+
+  it('startingDeadlineSeconds: a run that starts too long after its time creates no Job (MissSchedule)', async () => {
+    await cronJobs.create(cronJob('late', 'true', { startingDeadlineSeconds: 30 }));
+    await cronJobs.backfill('default', 'late', new Date('2019-12-31T00:00:00Z'), new Date('2020-01-02T00:00:00Z'));
+    const d = await until('the miss is reported', () => cronJobs.describe('default', 'late'), (x) => x.events.length > 0);
+    assert.deepEqual(
+      d.events.map((e) => [e.type, e.reason, e.message]),
+      [['Warning', 'MissSchedule', 'Missed scheduled time to start a job: Wed, 01 Jan 2020 00:00:00 +0000']],
+    );
+    assert.deepEqual(await jobNames('late'), []);
+    const sched = await s.env.client.schedule.getHandle(cronJobScheduleId('default', 'late')).describe();
+    assert.equal(sched.policies.catchupWindow, 30_000);
   });
 
   it('refuses a second CronJob of the same name', async () => {

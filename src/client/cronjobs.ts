@@ -21,7 +21,6 @@ import { parseSelector, selectorMatchesLabels, type SelectorRequirement } from '
 import {
   cronJobRunWorkflowIdBase,
   cronJobScheduleId,
-  isScheduledJobName,
   jobFromCronJob,
   ownedBy,
   parseCronJobScheduleId,
@@ -30,7 +29,7 @@ import {
   scheduledTimeOfRun,
   type CronJobEvent,
 } from '../cronjob';
-import { CRONJOB_RUN_WORKFLOW_TYPE, MEMO_CRONJOB_EVENTS, type CronJobRunInput } from '../workflows/cronjob-messages';
+import { CRONJOB_RUN_WORKFLOW_TYPE, MEMO_CRONJOB_COMPLETION, MEMO_CRONJOB_EVENTS, type CronJobRunInput } from '../workflows/cronjob-messages';
 import type { JobMergePatch } from '../workflows/messages';
 import { AlreadyExistsError, NotFoundError } from './errors';
 import { jsonEqual } from './merge';
@@ -192,18 +191,17 @@ export class CronJobsClient {
     return cronJob;
   }
 
-  /** The CronJob with its status (`kubectl get cronjob NAME`); lastSuccessfulTime comes from its Jobs. */
+  /** The CronJob with its status (`kubectl get cronjob NAME`); lastSuccessfulTime is kept by its runs. */
   async get(namespace: string, name: string): Promise<CronJobInfo> {
     const info = this.fromDescription(await this.describeSchedule(namespace, name));
-    const jobs = await this.ownedJobs(info.cronJob);
-    return withLastSuccess(info, jobs);
+    return withLastSuccess(info, (await this.runs(namespace, name)).lastSuccessfulTime);
   }
 
   /** The CronJob, its Jobs and its recent events (`kubectl describe cronjob NAME`). */
   async describe(namespace: string, name: string): Promise<CronJobDetails> {
     const info = this.fromDescription(await this.describeSchedule(namespace, name));
-    const [jobs, events] = await Promise.all([this.ownedJobs(info.cronJob), this.events(namespace, name)]);
-    return { ...withLastSuccess(info, jobs), jobs, events };
+    const [jobs, runs] = await Promise.all([this.ownedJobs(info.cronJob), this.runs(namespace, name)]);
+    return { ...withLastSuccess(info, runs.lastSuccessfulTime), jobs, events: runs.events };
   }
 
   /** CronJobs of a namespace (or all), selected by their own labels, sorted by namespace and name. */
@@ -235,15 +233,19 @@ export class CronJobsClient {
       .sort((a, b) => (a.job.metadata.creationTimestamp ?? '').localeCompare(b.job.metadata.creationTimestamp ?? ''));
   }
 
-  private async events(namespace: string, name: string): Promise<CronJobEvent[]> {
+  /** What the CronJob's runs kept in their memos: their events, and the latest completion of a Job. */
+  private async runs(namespace: string, name: string): Promise<{ events: CronJobEvent[]; lastSuccessfulTime?: string }> {
     const prefix = `${cronJobRunWorkflowIdBase(namespace, name)}-`;
     const query = `WorkflowType = '${CRONJOB_RUN_WORKFLOW_TYPE}' AND WorkflowId STARTS_WITH '${prefix.replace(/'/g, "\\'")}'`;
     const events: CronJobEvent[] = [];
+    let last: string | undefined;
     for await (const wf of this.client.workflow.list({ query, pageSize: 100 })) {
       const own = wf.memo?.[MEMO_CRONJOB_EVENTS];
       if (Array.isArray(own)) events.push(...(own as CronJobEvent[]));
+      const done = wf.memo?.[MEMO_CRONJOB_COMPLETION];
+      if (typeof done === 'string' && (!last || done > last)) last = done;
     }
-    return events.sort((a, b) => a.at.localeCompare(b.at));
+    return { events: events.sort((a, b) => a.at.localeCompare(b.at)), ...(last ? { lastSuccessfulTime: last } : {}) };
   }
 
   // ---- changes -------------------------------------------------------------------------------------
@@ -325,13 +327,7 @@ export class CronJobsClient {
   }
 }
 
-function withLastSuccess(info: CronJobInfo, jobs: readonly JobInfo[]): CronJobInfo {
-  let last: string | undefined;
-  for (const j of jobs) {
-    if (!isScheduledJobName(info.cronJob.metadata.name, j.job.metadata.name)) continue;
-    const t = j.job.status.completionTime;
-    if (t && (!last || t > last)) last = t;
-  }
+function withLastSuccess(info: CronJobInfo, last: string | undefined): CronJobInfo {
   if (!last) return info;
   return { ...info, cronJob: { ...info.cronJob, status: { ...info.cronJob.status, lastSuccessfulTime: last } } };
 }

@@ -21,3 +21,6 @@ export interface CronJobRunResult {
 
 /** The memo key under which a run keeps its events as it goes (listed without fetching results). */
 export const MEMO_CRONJOB_EVENTS = 'cronJobEvents';
+
+/** The memo key under which a run that saw its Job complete keeps the Job's completionTime (lastSuccessfulTime). */
+export const MEMO_CRONJOB_COMPLETION = 'cronJobCompletionTime';

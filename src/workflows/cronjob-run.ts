@@ -21,7 +21,7 @@ import type { FinishedJob } from '../cronjob/history';
 import { cronJobJobName, scheduledTimeOfRun } from '../cronjob/ids';
 import { jobForSchedule } from '../cronjob/job-for-schedule';
 import { missedDeadline } from '../cronjob/schedule-spec';
-import { MEMO_CRONJOB_EVENTS, type CronJobRunInput, type CronJobRunResult } from './cronjob-messages';
+import { MEMO_CRONJOB_COMPLETION, MEMO_CRONJOB_EVENTS, type CronJobRunInput, type CronJobRunResult } from './cronjob-messages';
 import { JOB_REMOVAL_WORKFLOW_TYPE, JOB_WORKFLOW_TYPE, jobRemovalWorkflowId, jobWorkflowId, type JobInput, type JobRemovalInput, type JobResult } from './messages';
 import { JOB_LABELS, JOB_NAME, JOB_NAMESPACE, JOB_PHASE, labelEntries } from './search-attributes';
 
@@ -123,6 +123,8 @@ export async function cronJobRun(input: CronJobRunInput): Promise<CronJobRunResu
   }
   const complete = result.job.status.conditions.some((c) => c.type === 'Complete' && c.status === 'True');
   const outcome = complete ? 'Complete' : 'Failed';
+  // status.lastSuccessfulTime outlives the Job itself (history limits may delete it): kept with the run.
+  if (complete && result.job.status.completionTime) upsertMemo({ [MEMO_CRONJOB_COMPLETION]: result.job.status.completionTime });
   emit(cronJobEvents.sawCompleted(name, outcome));
   const started = result.job.status.startTime ?? job.metadata.creationTimestamp;
   await trim(input, { name, outcome, startTime: Date.parse(started), runId: child.firstExecutionRunId }, emit);

@@ -6,6 +6,8 @@ import { describe, it } from 'node:test';
 import { CRONJOB_V1BETA1_WARNING, JobValidationError, ManifestError, parseCronJob, parseObjects, type CronJob, type Job } from '../src/api';
 import { cronScheduleError } from '../src/api/cron';
 import {
+  MANY_MISSED,
+  dueTime,
   cronJobJobName,
   jobForSchedule,
   jobsBeyondHistory,
@@ -239,5 +241,44 @@ describe('the Job for a scheduled time and the schedule mapping', () => {
     ];
     assert.deepEqual(jobsBeyondHistory(jobs, { successfulJobsHistoryLimit: 1, failedJobsHistoryLimit: 1 }), ['b', 'a', 'e']);
     assert.deepEqual(jobsBeyondHistory(jobs, { successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 0 }), ['e', 'd']);
+  });
+});
+
+describe('catching up: the time a late run stands for', () => {
+  const at = (iso: string) => Date.parse(iso);
+  const cj = (spec: Record<string, unknown>): CronJob => parseCronJob(manifest(spec));
+
+  it('a run on time stands for its own time', () => {
+    const c = cj({ schedule: '*/5 * * * *' });
+    assert.deepEqual(dueTime(c, at('2026-11-28T10:05:00Z'), at('2026-11-28T10:05:02Z')), { time: at('2026-11-28T10:05:00Z'), missed: 0 });
+  });
+
+  it('a late run stands for the most recent time that has come, and counts the ones it skipped', () => {
+    const c = cj({ schedule: '*/5 * * * *' });
+    assert.deepEqual(dueTime(c, at('2026-11-28T10:05:00Z'), at('2026-11-28T10:21:00Z')), { time: at('2026-11-28T10:20:00Z'), missed: 3 });
+    const yearly = cj({ schedule: '0 0 1 1 *' });
+    assert.deepEqual(dueTime(yearly, at('2020-01-01T00:00:00Z'), at('2026-11-28T10:00:00Z')), { time: at('2026-01-01T00:00:00Z'), missed: 6 });
+  });
+
+  it('more than 100 missed: estimated as Kubernetes does, still the most recent time', () => {
+    const c = cj({ schedule: '0 * * * *' });
+    const due = dueTime(c, at('2026-11-20T00:00:00Z'), at('2026-11-28T10:30:00Z'));
+    assert.equal(due.time, at('2026-11-28T10:00:00Z'));
+    assert.equal(due.missed, 8 * 24 + 10);
+    assert.ok(due.missed > MANY_MISSED);
+  });
+
+  it('startingDeadlineSeconds counts only the times inside the window', () => {
+    const c = cj({ schedule: '* * * * *', startingDeadlineSeconds: 200 });
+    const due = dueTime(c, at('2026-11-20T00:00:00Z'), at('2026-11-28T10:30:30Z'));
+    assert.equal(due.time, at('2026-11-28T10:30:00Z'));
+    assert.equal(due.missed, 3);
+  });
+
+  it('follows the time zone, reads ? as *, and leaves @every to Temporal', () => {
+    const paris = cj({ schedule: '0 9 ? * *', timeZone: 'Europe/Paris' });
+    assert.equal(dueTime(paris, at('2026-11-26T08:00:00Z'), at('2026-11-28T08:30:00Z')).time, at('2026-11-28T08:00:00Z'));
+    const every = cj({ schedule: '@every 1h' });
+    assert.deepEqual(dueTime(every, 0, 1e12), { time: 0, missed: 0 });
   });
 });

@@ -7,6 +7,8 @@ import { parseObjects } from '../src/api';
 import type { CronJob } from '../src/api/cronjob';
 import { CronJobsClient, JobsClient, NotFoundError } from '../src/client';
 import { cronJobScheduleId } from '../src/cronjob';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { createJobWorker, workflowsPath } from '../src/worker';
 import { startJobctlServer, type JobctlServer } from './helpers/jobctl-server';
 
 function cronJob(name: string, script: string, spec: Record<string, unknown> = {}, labels: Record<string, string> = {}): CronJob {
@@ -62,65 +64,70 @@ describe('CronJob on Temporal Schedules', () => {
     await s?.teardown();
   });
 
+  const created = (d: { events: Array<{ reason: string; message: string }> }) =>
+    d.events.filter((e) => e.reason === 'SuccessfulCreate').map((e) => e.message.replace('Created job ', ''));
+  const NEW_YEAR = minutes('2026-01-01T00:00:00Z');
+
   it('names Jobs <cronjob>-<scheduled minutes>, copies the template metadata, links the owner, keeps the history limit', async () => {
-    const created = await cronJobs.create(cronJob('yearly', 'sleep 2', { successfulJobsHistoryLimit: 1 }));
-    // Three scheduled times: 2020-01-01, 2021-01-01 and 2022-01-01 at 00:00 UTC.
-    await cronJobs.backfill('default', 'yearly', new Date('2019-12-31T00:00:00Z'), new Date('2022-01-02T00:00:00Z'));
-    const expected = ['2020-01-01T00:00:00Z', '2021-01-01T00:00:00Z', '2022-01-01T00:00:00Z'].map((t) => `yearly-${minutes(t)}`);
-    const details = await until(
-      'three runs seen complete and two deleted',
-      () => cronJobs.describe('default', 'yearly'),
-      (d) => d.events.filter((e) => e.reason === 'SawCompletedJob').length === 3 && d.events.filter((e) => e.reason === 'SuccessfulDelete').length >= 2,
-    );
-    // Three runs trimmed at once; each deletion is claimed and reported by exactly one of them.
-    const deletions = details.events.filter((e) => e.reason === 'SuccessfulDelete').map((e) => e.message);
-    assert.equal(deletions.length, 2, JSON.stringify(deletions));
-    assert.equal(new Set(deletions).size, 2);
-    const createdNames = details.events.filter((e) => e.reason === 'SuccessfulCreate').map((e) => e.message.replace('Created job ', '')).sort();
-    assert.deepEqual(createdNames, expected);
-    // Allow: all three ran at once (every create came before the first completion).
-    const order = details.events.map((e) => e.reason);
-    assert.ok(order.lastIndexOf('SuccessfulCreate') < order.indexOf('SawCompletedJob'), JSON.stringify(order));
-    for (const e of details.events.filter((e) => e.reason === 'SawCompletedJob')) assert.match(e.message, /^Saw completed job: yearly-\d+, status: Complete$/);
-    // successfulJobsHistoryLimit 1: one Complete Job is left, and it is one of the three.
-    // The deletions run as removal workflows: the Jobs are gone soon after the events.
-    const left = await until('one Job left', () => jobNames('yearly'), (n) => n.length === 1);
-    assert.ok(expected.includes(left[0]));
-    const job = (await jobs.get('default', left[0])).job;
+    const owner = await cronJobs.create(cronJob('yearly', 'sleep 1', { successfulJobsHistoryLimit: 1 }));
+    // Two Jobs by hand first: the history limit counts every Job the CronJob owns.
+    await cronJobs.createJobFrom('default', 'yearly', 'yearly-a');
+    await cronJobs.createJobFrom('default', 'yearly', 'yearly-b');
+    await until('manual Jobs complete', async () => (await jobs.list({ selector: 'app=yearly' })).items, (i) => i.length === 2 && i.every((x) => x.job.status.completionTime));
+    const before = Date.now();
+    await cronJobs.trigger('default', 'yearly');
+    const first = await until('a scheduled run completes and trims', () => cronJobs.describe('default', 'yearly'), (d) => d.events.filter((e) => e.reason === 'SuccessfulDelete').length === 2);
+    const [name] = created(first);
+    const job = first.jobs.find((j) => j.job.metadata.name === name)?.job ?? (await jobs.get('default', name)).job;
+    const scheduled = job.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'] ?? '';
+    assert.equal(name, `yearly-${minutes(scheduled)}`);
+    assert.ok(Date.parse(scheduled) >= before - 1000 && Date.parse(scheduled) <= Date.now(), scheduled);
     assert.equal(job.metadata.labels?.app, 'yearly');
     assert.equal(job.metadata.annotations?.team, 'batch');
-    const scheduled = job.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'];
-    assert.ok(scheduled && `yearly-${minutes(scheduled)}` === left[0], JSON.stringify(job.metadata.annotations));
     assert.deepEqual(job.metadata.ownerReferences, [
-      { apiVersion: 'batch/v1', kind: 'CronJob', name: 'yearly', uid: created.metadata.uid, controller: true, blockOwnerDeletion: true },
+      { apiVersion: 'batch/v1', kind: 'CronJob', name: 'yearly', uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true },
     ]);
-    assert.equal(details.cronJob.status.lastScheduleTime, '2022-01-01T00:00:00Z');
-    // The latest completion of the three, kept by the runs although history limits deleted two Jobs.
-    const lastSuccess = (await cronJobs.get('default', 'yearly')).cronJob.status.lastSuccessfulTime;
-    assert.ok(lastSuccess && job.status.completionTime && lastSuccess >= job.status.completionTime, `${lastSuccess} vs ${job.status.completionTime}`);
-    assert.equal(lastSuccess, details.cronJob.status.lastSuccessfulTime);
-    assert.deepEqual((await cronJobs.describe('default', 'yearly')).jobs.map((j) => j.job.metadata.name), left);
+    assert.deepEqual(
+      first.events.map((e) => [e.type, e.reason, e.message]),
+      [
+        ['Normal', 'SuccessfulCreate', `Created job ${name}`],
+        ['Normal', 'SawCompletedJob', `Saw completed job: ${name}, status: Complete`],
+        ['Normal', 'SuccessfulDelete', 'Deleted job yearly-a'],
+        ['Normal', 'SuccessfulDelete', 'Deleted job yearly-b'],
+      ],
+    );
+    assert.deepEqual(await until('the oldest two are gone', () => jobNames('yearly'), (n) => n.length === 1), [name]);
+    const info = await cronJobs.get('default', 'yearly');
+    assert.equal(info.cronJob.status.lastScheduleTime, scheduled);
+    assert.equal(info.cronJob.status.lastSuccessfulTime, job.status.completionTime);
+
+    // Three missed times (2020, 2021, 2022) arrive at once: Kubernetes never back-fills; every late run
+    // stands for the most recent time that has come (2026-01-01), so exactly one Job is made for it.
+    await cronJobs.backfill('default', 'yearly', new Date('2019-12-31T00:00:00Z'), new Date('2022-01-02T00:00:00Z'));
+    const second = await until('the catch-up Job completes', () => cronJobs.describe('default', 'yearly'), (d) => d.events.filter((e) => e.reason === 'SawCompletedJob').length === 2 && d.events.filter((e) => e.reason === 'SuccessfulDelete').length === 3);
+    assert.deepEqual(created(second), [name, `yearly-${NEW_YEAR}`]);
+    assert.deepEqual(await until('one Job left', () => jobNames('yearly'), (n) => n.length === 1 && n[0] !== name), [`yearly-${NEW_YEAR}`]);
+    assert.equal((await cronJobs.get('default', 'yearly')).cronJob.status.lastScheduleTime, scheduled, 'lastScheduleTime is the latest scheduled time a Job was made for');
   });
 
-  it('Forbid: while a Job runs the next time waits (BUFFER_ONE) and later ones are dropped; never two at once', async () => {
-    await cronJobs.create(cronJob('forbid', 'sleep 2', { concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 5 }));
-    let most = 0;
+  it('Forbid: nothing starts while a Job runs; once it is gone the most recent missed time runs (BUFFER_ONE)', async () => {
+    await cronJobs.create(cronJob('forbid', 'sleep 300', { concurrencyPolicy: 'Forbid' }));
+    await cronJobs.trigger('default', 'forbid');
+    const [first] = await until('the first Job runs', () => jobNames('forbid'), (n) => n.length === 1);
+    await until('its pod runs', () => jobs.get('default', first), (i) => i.job.status.active === 1);
     await cronJobs.backfill('default', 'forbid', new Date('2019-12-31T00:00:00Z'), new Date('2022-01-02T00:00:00Z'));
-    const d = await until(
-      'two runs complete',
-      async () => {
-        const info = await cronJobs.get('default', 'forbid');
-        most = Math.max(most, info.cronJob.status.active?.length ?? 0);
-        return cronJobs.describe('default', 'forbid');
-      },
-      (x) => x.events.filter((e) => e.reason === 'SawCompletedJob').length >= 2,
-    );
-    const names = d.events.filter((e) => e.reason === 'SuccessfulCreate').map((e) => e.message.replace('Created job ', ''));
-    // The first time runs, the second waits for it, the third found the buffer full.
-    assert.deepEqual(names, [`forbid-${minutes('2020-01-01T00:00:00Z')}`, `forbid-${minutes('2021-01-01T00:00:00Z')}`]);
-    assert.ok(most <= 1, `at most one active Job, saw ${most}`);
+    // Held back while the first Job runs: still one Job, one active.
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.deepEqual(await jobNames('forbid'), [first]);
+    assert.deepEqual((await cronJobs.get('default', 'forbid')).cronJob.status.active?.map((r) => r.name), [first]);
+    await jobs.delete('default', first);
+    const names = await until('the held-back time runs', () => jobNames('forbid'), (n) => n.length === 1 && n[0] !== first);
+    assert.deepEqual(names, [`forbid-${NEW_YEAR}`]);
     const sched = await s.env.client.schedule.getHandle(cronJobScheduleId('default', 'forbid')).describe();
     assert.equal(sched.policies.overlap, 'BUFFER_ONE');
+    const d = await cronJobs.describe('default', 'forbid');
+    assert.ok(d.events.some((e) => e.reason === 'MissingJob' && e.message === `Active job went missing: ${first}`), JSON.stringify(d.events));
+    await cronJobs.delete('default', 'forbid');
   });
 
   it('Replace: a new time deletes the running Job (its pods stopped) and starts the new one', async () => {
@@ -129,13 +136,28 @@ describe('CronJob on Temporal Schedules', () => {
     const first = await until('the first Job runs', () => jobNames('replace'), (n) => n.length === 1);
     await until('its pod runs', () => jobs.get('default', first[0]), (i) => i.job.status.active === 1);
     await cronJobs.backfill('default', 'replace', new Date('2019-12-31T00:00:00Z'), new Date('2020-01-02T00:00:00Z'));
-    const second = `replace-${minutes('2020-01-01T00:00:00Z')}`;
+    const second = `replace-${NEW_YEAR}`;
     const names = await until('the first Job is replaced', () => jobNames('replace'), (n) => n.length === 1 && n[0] === second);
     assert.deepEqual(names, [second]);
     await assert.rejects(jobs.get('default', first[0]), NotFoundError);
     const d = await cronJobs.describe('default', 'replace');
     assert.ok(d.events.some((e) => e.reason === 'SuccessfulDelete' && e.message === `Deleted job ${first[0]}`), JSON.stringify(d.events));
     assert.deepEqual(d.cronJob.status.active?.map((r) => r.name), [second]);
+    await cronJobs.delete('default', 'replace');
+  });
+
+  it('more than 100 missed times: TooManyMissedTimes, and still a Job for the most recent one', async () => {
+    await cronJobs.create(cronJob('hourly', 'true', { schedule: '0 * * * *' }));
+    const tenDaysAgo = Math.floor((Date.now() - 10 * 24 * 3600_000) / 3600_000) * 3600_000;
+    await cronJobs.backfill('default', 'hourly', new Date(tenDaysAgo), new Date(tenDaysAgo + 1000));
+    const d = await until('the Job is made', () => cronJobs.describe('default', 'hourly'), (x) => created(x).length === 1);
+    const warning = d.events.find((e) => e.reason === 'TooManyMissedTimes');
+    assert.equal(warning?.type, 'Warning');
+    assert.match(warning?.message ?? '', /^too many missed start times: 2(39|40|41)\. Set or decrease \.spec\.startingDeadlineSeconds or check clock skew$/);
+    const [name] = created(d);
+    const hour = Number(name.slice('hourly-'.length)) * 60_000;
+    assert.equal(hour % 3600_000, 0);
+    assert.ok(Date.now() - hour < 2 * 3600_000, name);
   });
 
   it('suspend pauses the Schedule and resume unpauses it; patch is validated', async () => {
@@ -260,10 +282,12 @@ describe('CronJob on Temporal Schedules', () => {
     await cronJobs.create(cronJob('late', 'true', { startingDeadlineSeconds: 30 }));
     await cronJobs.backfill('default', 'late', new Date('2019-12-31T00:00:00Z'), new Date('2020-01-02T00:00:00Z'));
     const d = await until('the miss is reported', () => cronJobs.describe('default', 'late'), (x) => x.events.length > 0);
+    // The late run stands for the most recent time (2026-01-01), which is itself past the deadline.
     assert.deepEqual(
       d.events.map((e) => [e.type, e.reason, e.message]),
-      [['Warning', 'MissSchedule', 'Missed scheduled time to start a job: Wed, 01 Jan 2020 00:00:00 +0000']],
+      [['Warning', 'MissSchedule', 'Missed scheduled time to start a job: Thu, 01 Jan 2026 00:00:00 +0000']],
     );
+    assert.equal((await cronJobs.get('default', 'late')).cronJob.status.lastScheduleTime, undefined);
     assert.deepEqual(await jobNames('late'), []);
     const sched = await s.env.client.schedule.getHandle(cronJobScheduleId('default', 'late')).describe();
     assert.equal(sched.policies.catchupWindow, 30_000);
@@ -273,4 +297,28 @@ describe('CronJob on Temporal Schedules', () => {
     await cronJobs.create(cronJob('twice', 'true'));
     await assert.rejects(cronJobs.create(cronJob('twice', 'true')), /Error from server \(AlreadyExists\): cronjobs "twice" already exists/);
   });
+
+  // Last: it replaces the file's worker.
+  it('a time that comes while no worker runs makes its Job once a worker is back: nothing missed, nothing doubled', async () => {
+    s.worker.shutdown();
+    await until('the worker stops', async () => s.worker.getState(), (st) => st === 'STOPPED');
+    await cronJobs.create(cronJob('restart', 'true'));
+    await cronJobs.trigger('default', 'restart');
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.deepEqual(await jobNames('restart'), []);
+    const bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error() {} } });
+    const worker = await createJobWorker({ connection: s.env.nativeConnection, taskQueue: s.taskQueue, dataDir: s.dataDir, workflowBundle: bundle, log: () => undefined });
+    const running = worker.run();
+    try {
+      const d = await until('the Job completes', () => cronJobs.describe('default', 'restart'), (x) => x.events.some((e) => e.reason === 'SawCompletedJob'));
+      assert.equal(created(d).length, 1, JSON.stringify(d.events));
+      assert.deepEqual(await jobNames('restart'), created(d));
+      const job = (await jobs.get('default', created(d)[0])).job;
+      assert.ok(job.status.conditions.some((c) => c.type === 'Complete' && c.status === 'True'));
+    } finally {
+      worker.shutdown();
+      await running.catch(() => undefined);
+    }
+  });
 });
+

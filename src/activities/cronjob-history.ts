@@ -7,7 +7,6 @@ import { WorkflowExecutionAlreadyStartedError, type WorkflowExecutionInfo } from
 import { defineSearchAttributeKey } from '@temporalio/common';
 import type { Job } from '../api/types';
 import { jobsBeyondHistory, type FinishedJob } from '../cronjob/history';
-import { isScheduledJobName } from '../cronjob/ids';
 
 /** Same shape as CronJobHistoryInput in src/workflows/cronjob-run.ts (activities may not import workflow code). */
 export interface TrimCronJobHistoryInput {
@@ -51,12 +50,13 @@ async function outcomeOf(wf: WorkflowExecutionInfo): Promise<FinishedJob['outcom
 /** Deletes the CronJob's finished Jobs beyond its history limits; returns their names, oldest first. */
 export async function trimCronJobHistory(input: TrimCronJobHistoryInput): Promise<string[]> {
   const { client } = Context.current();
-  const prefix = `job/${input.namespace}/${input.cronJob}-`;
+  // Every Job the CronJob owns counts, scheduled or made with `create job --from` (CJ cleanupFinishedJobs).
+  const prefix = `job/${input.namespace}/`;
   const query = `WorkflowType = 'job' AND WorkflowId STARTS_WITH ${quote(prefix)} AND ExecutionStatus != 'Running'`;
   const finished = new Map<string, FinishedJob & { runId: string }>();
   for await (const wf of client.workflow.list({ query })) {
     const name = wf.workflowId.slice(`job/${input.namespace}/`.length);
-    if (!isScheduledJobName(input.cronJob, name) || !ownedBy(wf.memo?.[MEMO_JOB], input)) continue;
+    if (!ownedBy(wf.memo?.[MEMO_JOB], input)) continue;
     const outcome = await outcomeOf(wf);
     if (outcome) finished.set(name, { name, outcome, startTime: wf.startTime.getTime(), runId: wf.runId });
   }

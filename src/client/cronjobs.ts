@@ -24,12 +24,10 @@ import {
   jobFromCronJob,
   ownedBy,
   parseCronJobScheduleId,
-  rfc3339,
   scheduleShape,
-  scheduledTimeOfRun,
   type CronJobEvent,
 } from '../cronjob';
-import { CRONJOB_RUN_WORKFLOW_TYPE, MEMO_CRONJOB_COMPLETION, MEMO_CRONJOB_EVENTS, type CronJobRunInput } from '../workflows/cronjob-messages';
+import { CRONJOB_RUN_WORKFLOW_TYPE, MEMO_CRONJOB_RUN, type CronJobRunInput, type CronJobRunMemo } from '../workflows/cronjob-messages';
 import type { JobMergePatch } from '../workflows/messages';
 import { AlreadyExistsError, NotFoundError } from './errors';
 import { jsonEqual } from './merge';
@@ -165,25 +163,27 @@ export class CronJobsClient {
     }
   }
 
+  /** The CronJob as its Schedule carries it; its status is filled in from its runs (see `runs`). */
   private fromDescription(d: ScheduleDescription): CronJobInfo {
     const args = d.action.type === 'startWorkflow' ? (d.action.args as unknown[] | undefined) : undefined;
     const input = args?.[0] as Partial<CronJobRunInput> | undefined;
     if (!isCronJob(input?.cronJob)) throw new Error(`schedule ${d.scheduleId} does not carry a CronJob`);
     const cronJob = input.cronJob;
-    const { namespace, name } = cronJob.metadata;
-    const active: ObjectReference[] = d.info.runningActions
-      .map((a) => scheduledTimeOfRun(a.workflow.workflowId))
-      .filter((t): t is number => t !== undefined)
-      .sort((a, b) => a - b)
-      .map((t) => ({ apiVersion: 'batch/v1', kind: 'Job', name: `${name}-${Math.floor(t / 60_000)}`, namespace }));
-    const last = d.info.recentActions.reduce<number | undefined>((m, a) => Math.max(m ?? 0, a.scheduledAt.getTime()), undefined);
-    const status: CronJobStatus = {
-      ...(active.length > 0 ? { active } : {}),
-      ...(last !== undefined ? { lastScheduleTime: rfc3339(last) } : {}),
-    };
     // The Schedule's own pause is the truth for suspend (someone may have paused it in the Web UI).
     const spec = { ...cronJob.spec, suspend: d.state.paused };
-    return { cronJob: { ...cronJob, spec, status }, nextScheduleTimes: d.state.paused ? [] : d.info.nextActionTimes };
+    return { cronJob: { ...cronJob, spec, status: {} }, nextScheduleTimes: d.state.paused ? [] : d.info.nextActionTimes };
+  }
+
+  private async withStatus(info: CronJobInfo): Promise<CronJobInfo & { events: CronJobEvent[] }> {
+    const { namespace, name } = info.cronJob.metadata;
+    const runs = await this.runs(namespace, name);
+    const active: ObjectReference[] = runs.active.map((job) => ({ apiVersion: 'batch/v1', kind: 'Job', name: job, namespace }));
+    const status: CronJobStatus = {
+      ...(active.length > 0 ? { active } : {}),
+      ...(runs.lastScheduleTime ? { lastScheduleTime: runs.lastScheduleTime } : {}),
+      ...(runs.lastSuccessfulTime ? { lastSuccessfulTime: runs.lastSuccessfulTime } : {}),
+    };
+    return { ...info, cronJob: { ...info.cronJob, status }, events: runs.events };
   }
 
   private async stored(namespace: string, name: string): Promise<CronJob> {
@@ -191,17 +191,17 @@ export class CronJobsClient {
     return cronJob;
   }
 
-  /** The CronJob with its status (`kubectl get cronjob NAME`); lastSuccessfulTime is kept by its runs. */
+  /** The CronJob with its status (`kubectl get cronjob NAME`): active Jobs and times come from its runs. */
   async get(namespace: string, name: string): Promise<CronJobInfo> {
-    const info = this.fromDescription(await this.describeSchedule(namespace, name));
-    return withLastSuccess(info, (await this.runs(namespace, name)).lastSuccessfulTime);
+    const { events: _e, ...info } = await this.withStatus(this.fromDescription(await this.describeSchedule(namespace, name)));
+    return info;
   }
 
   /** The CronJob, its Jobs and its recent events (`kubectl describe cronjob NAME`). */
   async describe(namespace: string, name: string): Promise<CronJobDetails> {
     const info = this.fromDescription(await this.describeSchedule(namespace, name));
-    const [jobs, runs] = await Promise.all([this.ownedJobs(info.cronJob), this.runs(namespace, name)]);
-    return { ...withLastSuccess(info, runs.lastSuccessfulTime), jobs, events: runs.events };
+    const [jobs, withStatus] = await Promise.all([this.ownedJobs(info.cronJob), this.withStatus(info)]);
+    return { ...withStatus, jobs };
   }
 
   /** CronJobs of a namespace (or all), selected by their own labels, sorted by namespace and name. */
@@ -214,7 +214,7 @@ export class CronJobsClient {
     }
     const infos = await mapLimit(refs, 8, async (r) => {
       try {
-        return this.fromDescription(await this.describeSchedule(r.namespace, r.name));
+        return await this.get(r.namespace, r.name);
       } catch (err) {
         if (err instanceof NotFoundError) return undefined;
         throw err;
@@ -233,19 +233,32 @@ export class CronJobsClient {
       .sort((a, b) => (a.job.metadata.creationTimestamp ?? '').localeCompare(b.job.metadata.creationTimestamp ?? ''));
   }
 
-  /** What the CronJob's runs kept in their memos: their events, and the latest completion of a Job. */
-  private async runs(namespace: string, name: string): Promise<{ events: CronJobEvent[]; lastSuccessfulTime?: string }> {
+  /**
+   * What the CronJob's runs keep in their memos: the events, the Jobs still being waited for (`active`),
+   * the latest scheduled time a Job was created for and the latest completion of one.
+   */
+  private async runs(namespace: string, name: string): Promise<{ events: CronJobEvent[]; active: string[]; lastScheduleTime?: string; lastSuccessfulTime?: string }> {
     const prefix = `${cronJobRunWorkflowIdBase(namespace, name)}-`;
     const query = `WorkflowType = '${CRONJOB_RUN_WORKFLOW_TYPE}' AND WorkflowId STARTS_WITH '${prefix.replace(/'/g, "\\'")}'`;
     const events: CronJobEvent[] = [];
-    let last: string | undefined;
+    const active = new Set<string>();
+    let scheduled: string | undefined;
+    let succeeded: string | undefined;
+    const later = (a: string | undefined, b: string | undefined) => (b !== undefined && (a === undefined || b > a) ? b : a);
     for await (const wf of this.client.workflow.list({ query, pageSize: 100 })) {
-      const own = wf.memo?.[MEMO_CRONJOB_EVENTS];
-      if (Array.isArray(own)) events.push(...(own as CronJobEvent[]));
-      const done = wf.memo?.[MEMO_CRONJOB_COMPLETION];
-      if (typeof done === 'string' && (!last || done > last)) last = done;
+      const memo = wf.memo?.[MEMO_CRONJOB_RUN] as Partial<CronJobRunMemo> | undefined;
+      if (!memo) continue;
+      if (Array.isArray(memo.events)) events.push(...memo.events);
+      if (wf.status.name === 'RUNNING' && memo.job && !memo.jobEnded) active.add(memo.job);
+      scheduled = later(scheduled, memo.scheduledTime);
+      succeeded = later(succeeded, memo.completionTime);
     }
-    return { events: events.sort((a, b) => a.at.localeCompare(b.at)), ...(last ? { lastSuccessfulTime: last } : {}) };
+    return {
+      events: events.sort((a, b) => a.at.localeCompare(b.at)),
+      active: [...active].sort(),
+      ...(scheduled ? { lastScheduleTime: scheduled } : {}),
+      ...(succeeded ? { lastSuccessfulTime: succeeded } : {}),
+    };
   }
 
   // ---- changes -------------------------------------------------------------------------------------
@@ -327,7 +340,3 @@ export class CronJobsClient {
   }
 }
 
-function withLastSuccess(info: CronJobInfo, last: string | undefined): CronJobInfo {
-  if (!last) return info;
-  return { ...info, cronJob: { ...info.cronJob, status: { ...info.cronJob.status, lastSuccessfulTime: last } } };
-}

@@ -15,6 +15,11 @@ export const cronJobEvents = {
   missing: (job: string) => ({ type: 'Normal', reason: 'MissingJob', message: `Active job went missing: ${job}` }),
   alreadyActive: () => ({ type: 'Normal', reason: 'JobAlreadyActive', message: 'Not starting job because prior execution is running and concurrency policy is Forbid' }),
   missSchedule: (scheduled: string) => ({ type: 'Warning', reason: 'MissSchedule', message: `Missed scheduled time to start a job: ${scheduled}` }),
+  tooManyMissed: (count: number) => ({
+    type: 'Warning',
+    reason: 'TooManyMissedTimes',
+    message: `too many missed start times: ${count}. Set or decrease .spec.startingDeadlineSeconds or check clock skew`,
+  }),
   failedCreate: (err: string) => ({ type: 'Warning', reason: 'FailedCreate', message: `Error creating job: ${err}` }),
 } satisfies Record<string, (...args: never[]) => Omit<CronJobEvent, 'at'>>;
 

@@ -5,3 +5,4 @@ export * from './schedule-spec';
 export * from './job-for-schedule';
 export * from './history';
 export * from './events';
+export * from './catch-up';

@@ -19,8 +19,20 @@ export interface CronJobRunResult {
   events: CronJobEvent[];
 }
 
-/** The memo key under which a run keeps its events as it goes (listed without fetching results). */
-export const MEMO_CRONJOB_EVENTS = 'cronJobEvents';
+/**
+ * What a run keeps in its memo as it goes, so the client lists it with the run (no result to fetch): the
+ * CronJob's events, its `active` Jobs and status times are read from its runs.
+ */
+export const MEMO_CRONJOB_RUN = 'cronJobRun';
 
-/** The memo key under which a run that saw its Job complete keeps the Job's completionTime (lastSuccessfulTime). */
-export const MEMO_CRONJOB_COMPLETION = 'cronJobCompletionTime';
+export interface CronJobRunMemo {
+  events: CronJobEvent[];
+  /** The Job this run created. */
+  job?: string;
+  /** Set once the run has seen its Job finish or go: the Job is no longer among the CronJob's active ones. */
+  jobEnded?: boolean;
+  /** The scheduled time (RFC 3339) of that Job: status.lastScheduleTime. */
+  scheduledTime?: string;
+  /** Its completionTime once it completed: status.lastSuccessfulTime. */
+  completionTime?: string;
+}

@@ -19,9 +19,10 @@ import { withControllerUid } from '../api/labels';
 import { cronJobEvents, rfc1123z, type CronJobEvent } from '../cronjob/events';
 import type { FinishedJob } from '../cronjob/history';
 import { cronJobJobName, scheduledTimeOfRun } from '../cronjob/ids';
-import { jobForSchedule } from '../cronjob/job-for-schedule';
+import { jobForSchedule, rfc3339 } from '../cronjob/job-for-schedule';
 import { missedDeadline } from '../cronjob/schedule-spec';
-import { MEMO_CRONJOB_COMPLETION, MEMO_CRONJOB_EVENTS, type CronJobRunInput, type CronJobRunResult } from './cronjob-messages';
+import { MANY_MISSED, dueTime } from '../cronjob/catch-up';
+import { MEMO_CRONJOB_RUN, type CronJobRunInput, type CronJobRunMemo, type CronJobRunResult } from './cronjob-messages';
 import { JOB_REMOVAL_WORKFLOW_TYPE, JOB_WORKFLOW_TYPE, jobRemovalWorkflowId, jobWorkflowId, type JobInput, type JobRemovalInput, type JobResult } from './messages';
 import { JOB_LABELS, JOB_NAME, JOB_NAMESPACE, JOB_PHASE, labelEntries } from './search-attributes';
 
@@ -51,12 +52,18 @@ export async function cronJobRun(input: CronJobRunInput): Promise<CronJobRunResu
   const { cronJob } = input;
   const info = workflowInfo();
   const events: CronJobEvent[] = [];
+  const memo: CronJobRunMemo = { events };
+  const publish = () => upsertMemo({ [MEMO_CRONJOB_RUN]: memo });
   const emit = (e: Omit<CronJobEvent, 'at'>) => {
     events.push({ ...e, at: new Date(Date.now()).toISOString() });
-    upsertMemo({ [MEMO_CRONJOB_EVENTS]: events });
+    publish();
   };
   // Temporal names each run `<base>-<scheduled time>`; a run started some other way uses its start time.
-  const scheduledMs = scheduledTimeOfRun(info.workflowId) ?? info.startTime.getTime();
+  const nominalMs = scheduledTimeOfRun(info.workflowId) ?? info.startTime.getTime();
+  // A late run (a catch-up, a Forbid run held back) stands for the most recent time that has come.
+  const due = dueTime(cronJob, nominalMs, Date.now());
+  const scheduledMs = due.time;
+  if (due.missed > MANY_MISSED) emit(cronJobEvents.tooManyMissed(due.missed));
   if (missedDeadline(cronJob, scheduledMs, Date.now())) {
     emit(cronJobEvents.missSchedule(rfc1123z(scheduledMs)));
     return { outcome: 'Skipped', events };
@@ -92,12 +99,15 @@ export async function cronJobRun(input: CronJobRunInput): Promise<CronJobRunResu
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { job: name, events };
     throw err;
   }
+  memo.job = name;
+  memo.scheduledTime = rfc3339(scheduledMs);
   emit(cronJobEvents.created(name));
 
   let result: JobResult;
   try {
     result = (await child.result()) as JobResult;
   } catch (err) {
+    memo.jobEnded = true;
     if (isCancellation(err) || (err instanceof ChildWorkflowFailure && isCancellation(err.cause))) {
       // Replace: the Schedule cancelled this run to start the next one. The Job's workflow has stopped its
       // pods (it was cancelled with us); remove its execution so the Job is gone, as Kubernetes deletes it.
@@ -117,6 +127,7 @@ export async function cronJobRun(input: CronJobRunInput): Promise<CronJobRunResu
     await trim(input, { name, outcome: 'Failed', startTime: Date.parse(job.metadata.creationTimestamp), runId: child.firstExecutionRunId }, emit);
     return { job: name, outcome: 'Failed', events };
   }
+  memo.jobEnded = true;
   if (result.deleted) {
     emit(cronJobEvents.missing(name));
     return { job: name, outcome: 'Missing', events };
@@ -124,7 +135,7 @@ export async function cronJobRun(input: CronJobRunInput): Promise<CronJobRunResu
   const complete = result.job.status.conditions.some((c) => c.type === 'Complete' && c.status === 'True');
   const outcome = complete ? 'Complete' : 'Failed';
   // status.lastSuccessfulTime outlives the Job itself (history limits may delete it): kept with the run.
-  if (complete && result.job.status.completionTime) upsertMemo({ [MEMO_CRONJOB_COMPLETION]: result.job.status.completionTime });
+  if (complete && result.job.status.completionTime) memo.completionTime = result.job.status.completionTime;
   emit(cronJobEvents.sawCompleted(name, outcome));
   const started = result.job.status.startTime ?? job.metadata.creationTimestamp;
   await trim(input, { name, outcome, startTime: Date.parse(started), runId: child.firstExecutionRunId }, emit);

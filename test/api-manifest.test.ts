@@ -213,8 +213,8 @@ describe('apiVersion and kind', () => {
 
   it('parseJob and parseManifests read Jobs only: a CronJob is for parseObjects', () => {
     assert.equal(
-      manifestError(() => parseJob({ apiVersion: 'batch/v1', kind: 'CronJob' })).message,
-      'expected a Job, got a CronJob (parseObjects reads both)',
+      manifestError(() => parseJob({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'hello' } })).message,
+      'CronJob "hello" runs on its schedule: create it with `jobctl apply -f` (parseObjects); this reads Jobs only',
     );
   });
 

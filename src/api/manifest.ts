@@ -59,7 +59,14 @@ function objectFrom(obj: unknown, source: string | undefined): Record<string, un
 
 function parseJobFrom(input: unknown, source: string | undefined): Job {
   const obj = objectFrom(input, source);
-  if (checkKind(obj, source) === 'CronJob') throw new ManifestError('expected a Job, got a CronJob (parseObjects reads both)', 'UnknownKind', source);
+  if (checkKind(obj, source) === 'CronJob') {
+    const name = isObject(obj.metadata) && typeof obj.metadata.name === 'string' ? obj.metadata.name : '';
+    throw new ManifestError(
+      `CronJob ${JSON.stringify(name)} runs on its schedule: create it with \`jobctl apply -f\` (parseObjects); this reads Jobs only`,
+      'UnknownKind',
+      source,
+    );
+  }
   return jobFrom(obj, source);
 }
 

@@ -287,6 +287,9 @@ export function describeJob(job: JobWithStatus, pods: PodRecord[], events: JobEv
   w.write(0, `Selector:\t${selectorString(spec.selector)}\n`);
   printLabels(w, 'Labels', metadata.labels);
   printAnnotations(w, 'Annotations', metadata.annotations);
+  // printController: the Jobs of a CronJob name it.
+  const owner = metadata.ownerReferences?.find((r) => r.controller === true);
+  if (owner) w.write(0, `Controlled By:\t${owner.kind}/${owner.name}\n`);
   w.write(0, `Parallelism:\t${spec.parallelism}\n`);
   w.write(0, spec.completions !== null ? `Completions:\t${spec.completions}\n` : 'Completions:\t<unset>\n');
   w.write(0, `Completion Mode:\t${spec.completionMode}\n`);

@@ -43,15 +43,10 @@ function declaredNamespaces(text: string): Array<string | undefined> {
   return out;
 }
 
-/** All Jobs of all files, in the namespace `-n` says where the manifest says none (kubectl's rule). */
-export function loadJobs(files: readonly string[], namespace: string | undefined): Job[] {
-  const { objects } = loadObjects(files, namespace);
-  const cronJob = objects.find((o) => o.kind === 'CronJob');
-  if (cronJob) throw new CliError(`error: cronjob.batch/${cronJob.metadata.name}: expected Jobs only here`);
-  return objects as Job[];
-}
-
-/** All Jobs and CronJobs of all files (mixed freely), with kubectl's warnings for deprecated versions. */
+/**
+ * All Jobs and CronJobs of all files (mixed freely), in the namespace `-n` says where the manifest says
+ * none (kubectl's rule), with kubectl's warnings for deprecated versions.
+ */
 export function loadObjects(files: readonly string[], namespace: string | undefined): { objects: Array<Job | CronJob>; warnings: string[] } {
   const jobs: Array<Job | CronJob> = [];
   const warnings: string[] = [];

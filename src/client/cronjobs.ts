@@ -44,6 +44,8 @@ export interface CronJobInfo {
 export interface CronJobDetails extends CronJobInfo {
   /** The CronJob's Jobs that still exist, oldest first. */
   jobs: JobInfo[];
+  /** A Job as the jobTemplate makes it (typed and defaulted), for showing the pod template. */
+  templateJob: Job;
   /** Events of its recent runs, oldest first. */
   events: CronJobEvent[];
 }
@@ -201,7 +203,7 @@ export class CronJobsClient {
   async describe(namespace: string, name: string): Promise<CronJobDetails> {
     const info = this.fromDescription(await this.describeSchedule(namespace, name));
     const [jobs, withStatus] = await Promise.all([this.ownedJobs(info.cronJob), this.withStatus(info)]);
-    return { ...withStatus, jobs };
+    return { ...withStatus, jobs, templateJob: jobFromCronJob(info.cronJob, `${name}-0`) };
   }
 
   /** CronJobs of a namespace (or all), selected by their own labels, sorted by namespace and name. */

@@ -2,7 +2,6 @@
 // `patch`/`suspend`/`resume cronjob`, and `create job NAME --from=cronjob/X`. The generic verbs dispatch
 // here when the resource type is a CronJob.
 import { CronJobsClient, NotFoundError, type CronJobInfo, type JobsClient } from '../../client';
-import { jobFromCronJob } from '../../cronjob';
 import type { JobMergePatch } from '../../workflows/messages';
 import { cronJobsTable, describeCronJob, toKubeCronJob } from '../format/cronjob';
 import { kubeList, toYaml, type KubeObject } from '../format';
@@ -76,7 +75,7 @@ export async function describeCronJobs(names: string[], o: CronJobGetOptions, ou
     for (const r of refs) {
       try {
         const d = await cronJobs.describe(r.namespace, r.name);
-        texts.push(describeCronJob(d.cronJob, jobFromCronJob(d.cronJob, `${r.name}-0`), d.events, Date.now()));
+        texts.push(describeCronJob(d.cronJob, d.templateJob, d.events, Date.now()));
       } catch (err) {
         if (!(err instanceof NotFoundError)) throw err;
         out.error(describeError(err).message);

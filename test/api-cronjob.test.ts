@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CRONJOB_V1BETA1_WARNING, JobValidationError, ManifestError, parseCronJob, parseObjects, type CronJob, type Job } from '../src/api';
-import { cronScheduleError } from '../src/api/cron';
+import { cronExpressionsFor, cronScheduleError } from '../src/api/cron';
 import {
   MANY_MISSED,
   dueTime,
@@ -273,6 +273,19 @@ describe('catching up: the time a late run stands for', () => {
     const due = dueTime(c, at('2026-11-20T00:00:00Z'), at('2026-11-28T10:30:30Z'));
     assert.equal(due.time, at('2026-11-28T10:30:00Z'));
     assert.equal(due.missed, 3);
+  });
+
+  it("reads day of month OR day of week as robfig does, when both are restricted", () => {
+    assert.deepEqual(cronExpressionsFor('0 0 13 * 5'), ['0 0 13 * *', '0 0 * * 5']);
+    assert.deepEqual(cronExpressionsFor('0 0 */2 * mon'), ['0 0 */2 * *', '0 0 * * mon']);
+    assert.deepEqual(cronExpressionsFor('0 0 * * 5'), ['0 0 * * 5']);
+    assert.deepEqual(cronExpressionsFor('0 0 13 * ?'), ['0 0 13 * ?']);
+    assert.deepEqual(cronExpressionsFor('@weekly'), ['0 0 * * 0']);
+    assert.deepEqual(cronExpressionsFor('@every 5m'), ['@every 5m']);
+    const fri13 = cj({ schedule: '0 0 13 * 5' });
+    // Fri 2026-11-20 and Sun 2026-12-13 both fire; Fri 2026-11-27 is the most recent before the 28th.
+    assert.deepEqual(dueTime(fri13, at('2026-11-13T00:00:00Z'), at('2026-11-28T00:00:00Z')), { time: at('2026-11-27T00:00:00Z'), missed: 2 });
+    assert.equal(scheduleShape(fri13).cronExpressions.length, 2);
   });
 
   it('follows the time zone, reads ? as *, and leaves @every to Temporal', () => {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { parseObjects } from '../src/api';
 import type { CronJob } from '../src/api/cronjob';
 import { CronJobsClient, JobsClient, NotFoundError } from '../src/client';
-import { cronJobScheduleId } from '../src/cronjob';
+import { cronExpressionsFor } from '../src/api/cron';
+import { cronJobScheduleId, dueTime } from '../src/cronjob';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createJobWorker, workflowsPath } from '../src/worker';
 import { startJobctlServer, type JobctlServer } from './helpers/jobctl-server';
@@ -174,6 +175,9 @@ describe('CronJob on Temporal Schedules', () => {
     assert.equal(resumed.cronJob.spec.suspend, false);
     assert.ok(resumed.nextScheduleTimes.length > 0);
     await assert.rejects(cronJobs.patch('default', 'pausable', { spec: { schedule: '61 * * * *' } }), /spec\.schedule: Invalid value: "61 \* \* \* \*": end of range \(61\) above maximum \(59\): 61/);
+    assert.equal(await cronJobs.apply(cronJob('pausable', 'true', { schedule: '*/10 * * * *' })), 'configured');
+    assert.deepEqual((await handle.describe()).spec.calendars?.[0]?.minute, [{ start: 0, end: 59, step: 10 }]);
+    assert.equal(await cronJobs.apply(cronJob('pausable', 'true', { schedule: '*/10 * * * *' })), 'unchanged');
     await cronJobs.patch('default', 'pausable', { spec: { schedule: '@hourly', timeZone: 'Europe/Paris' } });
     const patched = await handle.describe();
     assert.equal(patched.spec.timezone, 'Europe/Paris');
@@ -291,6 +295,42 @@ describe('CronJob on Temporal Schedules', () => {
     assert.deepEqual(await jobNames('late'), []);
     const sched = await s.env.client.schedule.getHandle(cronJobScheduleId('default', 'late')).describe();
     assert.equal(sched.policies.catchupWindow, 30_000);
+  });
+
+  it("croner (which a late run asks for the most recent time) and Temporal's Schedules agree on the times", async () => {
+    const cases: Array<[string, string | undefined]> = [
+      ['0 0 13 * 5', undefined],
+      ['*/7 3-5 * jan,jul mon-fri', undefined],
+      ['0 9 ? * SUN', undefined],
+      ['@weekly', undefined],
+      ['5 4 * * sun', 'Asia/Kolkata'],
+      ['30 2 * * *', 'Europe/Paris'],
+      ['0 0 29 2 *', undefined],
+    ];
+    for (const [schedule, timeZone] of cases) {
+      const id = `croner-check-${cases.findIndex((c) => c[0] === schedule)}`;
+      const handle = await s.env.client.schedule.create({
+        scheduleId: id,
+        // What a CronJob's Schedule is given (robfig's day-of-month OR day-of-week split in two).
+        spec: { cronExpressions: cronExpressionsFor(schedule), ...(timeZone ? { timezone: timeZone } : {}) },
+        action: { type: 'startWorkflow', workflowType: 'nothing', workflowId: id, taskQueue: 'nowhere', args: [] },
+      });
+      try {
+        const temporal = (await handle.describe()).info.nextActionTimes.map((d) => d.toISOString());
+        assert.ok(temporal.length >= 5, schedule);
+        const c = cronJob('x', 'true', { schedule, ...(timeZone ? { timeZone } : {}) });
+        // dueTime walks croner's times: from just before Temporal's first, "now" at its last, it must land on it.
+        const first = Date.parse(temporal[0]);
+        const last = Date.parse(temporal[temporal.length - 1]);
+        const due = dueTime(c, first, last);
+        assert.equal(new Date(due.time).toISOString(), temporal[temporal.length - 1], `${schedule} ${timeZone ?? ''}`);
+        assert.equal(due.missed, temporal.length - 1, `${schedule} ${timeZone ?? ''}: ${JSON.stringify(temporal)}`);
+        // Kubernetes' reading: the 13th, or any Friday.
+        if (schedule === '0 0 13 * 5') assert.ok(temporal.some((t) => new Date(t).getUTCDate() !== 13), JSON.stringify(temporal));
+      } finally {
+        await handle.delete();
+      }
+    }
   });
 
   it('refuses a second CronJob of the same name', async () => {

@@ -139,3 +139,27 @@ function parseStandard(input: string): void {
 export function expandCronDescriptor(schedule: string): string {
   return CRON_DESCRIPTORS[schedule.trim()] ?? schedule;
 }
+
+/** robfig's star bit: a field with a `*` or `?` part that has no step above 1. */
+function isStarField(field: string): boolean {
+  return field.split(',').some((part) => {
+    const [range, step] = part.split('/');
+    return (range === '*' || range === '?') && (step === undefined || Number(step) <= 1);
+  });
+}
+
+/**
+ * The schedule as calendar expressions whose union gives robfig's times. robfig (and Vixie cron) fire
+ * when the day of month OR the day of week matches if both are restricted; a Temporal Schedule's cron
+ * expression needs both to match. Such a schedule becomes two expressions, one per day field.
+ * `@every` is returned as it is.
+ */
+export function cronExpressionsFor(schedule: string): string[] {
+  const expanded = expandCronDescriptor(schedule.trim());
+  if (expanded.startsWith('@')) return [expanded];
+  const fields = expanded.split(/\s+/);
+  if (fields.length !== 5) return [expanded];
+  const [minute, hour, dom, month, dow] = fields;
+  if (isStarField(dom) || isStarField(dow)) return [fields.join(' ')];
+  return [`${minute} ${hour} ${dom} ${month} *`, `${minute} ${hour} * ${month} ${dow}`];
+}

@@ -1,6 +1,7 @@
 // How a CronJob's spec maps onto a Temporal Schedule (JOB-SEMANTICS 7.2/7.3, TEMPORAL-NOTES "Schedules").
 // Pure: the client turns this into `client.schedule.create/update` options.
 import type { ConcurrencyPolicy, CronJob } from '../api/cronjob';
+import { cronExpressionsFor } from '../api/cron';
 
 /** Temporal's ScheduleOverlapPolicy names. */
 export type OverlapPolicy = 'ALLOW_ALL' | 'BUFFER_ONE' | 'CANCEL_OTHER';
@@ -28,6 +29,7 @@ export const MIN_CATCHUP_WINDOW_MS = 10_000;
 export const DEFAULT_CATCHUP_WINDOW_MS = 24 * 3600_000;
 
 export interface ScheduleShape {
+  /** Their union is the schedule's times (see cronExpressionsFor: robfig's day-of-month OR day-of-week). */
   cronExpressions: string[];
   /** IANA zone; undefined is UTC (the Temporal server's zone stands in for the controller manager's). */
   timezone?: string;
@@ -41,7 +43,7 @@ export interface ScheduleShape {
 export function scheduleShape(c: CronJob): ScheduleShape {
   const deadline = c.spec.startingDeadlineSeconds;
   return {
-    cronExpressions: [c.spec.schedule],
+    cronExpressions: cronExpressionsFor(c.spec.schedule),
     ...(c.spec.timeZone !== undefined ? { timezone: c.spec.timeZone } : {}),
     overlap: OVERLAP_FOR[c.spec.concurrencyPolicy],
     catchupWindowMs: deadline === undefined ? DEFAULT_CATCHUP_WINDOW_MS : Math.max(MIN_CATCHUP_WINDOW_MS, deadline * 1000),

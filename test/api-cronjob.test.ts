@@ -279,7 +279,8 @@ describe('catching up: the time a late run stands for', () => {
     assert.deepEqual(cronExpressionsFor('0 0 13 * 5'), ['0 0 13 * *', '0 0 * * 5']);
     assert.deepEqual(cronExpressionsFor('0 0 */2 * mon'), ['0 0 */2 * *', '0 0 * * mon']);
     assert.deepEqual(cronExpressionsFor('0 0 * * 5'), ['0 0 * * 5']);
-    assert.deepEqual(cronExpressionsFor('0 0 13 * ?'), ['0 0 13 * ?']);
+    assert.deepEqual(cronExpressionsFor('0 0 13 * ?'), ['0 0 13 * *']);
+    assert.deepEqual(cronExpressionsFor('0 9 ? * SUN'), ['0 9 * * SUN']);
     assert.deepEqual(cronExpressionsFor('@weekly'), ['0 0 * * 0']);
     assert.deepEqual(cronExpressionsFor('@every 5m'), ['@every 5m']);
     const fri13 = cj({ schedule: '0 0 13 * 5' });

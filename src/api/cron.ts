@@ -157,7 +157,8 @@ function isStarField(field: string): boolean {
 export function cronExpressionsFor(schedule: string): string[] {
   const expanded = expandCronDescriptor(schedule.trim());
   if (expanded.startsWith('@')) return [expanded];
-  const fields = expanded.split(/\s+/);
+  // Temporal refuses `?` in a day field ("DayOfMonth is not in range"); robfig reads it as `*`.
+  const fields = expanded.split(/\s+/).map((f) => f.replace(/\?/g, '*'));
   if (fields.length !== 5) return [expanded];
   const [minute, hour, dom, month, dow] = fields;
   if (isStarField(dom) || isStarField(dow)) return [fields.join(' ')];

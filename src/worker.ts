@@ -13,6 +13,7 @@ import { removeJobExecution } from './activities/remove-job';
 import { DEFAULT_TASK_QUEUE, nodeTaskQueues } from './api/task-queues';
 import { ensurePrivateDataDir } from './data-dir/private-files';
 import { cachedWorkflowBundle } from './workflow-bundle';
+import { trimCronJobHistory } from './activities/cronjob-history';
 
 export const DEFAULT_MAX_CONCURRENT_PODS = 100;
 
@@ -137,7 +138,7 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
   const main = await JobWorker.create({
     ...common,
     taskQueue: base,
-    activities: { ...activities, removeJobExecution },
+    activities: { ...activities, removeJobExecution, trimCronJobHistory },
     workflowBundle: opts.workflowBundle ?? (await cachedWorkflowBundle()),
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });

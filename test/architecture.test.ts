@@ -50,9 +50,10 @@ describe('layer arrows', () => {
     );
   });
 
-  it('the client imports only api, the workflow message definitions and the data dir layout', () => {
+  it('the client imports only api, the pure CronJob mapping, the workflow message definitions and the data dir layout', () => {
+    const messages = ['workflows/messages', 'workflows/search-attributes', 'workflows/cronjob-messages'];
     assert.deepEqual(
-      violations('client', (t) => under(t, 'api', 'data-dir') || t === 'workflows/messages' || t === 'workflows/search-attributes'),
+      violations('client', (t) => under(t, 'api', 'data-dir', 'cronjob') || messages.includes(t)),
       [],
     );
   });
@@ -61,8 +62,9 @@ describe('layer arrows', () => {
     assert.deepEqual(relativeImports(path.join(SRC, 'index.ts')), ['client']);
   });
 
-  it('the controller imports only api; api imports nothing of ours', () => {
+  it('the controller and the CronJob mapping import only api; api imports nothing of ours', () => {
     assert.deepEqual(violations('controller', (t) => under(t, 'api')), []);
+    assert.deepEqual(violations('cronjob', (t) => under(t, 'api')), []);
     assert.deepEqual(violations('api', () => false), []);
   });
 });

@@ -120,7 +120,10 @@ describe('jobctl arguments', () => {
     assert.deepEqual(parseResourceArgs(['jobs', 'a', 'b']), { kind: 'jobs', refs: [{ kind: 'jobs', name: 'a' }, { kind: 'jobs', name: 'b' }] });
     assert.deepEqual(parseResourceArgs(['job.batch/a', 'po/p']), { refs: [{ kind: 'jobs', name: 'a' }, { kind: 'pods', name: 'p' }] });
     assert.deepEqual(parseResourceArgs(['pods']), { kind: 'pods', refs: [] });
-    assert.throws(() => parseResourceArgs(['cronjobs']), /the server doesn't have a resource type "cronjobs"/);
+    assert.throws(() => parseResourceArgs(['deployments']), /the server doesn't have a resource type "deployments"/);
+    assert.deepEqual(parseResourceArgs(['cj', 'x'], ['cronjobs']), { kind: 'cronjobs', refs: [{ kind: 'cronjobs', name: 'x' }] });
+    assert.deepEqual(parseResourceArgs(['cronjob.batch/x'], ['cronjobs']), { refs: [{ kind: 'cronjobs', name: 'x' }] });
+    assert.throws(() => parseResourceArgs(['cronjobs']), /cronjobs is not supported here/);
     assert.throws(() => parseResourceArgs(['job', 'job/a']), CliError);
     assert.throws(() => parseResourceArgs(['pod/x'], ['jobs']), CliError);
   });

@@ -47,7 +47,7 @@ export interface InvalidStatus {
   details: {
     name: string;
     group: 'batch';
-    kind: 'Job';
+    kind: 'Job' | 'CronJob';
     causes: Array<{ reason: string; message: string; field: string }>;
   };
 }
@@ -65,13 +65,15 @@ export class JobValidationError extends Error {
     readonly jobName: string,
     readonly errors: FieldError[],
     readonly source?: string,
+    /** The kind in the messages: a CronJob is refused in the same words. */
+    readonly kind: 'Job' | 'CronJob' = 'Job',
   ) {
     const messages = uniqueMessages(errors);
-    const prefix = `The Job ${goQuote(jobName)} is invalid: `;
+    const prefix = `The ${kind} ${goQuote(jobName)} is invalid: `;
     super(messages.length === 1 ? prefix + messages[0] : `${prefix}\n${messages.map((m) => `* ${m}`).join('\n')}`);
     this.name = 'JobValidationError';
     const aggregate = messages.length === 1 ? messages[0] : `[${messages.join(', ')}]`;
-    this.statusMessage = `Job.batch ${goQuote(jobName)} is invalid: ${aggregate}`;
+    this.statusMessage = `${kind}.batch ${goQuote(jobName)} is invalid: ${aggregate}`;
   }
 
   toStatus(): InvalidStatus {
@@ -85,7 +87,7 @@ export class JobValidationError extends Error {
       details: {
         name: this.jobName,
         group: 'batch',
-        kind: 'Job',
+        kind: this.kind,
         causes: this.errors.map((e) => ({
           reason: CAUSE_TYPES[e.type],
           message: errorBody(e),

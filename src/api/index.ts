@@ -2,7 +2,10 @@
 // directly (e.g. './indexes', './types') rather than this barrel, which also pulls in the YAML parser.
 export type * from './types';
 export type * from './pod';
-export { parseJob, parseManifests } from './manifest';
+export { CRONJOB_V1BETA1_WARNING, parseCronJob, parseJob, parseManifests, parseObjects, type ParsedObjects } from './manifest';
+export type * from './cronjob';
+export { CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION, CONCURRENCY_POLICIES } from './cronjob';
+export { cronJobToManifest } from './cronjob-validation';
 export { MAX_MANIFEST_BYTES, MAX_NESTING_DEPTH, checkJobObjectLimits, checkValueLimits, decodeManifest, manifestTooLarge, parseYamlValue } from './input-limits';
 export { JobValidationError, ManifestError, type InvalidStatus, type ManifestErrorReason } from './errors';
 export { type FieldError, type FieldErrorType, errorBody, formatFieldError } from './field-errors';

@@ -26,7 +26,7 @@ const bool = z.boolean().optional();
 const strings = z.array(z.string()).optional();
 const stringMap = z.record(z.string(), z.string()).optional();
 
-const objectMeta = z.strictObject({
+export const objectMeta = z.strictObject({
   name: str,
   generateName: str,
   namespace: str,
@@ -111,7 +111,7 @@ const successPolicy = z.strictObject({
   rules: z.array(z.strictObject({ succeededIndexes: str, succeededCount: int32 })).optional(),
 });
 
-const jobSpec = z.strictObject({
+export const jobSpec = z.strictObject({
   parallelism: int32,
   completions: int32,
   activeDeadlineSeconds: int64,

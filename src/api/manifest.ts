@@ -7,6 +7,12 @@ import { decodeJobManifest } from './job-schema';
 import { toJob } from './to-job';
 import type { Job } from './types';
 import { validateJob } from './validation';
+import type { CronJob } from './cronjob';
+import { decodeCronJobManifest } from './cronjob-schema';
+import { applyCronJobDefaults, toCronJob, validateCronJob } from './cronjob-validation';
+
+/** kubectl's line on stderr for the seeds' `batch/v1beta1` CronJobs (the API server's deprecation warning). */
+export const CRONJOB_V1BETA1_WARNING = 'batch/v1beta1 CronJob is deprecated in v1.21+, unavailable in v1.25+; use batch/v1 CronJob';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -22,16 +28,15 @@ function withoutNulls(v: unknown): unknown {
 }
 
 /** The apiVersion/kind check kubectl and the API server make before decoding. */
-function checkKind(obj: Record<string, unknown>, source: string | undefined): void {
+function checkKind(obj: Record<string, unknown>, source: string | undefined): 'Job' | 'CronJob' {
   const from = source ? `unable to decode ${JSON.stringify(source)}: ` : '';
   const json = JSON.stringify(obj);
   const { apiVersion, kind } = obj;
   if (typeof kind !== 'string' || kind === '') throw new ManifestError(`${from}Object 'Kind' is missing in '${json}'`, 'UnknownKind', source);
   if (typeof apiVersion !== 'string' || apiVersion === '')
     throw new ManifestError(`${from}Object 'apiVersion' is missing in '${json}'`, 'UnknownKind', source);
-  if (apiVersion === 'batch/v1' && kind === 'Job') return;
-  if (apiVersion === 'batch/v1' && kind === 'CronJob')
-    throw new ManifestError('batch/v1 CronJob is not supported yet: durable-jobs runs batch/v1 Job only', 'UnknownKind', source);
+  if (apiVersion === 'batch/v1' && kind === 'Job') return 'Job';
+  if ((apiVersion === 'batch/v1' || apiVersion === 'batch/v1beta1') && kind === 'CronJob') return 'CronJob';
   const meta = isObject(obj.metadata) ? obj.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : '';
   const namespace = typeof meta.namespace === 'string' ? meta.namespace : '';
@@ -41,7 +46,7 @@ function checkKind(obj: Record<string, unknown>, source: string | undefined): vo
   throw new ManifestError(`${where}no matches for kind ${JSON.stringify(kind)} in version ${JSON.stringify(apiVersion)}`, 'UnknownKind', source);
 }
 
-function parseJobFrom(obj: unknown, source: string | undefined): Job {
+function objectFrom(obj: unknown, source: string | undefined): Record<string, unknown> {
   if (!isObject(obj)) {
     const what = Array.isArray(obj) ? 'array' : obj === null ? 'null' : typeof obj;
     throw new ManifestError(
@@ -50,7 +55,23 @@ function parseJobFrom(obj: unknown, source: string | undefined): Job {
       source,
     );
   }
-  checkKind(obj, source);
+  return obj;
+}
+
+function parseJobFrom(input: unknown, source: string | undefined): Job {
+  const obj = objectFrom(input, source);
+  if (checkKind(obj, source) === 'CronJob') {
+    const name = isObject(obj.metadata) && typeof obj.metadata.name === 'string' ? obj.metadata.name : '';
+    throw new ManifestError(
+      `CronJob ${JSON.stringify(name)} runs on its schedule: create it with \`jobctl apply -f\` (parseObjects); this reads Jobs only`,
+      'UnknownKind',
+      source,
+    );
+  }
+  return jobFrom(obj, source);
+}
+
+function jobFrom(obj: Record<string, unknown>, source: string | undefined): Job {
   const decoded = decodeJobManifest(withoutNulls(obj), source);
   const defaulted = applyJobDefaults(decoded);
   const errors = validateJob(defaulted);
@@ -68,6 +89,22 @@ export function parseJob(obj: unknown): Job {
   return parseJobFrom(obj, undefined);
 }
 
+function cronJobFrom(obj: Record<string, unknown>, source: string | undefined): CronJob {
+  // v1beta1 has the same fields; it is read as v1 (after kubectl's warning, see parseObjects).
+  const decoded = decodeCronJobManifest({ ...(withoutNulls(obj) as Record<string, unknown>), apiVersion: 'batch/v1' }, source);
+  const defaulted = applyCronJobDefaults(decoded);
+  const errors = validateCronJob(defaulted);
+  if (errors.length > 0) throw new JobValidationError(defaulted.metadata?.name ?? '', errors, source, 'CronJob');
+  return toCronJob(defaulted);
+}
+
+/** One CronJob (batch/v1 or v1beta1) from a plain object, decoded, defaulted and validated. */
+export function parseCronJob(obj: unknown): CronJob {
+  const o = objectFrom(obj, undefined);
+  if (checkKind(o, undefined) !== 'CronJob') throw new ManifestError('expected a CronJob, got a Job', 'UnknownKind');
+  return cronJobFrom(o, undefined);
+}
+
 /** Objects of a `kind: List` (what `kubectl get -o yaml` prints for several objects) are read one by one. */
 function flattenLists(obj: unknown): unknown[] {
   if (isObject(obj) && obj.kind === 'List' && obj.apiVersion === 'v1' && Array.isArray(obj.items)) return obj.items.flatMap(flattenLists);
@@ -80,6 +117,29 @@ function flattenLists(obj: unknown): unknown[] {
  * JobValidationError; an input with no object at all is "no objects passed to apply", as in kubectl.
  */
 export function parseManifests(text: string, source?: string): Job[] {
+  return readObjects(text, source).map((obj) => parseJobFrom(obj, source));
+}
+
+export interface ParsedObjects {
+  /** Jobs and CronJobs, in the order of the text. */
+  objects: Array<Job | CronJob>;
+  /** What kubectl prints as `Warning: ...` on stderr (deprecated API versions). */
+  warnings: string[];
+}
+
+/** Jobs and CronJobs of a YAML text (mixed freely), all validated before this returns; see parseManifests. */
+export function parseObjects(text: string, source?: string): ParsedObjects {
+  const warnings: string[] = [];
+  const objects = readObjects(text, source).map((input) => {
+    const obj = objectFrom(input, source);
+    if (checkKind(obj, source) === 'Job') return jobFrom(obj, source);
+    if (obj.apiVersion === 'batch/v1beta1' && !warnings.includes(CRONJOB_V1BETA1_WARNING)) warnings.push(CRONJOB_V1BETA1_WARNING);
+    return cronJobFrom(obj, source);
+  });
+  return { objects, warnings };
+}
+
+function readObjects(text: string, source: string | undefined): unknown[] {
   // Limits first: the parser and everything after it recurse and copy (./input-limits.ts).
   checkManifestText(text, source);
   checkYamlNesting(text, source);
@@ -117,5 +177,5 @@ export function parseManifests(text: string, source?: string): Job[] {
     objects.push(...flattenLists(value));
   }
   if (objects.length === 0) throw new ManifestError('no objects passed to apply', 'Empty', source);
-  return objects.map((obj) => parseJobFrom(obj, source));
+  return objects;
 }

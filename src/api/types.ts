@@ -11,6 +11,8 @@ export interface ObjectMeta {
   uid?: string;
   creationTimestamp?: string;
   generation?: number;
+  /** Set on the Jobs a CronJob creates: kind CronJob, controller true (see src/cronjob/). */
+  ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }>;
 }
 
 export interface ObjectFieldSelector {

@@ -50,7 +50,7 @@ export async function withJobs<T>(fn: (jobs: JobsClient) => Promise<T>): Promise
   }
 }
 
-export type ResourceKind = 'jobs' | 'pods';
+export type ResourceKind = 'jobs' | 'pods' | 'cronjobs';
 
 const KINDS: Record<string, ResourceKind> = {
   job: 'jobs',
@@ -62,6 +62,13 @@ const KINDS: Record<string, ResourceKind> = {
   pod: 'pods',
   pods: 'pods',
   po: 'pods',
+  cronjob: 'cronjobs',
+  cronjobs: 'cronjobs',
+  cj: 'cronjobs',
+  'cronjob.batch': 'cronjobs',
+  'cronjobs.batch': 'cronjobs',
+  'cronjob.v1.batch': 'cronjobs',
+  'cronjobs.v1.batch': 'cronjobs',
 };
 
 export function resourceKind(word: string): ResourceKind {
@@ -107,7 +114,7 @@ export function parseResourceArgs(args: readonly string[], allowed: readonly Res
 
 /** `kubectl`'s resource name in messages: `job.batch/x`, `pod/x`. */
 export function qualified(kind: ResourceKind, name: string): string {
-  return kind === 'jobs' ? `job.batch/${name}` : `pod/${name}`;
+  return kind === 'jobs' ? `job.batch/${name}` : kind === 'cronjobs' ? `cronjob.batch/${name}` : `pod/${name}`;
 }
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];

@@ -1,7 +1,7 @@
 // jobctl: kubectl's verbs for Jobs that run on Temporal.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { describeError } from './errors';
-import { stdio, type Output } from './output';
+import { CliError, stdio, type Output } from './output';
 import { changeVerbs } from './verbs/register-change';
 import type { deleteCommand } from './verbs/delete';
 import type { logsCommand } from './verbs/logs';
@@ -61,21 +61,33 @@ export function buildProgram(out: Output, exit: (code: number) => void, verb?: s
     );
 
   for (const verb of ['apply', 'create'] as const) {
-    withNamespace(program.command(verb), false)
-      .description(verb === 'apply' ? 'Create Jobs from manifests, or change existing ones' : 'Create Jobs from manifests (fails if one exists)')
+    const cmd = withNamespace(program.command(verb), false)
+      .description(
+        verb === 'apply'
+          ? 'Create Jobs and CronJobs from manifests, or change existing ones'
+          : 'Create Jobs and CronJobs from manifests (fails if one exists); create job NAME --from=cronjob/X',
+      )
       .option('-f, --filename <file>', 'manifest file, directory, or - for stdin (repeatable)', collect)
       .option('-R, --recursive', 'descend into directories given to -f')
       .option('--dry-run [strategy]', '"client" only validates (kubectl\'s --dry-run=client)')
-      .option('-o, --output <format>', 'name|json|yaml')
-      .action(async (o: { filename?: string[]; recursive?: boolean; dryRun?: string | boolean; output?: string; namespace?: string }) => {
-        const dryRun = o.dryRun === true ? 'client' : o.dryRun === false ? undefined : o.dryRun;
-        exit(await (await import('./verbs/apply')).applyCommand(verb, { ...o, dryRun }, out));
-      });
+      .option('-o, --output <format>', 'name|json|yaml');
+    if (verb === 'create') cmd.argument('[resource...]', 'job NAME (with --from)').option('--from <resource>', 'cronjob/NAME: a Job from its template');
+    cmd.action(async (...params: unknown[]) => {
+      const args = verb === 'create' ? (params[0] as string[]) : [];
+      const o = params[verb === 'create' ? 1 : 0] as { filename?: string[]; recursive?: boolean; dryRun?: string | boolean; output?: string; namespace?: string; from?: string };
+      if (o.from !== undefined || args.length > 0) {
+        if (o.from === undefined) throw new CliError('error: create job NAME needs --from=cronjob/NAME (or use -f FILE)');
+        exit(await (await import('./verbs/cronjobs')).createJobFrom(args, o.from, o, out));
+        return;
+      }
+      const dryRun = o.dryRun === true ? 'client' : o.dryRun === false ? undefined : o.dryRun;
+      exit(await (await import('./verbs/apply')).applyCommand(verb, { ...o, dryRun }, out));
+    });
   }
 
   withNamespace(program.command('get'))
-    .description('List Jobs or pods: get jobs [NAME...], get job/NAME, get pods -l job-name=NAME')
-    .argument('<resource...>', 'jobs|pods, then names; or TYPE/NAME')
+    .description('List Jobs, CronJobs or pods: get jobs [NAME...], get job/NAME, get cronjobs, get pods -l job-name=NAME')
+    .argument('<resource...>', 'jobs|cronjobs|pods, then names; or TYPE/NAME')
     .option('-l, --selector <selector>', 'label selector (e.g. app=web,tier!=db,env in (a,b))')
     .option('-o, --output <format>', 'wide|json|yaml|name')
     .action(async (args: string[], o: { namespace?: string; allNamespaces?: boolean; selector?: string; output?: string }) =>
@@ -83,7 +95,7 @@ export function buildProgram(out: Output, exit: (code: number) => void, verb?: s
     );
 
   withNamespace(program.command('describe'))
-    .description('Show a Job in detail: describe job NAME')
+    .description('Show a Job or CronJob in detail: describe job NAME, describe cronjob NAME')
     .argument('<resource...>', 'job NAME, job/NAME, or jobs (every Job of the namespace)')
     .option('-l, --selector <selector>', 'label selector')
     .action(async (args: string[], o: { namespace?: string; allNamespaces?: boolean; selector?: string }) => exit(await (await import('./verbs/describe')).describeCommand(args, o, out)));
@@ -100,7 +112,7 @@ export function buildProgram(out: Output, exit: (code: number) => void, verb?: s
     .action(async (args: string[], o: Parameters<typeof logsCommand>[1]) => exit(await (await import('./verbs/logs')).logsCommand(args, o, out)));
 
   withNamespace(program.command('delete'))
-    .description('Delete Jobs (their pods are stopped first): delete job NAME, delete -f FILE, delete jobs -l SEL, delete jobs --all')
+    .description('Delete Jobs (their pods are stopped first) or CronJobs (with their Jobs): delete job NAME, delete cronjob NAME, delete -f FILE, delete jobs -l SEL, delete jobs --all')
     .argument('[resource...]', 'job NAME..., or job/NAME')
     .option('-f, --filename <file>', 'the Jobs of these manifests (repeatable)', collect)
     .option('-R, --recursive', 'descend into directories given to -f')

@@ -8,7 +8,7 @@ export class NotFoundError extends Error {
   constructor(
     readonly namespace: string,
     readonly jobName: string,
-    readonly resource: 'jobs' | 'pods' = 'jobs',
+    readonly resource: 'jobs' | 'pods' | 'cronjobs' = 'jobs',
   ) {
     super(`Error from server (NotFound): ${resource} "${jobName}" not found`);
     this.name = 'NotFoundError';
@@ -21,8 +21,9 @@ export class AlreadyExistsError extends Error {
   constructor(
     readonly namespace: string,
     readonly jobName: string,
+    readonly resource: 'jobs' | 'cronjobs' = 'jobs',
   ) {
-    super(`Error from server (AlreadyExists): jobs "${jobName}" already exists`);
+    super(`Error from server (AlreadyExists): ${resource} "${jobName}" already exists`);
     this.name = 'AlreadyExistsError';
   }
 }

@@ -5,6 +5,7 @@
 // ---- the client and its connection -------------------------------------------------------------------
 export { JobsClient } from './jobs';
 export {
+  ConfigError,
   ConnectionError,
   DEFAULT_ADDRESS,
   connect,
@@ -76,3 +77,10 @@ export { jobNamesFromPodName, podLabels } from './list';
 export { firstPod, podLogs, tailLines, type ContainerLog, type LogOptions, type PodLogs } from './logs';
 export { followPodLog, type FollowPodLogOptions } from './log-follow';
 export { defaultDataDir, podLogFile } from '../data-dir/layout';
+
+// ---- CronJobs ------------------------------------------------------------------------------------------
+export { CronJobsClient, type CronJobDetails, type CronJobInfo, type CronJobWithStatus } from './cronjobs';
+export { CRONJOB_V1BETA1_WARNING, parseCronJob, parseObjects, type ParsedObjects } from '../api/manifest';
+export type * from '../api/cronjob';
+export { CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION } from '../api/cronjob';
+export type { CronJobEvent } from '../cronjob/events';

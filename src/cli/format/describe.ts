@@ -13,7 +13,7 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const MAX_ANNOTATION_LEN = 140;
 const EVENT_SOURCE = 'job-controller';
 
-class PrefixWriter {
+export class PrefixWriter {
   text = '';
   /** Text already laid out: a Flush ends every column block, as w.Flush() does in DescribeEvents. */
   private done = '';
@@ -42,7 +42,7 @@ function str(v: unknown): string {
 }
 
 /** printLabelsMultilineWithIndent. */
-function printLabels(w: PrefixWriter, title: string, labels: Labels | undefined, initialIndent = '', innerIndent = '\t'): void {
+export function printLabels(w: PrefixWriter, title: string, labels: Labels | undefined, initialIndent = '', innerIndent = '\t'): void {
   w.write(0, `${initialIndent}${title}:${innerIndent}`);
   const keys = sortedKeys(labels);
   if (keys.length === 0) {
@@ -60,7 +60,7 @@ function shorten(s: string, max: number): string {
 }
 
 /** printAnnotationsMultiline: long or multi-line values go on their own lines, cut at 140 characters. */
-function printAnnotations(w: PrefixWriter, title: string, annotations: Labels | undefined): void {
+export function printAnnotations(w: PrefixWriter, title: string, annotations: Labels | undefined): void {
   w.write(0, `${title}:\t`);
   const keys = sortedKeys(annotations).filter((k) => k !== LAST_APPLIED);
   if (keys.length === 0) {
@@ -229,7 +229,7 @@ function describeTolerations(w: PrefixWriter, tolerations: unknown): void {
     });
 }
 
-function describePodTemplate(w: PrefixWriter, template: PodTemplateSpec): void {
+export function describePodTemplate(w: PrefixWriter, template: PodTemplateSpec): void {
   const spec = template.spec;
   w.write(0, 'Pod Template:\n');
   printLabels(w, '  Labels', template.metadata?.labels);
@@ -255,7 +255,7 @@ function describeConditions(w: PrefixWriter, conditions: JobCondition[]): void {
 }
 
 /** DescribeEvents: oldest first (by last occurrence); a folded repeat reads `2m (x3 over 5m)`. */
-function describeEvents(w: PrefixWriter, events: JobEvent[], now: number): void {
+export function describeEvents(w: PrefixWriter, events: JobEvent[], now: number, source = EVENT_SOURCE): void {
   if (events.length === 0) {
     // No flush here in kubectl either: "Events:" then aligns with the lines just before it.
     w.write(0, 'Events:\t<none>\n');
@@ -268,7 +268,7 @@ function describeEvents(w: PrefixWriter, events: JobEvent[], now: number): void 
   for (const e of sorted) {
     const first = timeSince(e.firstTimestamp, now);
     const age = e.count > 1 ? `${timeSince(e.lastTimestamp, now)} (x${e.count} over ${first})` : first;
-    w.write(1, `${e.type}\t${e.reason}\t${age}\t${EVENT_SOURCE}\t${e.message.trim()}\n`);
+    w.write(1, `${e.type}\t${e.reason}\t${age}\t${source}\t${e.message.trim()}\n`);
   }
 }
 
@@ -285,6 +285,9 @@ export function describeJob(job: JobWithStatus, pods: PodRecord[], events: JobEv
   w.write(0, `Selector:\t${selectorString(spec.selector)}\n`);
   printLabels(w, 'Labels', metadata.labels);
   printAnnotations(w, 'Annotations', metadata.annotations);
+  // printController: the Jobs of a CronJob name it.
+  const owner = metadata.ownerReferences?.find((r) => r.controller === true);
+  if (owner) w.write(0, `Controlled By:\t${owner.kind}/${owner.name}\n`);
   w.write(0, `Parallelism:\t${spec.parallelism}\n`);
   w.write(0, spec.completions !== null ? `Completions:\t${spec.completions}\n` : 'Completions:\t<unset>\n');
   w.write(0, `Completion Mode:\t${spec.completionMode}\n`);

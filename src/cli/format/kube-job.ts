@@ -38,6 +38,7 @@ export function toKubeJob(job: JobWithStatus): KubeObject {
       labels: nonEmpty(metadata.labels),
       name: metadata.name,
       namespace: metadata.namespace,
+      ownerReferences: metadata.ownerReferences && deepCopy(metadata.ownerReferences),
       uid: metadata.uid,
     },
     spec: {

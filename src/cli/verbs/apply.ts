@@ -1,9 +1,10 @@
 // `jobctl apply -f` and `jobctl create -f`: every manifest is read and validated first (an invalid one
 // creates nothing), then each Job is created (or, for apply, changed) in turn.
 import { parseAllDocuments } from 'yaml';
-import { AlreadyExistsError, emptyStatus, parseManifests, type Job, type JobsClient } from '../../client';
+import { AlreadyExistsError, CronJobsClient, emptyStatus, parseObjects, type CronJob, type Job, type JobsClient } from '../../client';
+import { toKubeCronJob } from '../format/cronjob';
 import { toKubeJob, kubeList, toYaml } from '../format';
-import { manifestFiles, namespaceOf, readManifest, withJobs } from '../common';
+import { manifestFiles, namespaceOf, readManifest, warn, withJobs } from '../common';
 import { CliError, type Output } from '../output';
 import { describeError } from '../errors';
 
@@ -38,13 +39,19 @@ function declaredNamespaces(text: string): Array<string | undefined> {
   return out;
 }
 
-/** All Jobs of all files, in the namespace `-n` says where the manifest says none (kubectl's rule). */
-export function loadJobs(files: readonly string[], namespace: string | undefined): Job[] {
-  const jobs: Job[] = [];
+/**
+ * All Jobs and CronJobs of all files (mixed freely), in the namespace `-n` says where the manifest says
+ * none (kubectl's rule), with kubectl's warnings for deprecated versions.
+ */
+export function loadObjects(files: readonly string[], namespace: string | undefined): { objects: Array<Job | CronJob>; warnings: string[] } {
+  const jobs: Array<Job | CronJob> = [];
+  const warnings: string[] = [];
   for (const file of files) {
     const text = readManifest(file);
     const source = file === '-' ? 'STDIN' : file;
-    const parsed = parseManifests(text, source);
+    const read = parseObjects(text, source);
+    for (const w of read.warnings) if (!warnings.includes(w)) warnings.push(w);
+    const parsed = read.objects;
     const declared = declaredNamespaces(text);
     parsed.forEach((job, i) => {
       const own = declared.length === parsed.length ? declared[i] : job.metadata.namespace;
@@ -56,7 +63,7 @@ export function loadJobs(files: readonly string[], namespace: string | undefined
       jobs.push(own === undefined && namespace !== undefined ? { ...job, metadata: { ...job.metadata, namespace } } : job);
     });
   }
-  return jobs;
+  return { objects: jobs, warnings };
 }
 
 function dryRunMode(value: string | undefined): 'none' | 'client' {
@@ -66,8 +73,8 @@ function dryRunMode(value: string | undefined): 'none' | 'client' {
   throw new CliError(`error: Invalid dry-run value (${value}). Must be "none", "server", or "client".`);
 }
 
-function printObjects(out: Output, format: string, jobs: Job[]): void {
-  const objects = jobs.map((j) => toKubeJob({ ...j, status: j.status ?? emptyStatus() }));
+function printObjects(out: Output, format: string, jobs: Array<Job | CronJob>): void {
+  const objects = jobs.map((j) => (j.kind === 'CronJob' ? toKubeCronJob({ ...j, status: j.status ?? {} }) : toKubeJob({ ...j, status: j.status ?? emptyStatus() })));
   const doc = objects.length === 1 ? objects[0] : kubeList(objects);
   out.log(format === 'json' ? `${JSON.stringify(doc, null, 4)}` : toYaml(doc), format !== 'json');
 }
@@ -81,10 +88,12 @@ export async function applyCommand(verb: 'apply' | 'create', o: ApplyOptions, ou
   const dryRun = dryRunMode(o.dryRun);
   const namespace = o.namespace === undefined ? undefined : namespaceOf(o);
   // Everything is read and validated before anything is created.
-  const jobs = loadJobs(manifestFiles(o.filename, o.recursive === true), namespace);
-  const say = (job: Job, action: string) => {
-    if (format === 'name') out.log(`job.batch/${job.metadata.name}`);
-    else if (format === undefined) out.log(`job.batch/${job.metadata.name} ${action}`);
+  const { objects: jobs, warnings } = loadObjects(manifestFiles(o.filename, o.recursive === true), namespace);
+  warn(out, warnings);
+  const say = (job: Job | CronJob, action: string) => {
+    const what = job.kind === 'CronJob' ? 'cronjob.batch' : 'job.batch';
+    if (format === 'name') out.log(`${what}/${job.metadata.name}`);
+    else if (format === undefined) out.log(`${what}/${job.metadata.name} ${action}`);
   };
   if (dryRun === 'client') {
     for (const job of jobs) say(job, 'created (dry run)');
@@ -93,10 +102,18 @@ export async function applyCommand(verb: 'apply' | 'create', o: ApplyOptions, ou
   }
   return withJobs(async (client: JobsClient) => {
     let code = 0;
-    const done: Job[] = [];
+    const done: Array<Job | CronJob> = [];
+    const cronJobs = new CronJobsClient(client);
     for (const job of jobs) {
       try {
-        if (verb === 'create') {
+        if (job.kind === 'CronJob') {
+          if (verb === 'create') {
+            await cronJobs.create(job);
+            say(job, 'created');
+          } else {
+            say(job, await cronJobs.apply(job));
+          }
+        } else if (verb === 'create') {
           await client.create(job);
           say(job, 'created');
         } else {
@@ -114,7 +131,13 @@ export async function applyCommand(verb: 'apply' | 'create', o: ApplyOptions, ou
       }
     }
     if (format === 'json' || format === 'yaml') {
-      const current = await Promise.all(done.map((j) => client.get(j.metadata.namespace, j.metadata.name).then((i) => i.job)));
+      const current = await Promise.all(
+        done.map((j): Promise<Job | CronJob> =>
+          j.kind === 'CronJob'
+            ? cronJobs.get(j.metadata.namespace, j.metadata.name).then((i) => i.cronJob)
+            : client.get(j.metadata.namespace, j.metadata.name).then((i) => i.job),
+        ),
+      );
       printObjects(out, format, current);
     }
     return code;

@@ -8,6 +8,19 @@ export interface ChangeOptions {
   namespace?: string;
 }
 
+/** A CronJob named as `cronjob NAME` or `cronjob/NAME` (cj, cronjobs.batch...), if that is what the args name. */
+function oneCronJob(args: string[], verb: string): string | undefined {
+  let parsed: ReturnType<typeof parseResourceArgs>;
+  try {
+    parsed = parseResourceArgs(args, ['jobs', 'cronjobs']);
+  } catch {
+    return undefined;
+  }
+  if (parsed.kind !== 'cronjobs' && !parsed.refs.some((r) => r.kind === 'cronjobs')) return undefined;
+  if (parsed.refs.length !== 1 || parsed.refs[0].kind !== 'cronjobs') throw new CliError(`error: ${verb} takes exactly one CronJob: jobctl ${verb} cronjob NAME`);
+  return parsed.refs[0].name;
+}
+
 /** One Job named as `job NAME`, `job/NAME` or (for the shorthands) just `NAME`. */
 function oneJob(args: string[], verb: string, bareName: boolean): string {
   const isKind = (w: string) => {
@@ -51,6 +64,8 @@ function parsePatch(text: string | undefined, type: string | undefined): JobMerg
 }
 
 export async function patchCommand(args: string[], o: ChangeOptions & { patch?: string; type?: string }, out: Output): Promise<number> {
+  const cronJob = oneCronJob(args, 'patch');
+  if (cronJob !== undefined) return (await import('./cronjobs')).patchCronJob(namespaceOf(o), cronJob, parsePatch(o.patch, o.type), out);
   const name = oneJob(args, 'patch', false);
   const patch = parsePatch(o.patch, o.type);
   const ns = namespaceOf(o);
@@ -76,6 +91,8 @@ export async function scaleCommand(args: string[], o: ChangeOptions & { replicas
 }
 
 export async function suspendCommand(verb: 'suspend' | 'resume', args: string[], o: ChangeOptions, out: Output): Promise<number> {
+  const cronJob = oneCronJob(args, verb);
+  if (cronJob !== undefined) return (await import('./cronjobs')).suspendCronJob(verb, namespaceOf(o), cronJob, out);
   const name = oneJob(args, verb, true);
   const ns = namespaceOf(o);
   return withJobs(async (jobs) => {

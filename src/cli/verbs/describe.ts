@@ -13,7 +13,11 @@ export interface DescribeOptions {
 
 export async function describeCommand(args: string[], o: DescribeOptions, out: Output): Promise<number> {
   if (args.length === 0) throw new CliError('You must specify the type of resource to describe. Use "jobctl describe job NAME".\nerror: Required resource not specified.');
-  const { refs } = parseResourceArgs(args, ['jobs']);
+  const { kind, refs } = parseResourceArgs(args, ['jobs', 'cronjobs']);
+  if (kind === 'cronjobs' || refs.some((r) => r.kind === 'cronjobs')) {
+    if (refs.some((r) => r.kind !== 'cronjobs')) throw new CliError('error: describe cronjobs cannot be mixed with other resource types');
+    return (await import('./cronjobs')).describeCronJobs(refs.map((r) => r.name), o, out);
+  }
   const ns = o.allNamespaces ? undefined : namespaceOf(o);
   return withJobs(async (jobs) => {
     let code = 0;

@@ -33,7 +33,12 @@ export async function getCommand(args: string[], o: GetOptions, out: Output): Pr
   if (o.output !== undefined && !FORMATS.includes(o.output)) {
     throw new CliError(`error: unable to match a printer suitable for the output format "${o.output}", allowed formats are: json,name,wide,yaml`);
   }
-  const { kind, refs } = parseResourceArgs(args);
+  const { kind, refs } = parseResourceArgs(args, ['jobs', 'pods', 'cronjobs']);
+  if (kind === 'cronjobs' || refs.some((r) => r.kind === 'cronjobs')) {
+    if (refs.some((r) => r.kind !== 'cronjobs')) throw new CliError('error: get cronjobs by name cannot be mixed with other resource types');
+    if (refs.length > 0 && o.selector !== undefined) throw new CliError('error: when retrieving a resource by name, label selectors are not allowed');
+    return (await import('./cronjobs')).getCronJobs(refs.map((r) => r.name), o, out);
+  }
   if (refs.length > 0 && o.selector !== undefined) throw new CliError('error: when retrieving a resource by name, label selectors are not allowed');
   if (refs.length > 0 && o.allNamespaces) {
     // kubectl allows it but looks in the current namespace; keep it simple and say so.

@@ -7,6 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, type WorkflowExecutionInfo } from
 import { defineSearchAttributeKey } from '@temporalio/common';
 import type { Job } from '../api/types';
 import { jobsBeyondHistory, type FinishedJob } from '../cronjob/history';
+import { removeJobExecution } from './remove-job';
 
 /** Same shape as CronJobHistoryInput in src/workflows/cronjob-run.ts (activities may not import workflow code). */
 export interface TrimCronJobHistoryInput {
@@ -21,8 +22,8 @@ export interface TrimCronJobHistoryInput {
 // Restated from src/workflows/search-attributes.ts and src/client/stored.ts for the same reason.
 const JOB_PHASE = defineSearchAttributeKey('JobPhase', 'KEYWORD');
 const MEMO_JOB = 'job';
-/** src/workflows/messages.ts JOB_REMOVAL_WORKFLOW_TYPE: removes one run of a closed Job workflow. */
-const JOB_REMOVAL_WORKFLOW_TYPE = 'jobRemoval';
+/** src/workflows/removal.ts jobRemovalClaim: a workflow whose id claims one Job run's removal. */
+const JOB_REMOVAL_CLAIM_WORKFLOW_TYPE = 'jobRemovalClaim';
 
 function quote(v: string): string {
   return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -53,12 +54,13 @@ export async function trimCronJobHistory(input: TrimCronJobHistoryInput): Promis
   // Every Job the CronJob owns counts, scheduled or made with `create job --from` (CJ cleanupFinishedJobs).
   const prefix = `job/${input.namespace}/`;
   const query = `WorkflowType = 'job' AND WorkflowId STARTS_WITH ${quote(prefix)} AND ExecutionStatus != 'Running'`;
-  const finished = new Map<string, FinishedJob & { runId: string }>();
+  const finished = new Map<string, FinishedJob & { runId: string; uid?: string }>();
   for await (const wf of client.workflow.list({ query })) {
     const name = wf.workflowId.slice(`job/${input.namespace}/`.length);
     if (!ownedBy(wf.memo?.[MEMO_JOB], input)) continue;
     const outcome = await outcomeOf(wf);
-    if (outcome) finished.set(name, { name, outcome, startTime: wf.startTime.getTime(), runId: wf.runId });
+    const uid = (wf.memo?.[MEMO_JOB] as Partial<Job> | undefined)?.metadata?.uid;
+    if (outcome) finished.set(name, { name, outcome, startTime: wf.startTime.getTime(), runId: wf.runId, ...(uid ? { uid } : {}) });
   }
   const just = input.justFinished;
   if (just && !finished.has(just.name)) finished.set(just.name, just);
@@ -68,21 +70,25 @@ export async function trimCronJobHistory(input: TrimCronJobHistoryInput): Promis
   for (const name of doomed) {
     const runId = finished.get(name)?.runId ?? '';
     const workflowId = `job/${input.namespace}/${name}`;
-    // Runs of one CronJob trim concurrently (Allow) and see the same finished Jobs. The removal workflow's
-    // id is the claim: only the run that starts it deletes that Job and reports it (as the Job's own
-    // delete and TTL use the same id, a Job already on its way out is left to them).
+    // Runs of one CronJob trim concurrently (Allow) and see the same finished Jobs. A claim workflow with
+    // the Job run's removal id decides: only the run that starts it deletes that Job and reports it (the
+    // Job's own delete and TTL use the same id, so a Job already on its way out is left to them).
     try {
-      await client.workflow.start(JOB_REMOVAL_WORKFLOW_TYPE, {
+      await client.workflow.start(JOB_REMOVAL_CLAIM_WORKFLOW_TYPE, {
         workflowId: `remove/${workflowId}/${runId}`,
         taskQueue,
-        args: [{ workflowId, runId, removeAt: 0 }],
+        args: [],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         staticSummary: `history limit of CronJob ${input.namespace}/${input.cronJob}: remove ${workflowId}`,
       });
-      deleted.push(name);
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      continue;
     }
+    // Only that run, and only while it is still this CronJob's Job (its uid as listed).
+    const uid = finished.get(name)?.uid;
+    await removeJobExecution(uid ? { workflowId, runId, uid } : { workflowId, runId });
+    deleted.push(name);
   }
   return deleted;
 }

@@ -50,3 +50,13 @@ export async function jobRemoval(input: JobRemovalInput): Promise<'removed' | 'g
   const { workflowId, runId, uid } = target;
   return removeJobExecution(uid === undefined ? { workflowId, runId } : { workflowId, runId, uid });
 }
+
+/**
+ * Claims the removal of one finished Job run for someone who removes it itself (a CronJob's history
+ * limit): its workflow id is the Job run's removal id (jobRemovalWorkflowId), which the server lets start
+ * only once, so concurrent claimants, and the Job's own delete or TTL, never remove or report it twice.
+ * It removes nothing, so starting it by hand can do no harm.
+ */
+export async function jobRemovalClaim(): Promise<void> {
+  // The id is the claim; nothing to do.
+}

@@ -10,6 +10,8 @@ export interface RemoveJobInput {
   runId: string;
   /** When given, the Job's metadata.uid as the memo records it must be this. */
   uid?: string;
+  /** When given, the Job must be a child of this run (a CronJob run removing the Job it started). */
+  startedBy?: { workflowId: string; runId: string };
 }
 
 // Restated from src/workflows/messages.ts (JOB_WORKFLOW_TYPE) and src/client/stored.ts (MEMO_JOB).
@@ -39,6 +41,9 @@ function checkIdentity(input: RemoveJobInput, d: WorkflowExecutionDescription): 
   };
   if (d.runId !== input.runId) notTheJob(`the server described run ${d.runId}`);
   if (d.type !== JOB_WORKFLOW_TYPE) notTheJob(`it is a ${JSON.stringify(d.type)} workflow, not a Job`);
+  const by = input.startedBy;
+  if (by && (d.parentExecution?.workflowId !== by.workflowId || d.parentExecution?.runId !== by.runId))
+    notTheJob(`it was not started by ${by.workflowId} run ${by.runId}`);
   if (input.uid !== undefined) {
     const job = d.memo?.[MEMO_JOB] as { metadata?: { uid?: unknown } } | undefined;
     const uid = job?.metadata?.uid;

@@ -5,13 +5,13 @@
 //
 // Anyone with Temporal access can start a `jobRemoval` by hand with any input, so the input is not
 // trusted: the execution removed is the parent that started this workflow (which the server records and
-// no one can forge), the input must name that same execution, and the activity checks that it is a Job
-// (and the Job's uid, when the input carries one) before it deletes anything.
+// no one can forge) or a Job that parent started (the server records that too), and the activity checks
+// that it is a Job (and the Job's uid, when the input carries one) before it deletes anything.
 import { ApplicationFailure, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import { jobRemovalWorkflowId, type JobRemovalInput } from './messages';
 
 interface RemovalActivities {
-  removeJobExecution(input: { workflowId: string; runId: string; uid?: string }): Promise<'removed' | 'gone'>;
+  removeJobExecution(input: { workflowId: string; runId: string; uid?: string; startedBy?: { workflowId: string; runId: string } }): Promise<'removed' | 'gone'>;
 }
 
 const { removeJobExecution } = proxyActivities<RemovalActivities>({
@@ -29,26 +29,36 @@ function refuse(reason: string): never {
   throw ApplicationFailure.nonRetryable(`jobRemoval refused: ${reason}; it removes only the Job execution that started it`, NOT_JOB_REMOVAL);
 }
 
-/** The execution this removal may remove: its parent, when the input and the workflow id agree with it. */
-export function removalTarget(input: unknown): { workflowId: string; runId: string; uid?: string; removeAt: number } {
+/**
+ * The execution this removal may remove: its parent (the Job removing itself after its TTL or a delete),
+ * or a Job its parent started (a CronJob run replacing its Job), which the activity checks against the
+ * Job's recorded parent before it deletes anything.
+ */
+export function removalTarget(input: unknown): { workflowId: string; runId: string; uid?: string; removeAt: number; startedBy?: { workflowId: string; runId: string } } {
   const { parent, workflowId } = workflowInfo();
   if (!parent) refuse('it was not started by a Job (it has no parent workflow)');
   const i = (typeof input === 'object' && input !== null ? input : {}) as Partial<Record<keyof JobRemovalInput, unknown>>;
-  if (i.workflowId !== parent.workflowId || i.runId !== parent.runId)
-    refuse(`its input names ${JSON.stringify(i.workflowId)} run ${JSON.stringify(i.runId)}, but it was started by ${parent.workflowId} run ${parent.runId}`);
-  if (workflowId !== jobRemovalWorkflowId(parent.workflowId, parent.runId))
-    refuse(`its workflow id ${JSON.stringify(workflowId)} is not ${JSON.stringify(jobRemovalWorkflowId(parent.workflowId, parent.runId))}`);
+  if (typeof i.workflowId !== 'string' || typeof i.runId !== 'string') refuse('its input names no workflow run');
+  const self = i.workflowId === parent.workflowId && i.runId === parent.runId;
+  if (workflowId !== jobRemovalWorkflowId(i.workflowId, i.runId))
+    refuse(`its workflow id ${JSON.stringify(workflowId)} is not ${JSON.stringify(jobRemovalWorkflowId(i.workflowId, i.runId))}`);
   if (typeof i.removeAt !== 'number' || !Number.isFinite(i.removeAt)) refuse('removeAt is not a time');
   if (i.uid !== undefined && typeof i.uid !== 'string') refuse('uid is not a string');
-  return { workflowId: parent.workflowId, runId: parent.runId, removeAt: i.removeAt, ...(i.uid !== undefined ? { uid: i.uid } : {}) };
+  return {
+    workflowId: i.workflowId,
+    runId: i.runId,
+    removeAt: i.removeAt,
+    ...(i.uid !== undefined ? { uid: i.uid } : {}),
+    ...(self ? {} : { startedBy: { workflowId: parent.workflowId, runId: parent.runId } }),
+  };
 }
 
 export async function jobRemoval(input: JobRemovalInput): Promise<'removed' | 'gone'> {
   const target = removalTarget(input);
   const wait = target.removeAt - Date.now();
   if (wait > 0) await sleep(wait, { summary: `ttlSecondsAfterFinished: remove ${target.workflowId}` });
-  const { workflowId, runId, uid } = target;
-  return removeJobExecution(uid === undefined ? { workflowId, runId } : { workflowId, runId, uid });
+  const { removeAt: _at, ...identity } = target;
+  return removeJobExecution(identity);
 }
 
 /**

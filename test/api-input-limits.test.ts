@@ -169,6 +169,13 @@ describe('manifest limits', () => {
     }
     assert.equal(firstInvalidUtf8(Buffer.from('héllo ✓ 𝄞')), -1);
     assert.equal(decodeManifest(Buffer.from(PI_YAML)), PI_YAML);
+    // UTF-16 with its byte order mark, as kubectl reads it; odd bytes after the mark are refused.
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(PI_YAML, 'utf16le')]);
+    assert.equal(parseManifests(decodeManifest(le, 'le.yaml'), 'le.yaml')[0].metadata.name, 'pi');
+    const be = Buffer.from(le);
+    be.swap16();
+    assert.equal(parseManifests(decodeManifest(be, 'be.yaml'), 'be.yaml')[0].metadata.name, 'pi');
+    assert.equal(refused(() => decodeManifest(Buffer.from([0xff, 0xfe, 0x61]), 'odd.yaml')).reason, 'InvalidEncoding');
     // A string has no bytes, but a lone surrogate cannot be UTF-8: same refusal, with its position.
     const lone = refused(() => parseManifests(`a: b\nc: "\ud800"`, 'lone.yaml'));
     assert.equal(lone.reason, 'InvalidEncoding');

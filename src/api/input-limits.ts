@@ -78,10 +78,20 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * The text of a manifest read as bytes: refused when over MAX_MANIFEST_BYTES (before anything is
  * decoded) or when it is not UTF-8 (with the byte offset, line and column), instead of silently
- * replacing bad bytes with U+FFFD as Node's 'utf8' reading does.
+ * replacing bad bytes with U+FFFD as Node's 'utf8' reading does. UTF-16 with a byte order mark is
+ * read as kubectl reads it.
  */
 export function decodeManifest(bytes: Uint8Array, source?: string): string {
   if (bytes.length > MAX_MANIFEST_BYTES) throw tooLarge(source, bytes.length);
+  // kubectl also reads UTF-16 that starts with its byte order mark (cli-runtime's BOMOverride).
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
+  if (utf16 !== undefined) {
+    try {
+      return new TextDecoder(utf16, { fatal: true }).decode(bytes);
+    } catch {
+      throw new ManifestError(`${prefixed(source)}invalid ${utf16.toUpperCase()}: the text after its byte order mark does not decode`, 'InvalidEncoding', source);
+    }
+  }
   try {
     return utf8.decode(bytes);
   } catch {

@@ -230,4 +230,23 @@ describe('manifest limits', () => {
     const bomb = `a: &a "${'x'.repeat(1 << 20)}"\nb: [${Array(9).fill('*a').join(', ')}]`;
     assert.equal(refused(() => parseYamlValue(bomb, '-p')).reason, 'RequestEntityTooLarge');
   });
+
+  it('a mapping of 100,000 keys: repeated keys found in linear time, unknown fields counted past 100', () => {
+    let text = 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: x\n';
+    for (let i = 0; i < 100_000; i++) text += `k${i}: 1\n`;
+    const unknown = refused(() => parseManifests(text, 'keys.yaml'));
+    assert.equal(unknown.reason, 'BadRequest');
+    assert.match(unknown.message, /unknown field "k99", and 99900 more unknown fields$/);
+    const dup = refused(() => parseManifests(`${text}k5: 2\n`, 'keys.yaml'));
+    assert.equal(dup.message, 'error parsing keys.yaml: yaml: line 100005, column 1: Map keys must be unique');
+    assert.throws(() => parseYamlValue('{"spec": {"a": 1, "a": 2}}', '-p'), /Map keys must be unique at line 1, column 19/);
+  });
+
+  it('more than 10000 documents or List items are refused before they are parsed', () => {
+    const docs = refused(() => parseManifests('---\n'.repeat(780_000), 'docs.yaml'));
+    assert.equal(docs.message, '"docs.yaml": more than 10000 YAML documents (the limit for one manifest)');
+    const item = '- {apiVersion: batch/v1, kind: Job, metadata: {name: x}}\n';
+    const list = refused(() => parseManifests(`apiVersion: v1\nkind: List\nitems:\n${item.repeat(10_001)}`, 'list.yaml'));
+    assert.equal(list.message, '"list.yaml": more than 10000 objects (the limit for one manifest)');
+  });
 });

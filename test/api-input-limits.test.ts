@@ -249,4 +249,13 @@ describe('manifest limits', () => {
     const list = refused(() => parseManifests(`apiVersion: v1\nkind: List\nitems:\n${item.repeat(10_001)}`, 'list.yaml'));
     assert.equal(list.message, '"list.yaml": more than 10000 objects (the limit for one manifest)');
   });
+
+  it('150,000 bad labels give one deduplicated error, not a stack overflow from spreading the errors', () => {
+    let text = 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: x\n  labels:\n';
+    for (let i = 0; i < 150_000; i++) text += `    k${i}: "-bad-"\n`;
+    assert.throws(
+      () => parseManifests(text, 'labels.yaml'),
+      (e: unknown) => e instanceof JobValidationError && /^\* metadata\.labels: Invalid value: "-bad-": a valid label must be/m.test(e.message) && e.message.length < 2000,
+    );
+  });
 });

@@ -2,6 +2,7 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { applyJobDefaults } from './defaults';
 import { JobValidationError, ManifestError } from './errors';
+import { pushAll } from './field-errors';
 import {
   MAX_MANIFEST_OBJECTS,
   MAX_NESTING_DEPTH,
@@ -129,7 +130,7 @@ export function parseManifests(text: string, source?: string): Job[] {
     }
     if (value === null || value === undefined) continue;
     expanded = checkValueLimits(value, source, expanded);
-    objects.push(...flattenLists(value));
+    pushAll(objects, flattenLists(value));
     if (objects.length > MAX_MANIFEST_OBJECTS) throw tooMany(source, 'objects');
   }
   if (objects.length === 0) throw new ManifestError('no objects passed to apply', 'Empty', source);

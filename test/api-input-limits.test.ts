@@ -169,6 +169,13 @@ describe('manifest limits', () => {
     }
     assert.equal(firstInvalidUtf8(Buffer.from('héllo ✓ 𝄞')), -1);
     assert.equal(decodeManifest(Buffer.from(PI_YAML)), PI_YAML);
+    // UTF-16 with its byte order mark, as kubectl reads it; odd bytes after the mark are refused.
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(PI_YAML, 'utf16le')]);
+    assert.equal(parseManifests(decodeManifest(le, 'le.yaml'), 'le.yaml')[0].metadata.name, 'pi');
+    const be = Buffer.from(le);
+    be.swap16();
+    assert.equal(parseManifests(decodeManifest(be, 'be.yaml'), 'be.yaml')[0].metadata.name, 'pi');
+    assert.equal(refused(() => decodeManifest(Buffer.from([0xff, 0xfe, 0x61]), 'odd.yaml')).reason, 'InvalidEncoding');
     // A string has no bytes, but a lone surrogate cannot be UTF-8: same refusal, with its position.
     const lone = refused(() => parseManifests(`a: b\nc: "\ud800"`, 'lone.yaml'));
     assert.equal(lone.reason, 'InvalidEncoding');
@@ -222,5 +229,33 @@ describe('manifest limits', () => {
     assert.equal(refused(() => parseYamlValue(`{"spec": ${'['.repeat(5000)}${']'.repeat(5000)}}`, '-p')).reason, 'TooDeep');
     const bomb = `a: &a "${'x'.repeat(1 << 20)}"\nb: [${Array(9).fill('*a').join(', ')}]`;
     assert.equal(refused(() => parseYamlValue(bomb, '-p')).reason, 'RequestEntityTooLarge');
+  });
+
+  it('a mapping of 100,000 keys: repeated keys found in linear time, unknown fields counted past 100', () => {
+    let text = 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: x\n';
+    for (let i = 0; i < 100_000; i++) text += `k${i}: 1\n`;
+    const unknown = refused(() => parseManifests(text, 'keys.yaml'));
+    assert.equal(unknown.reason, 'BadRequest');
+    assert.match(unknown.message, /unknown field "k99", and 99900 more unknown fields$/);
+    const dup = refused(() => parseManifests(`${text}k5: 2\n`, 'keys.yaml'));
+    assert.equal(dup.message, 'error parsing keys.yaml: yaml: line 100005, column 1: Map keys must be unique');
+    assert.throws(() => parseYamlValue('{"spec": {"a": 1, "a": 2}}', '-p'), /Map keys must be unique at line 1, column 19/);
+  });
+
+  it('more than 10000 documents or List items are refused before they are parsed', () => {
+    const docs = refused(() => parseManifests('---\n'.repeat(780_000), 'docs.yaml'));
+    assert.equal(docs.message, '"docs.yaml": more than 10000 YAML documents (the limit for one manifest)');
+    const item = '- {apiVersion: batch/v1, kind: Job, metadata: {name: x}}\n';
+    const list = refused(() => parseManifests(`apiVersion: v1\nkind: List\nitems:\n${item.repeat(10_001)}`, 'list.yaml'));
+    assert.equal(list.message, '"list.yaml": more than 10000 objects (the limit for one manifest)');
+  });
+
+  it('150,000 bad labels give one deduplicated error, not a stack overflow from spreading the errors', () => {
+    let text = 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: x\n  labels:\n';
+    for (let i = 0; i < 150_000; i++) text += `    k${i}: "-bad-"\n`;
+    assert.throws(
+      () => parseManifests(text, 'labels.yaml'),
+      (e: unknown) => e instanceof JobValidationError && /^\* metadata\.labels: Invalid value: "-bad-": a valid label must be/m.test(e.message) && e.message.length < 2000,
+    );
   });
 });

@@ -16,7 +16,9 @@ export type ManifestErrorReason =
   /** Not UTF-8. */
   | 'InvalidEncoding'
   /** Nested deeper than MAX_NESTING_DEPTH. */
-  | 'TooDeep';
+  | 'TooDeep'
+  /** More than MAX_MANIFEST_OBJECTS documents or List items. */
+  | 'TooMany';
 
 /**
  * A manifest that could not be read as a Job at all (before validation). kubectl prints these as

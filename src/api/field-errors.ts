@@ -94,3 +94,11 @@ export function formatFieldError(e: FieldError): string {
 export function uniqueMessages(errors: readonly FieldError[]): string[] {
   return [...new Set(errors.map(formatFieldError))];
 }
+
+/**
+ * `into.push(...items)` without the spread: a spread passes every item as an argument, and a manifest
+ * with 150,000 bad labels overflowed the stack with it.
+ */
+export function pushAll<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item);
+}

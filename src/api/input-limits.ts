@@ -10,15 +10,15 @@
 // Nesting: Kubernetes' decoders stop at 10000 levels (encoding/json's maxNestingDepth, go-yaml's
 // max_flow_level and max_indents). A Job needs about 15; JavaScript's recursive parser and validators do
 // not survive 10000, so durable-jobs stops at MAX_NESTING_DEPTH.
-import { Lexer, parse } from 'yaml';
+import { type Document, LineCounter, Lexer, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import { JobValidationError, ManifestError } from './errors';
 import { type FieldError, invalid, required } from './field-errors';
 import { validateAnnotations, validateLabels } from './label-validation';
 import { isDNS1123Label } from './names';
 import type { Labels } from './types';
-import { MAX_MANIFEST_BYTES, MAX_NESTING_DEPTH, checkValueLimits, prefixed, tooDeep, tooLarge } from './value-limits';
+import { MAX_MANIFEST_BYTES, MAX_MANIFEST_OBJECTS, MAX_NESTING_DEPTH, checkValueLimits, prefixed, tooDeep, tooLarge, tooMany } from './value-limits';
 
-export { MAX_MANIFEST_BYTES, MAX_NESTING_DEPTH, checkValueLimits } from './value-limits';
+export { MAX_MANIFEST_BYTES, MAX_MANIFEST_OBJECTS, MAX_NESTING_DEPTH, checkValueLimits } from './value-limits';
 
 /**
  * The error for a manifest over the size limit, for readers that know its size (a file's stat) or only
@@ -78,10 +78,20 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * The text of a manifest read as bytes: refused when over MAX_MANIFEST_BYTES (before anything is
  * decoded) or when it is not UTF-8 (with the byte offset, line and column), instead of silently
- * replacing bad bytes with U+FFFD as Node's 'utf8' reading does.
+ * replacing bad bytes with U+FFFD as Node's 'utf8' reading does. UTF-16 with a byte order mark is
+ * read as kubectl reads it.
  */
 export function decodeManifest(bytes: Uint8Array, source?: string): string {
   if (bytes.length > MAX_MANIFEST_BYTES) throw tooLarge(source, bytes.length);
+  // kubectl also reads UTF-16 that starts with its byte order mark (cli-runtime's BOMOverride).
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
+  if (utf16 !== undefined) {
+    try {
+      return new TextDecoder(utf16, { fatal: true }).decode(bytes);
+    } catch {
+      throw new ManifestError(`${prefixed(source)}invalid ${utf16.toUpperCase()}: the text after its byte order mark does not decode`, 'InvalidEncoding', source);
+    }
+  }
   try {
     return utf8.decode(bytes);
   } catch {
@@ -128,7 +138,8 @@ export function checkManifestText(text: string, source?: string): void {
 }
 
 /**
- * Refuses grossly deep YAML before the parser sees it: the `yaml` parser recurses once per level and took
+ * Refuses YAML of more than MAX_MANIFEST_OBJECTS documents, and grossly deep YAML, before the parser
+ * sees it. Deep: the `yaml` parser recurses once per level and took
  * 16 s and 1.1 GB on a 2 MB `[[[[...`. Its lexer does not recurse, so it is read token by token and
  * stopped at the first line that nests too deep. The count is an overestimate (flow levels, plus
  * indentation levels, plus block indicators on the line: at most 2 per real level and 1), so it never
@@ -142,8 +153,15 @@ export function checkYamlNesting(text: string, source?: string): void {
   let lineStart = true;
   let indent = 0;
   let offset = 0;
+  // Documents: each starts with the lexer's document marker or a `---` (one of them when both).
+  let documents = 0;
+  let afterMarker = false;
   for (const token of new Lexer().lex(text)) {
     const first = token.charCodeAt(0);
+    if (token === '\x02' || (token === '---' && !afterMarker)) {
+      if (++documents > MAX_MANIFEST_OBJECTS) throw tooMany(source, 'YAML documents');
+    }
+    afterMarker = token === '\x02';
     if (token === '\n' || token === '\r\n') {
       lineStart = true;
       indent = 0;
@@ -183,14 +201,51 @@ export function checkYamlNesting(text: string, source?: string): void {
 }
 
 /**
+ * Where the first repeated key of a mapping is (its offset in the text), or undefined. The parser's own
+ * check compares each key with every earlier one, which took minutes on a mapping of 250,000 keys; this
+ * one keeps a set per mapping. Keys compare as the parser compares them: scalars by value.
+ */
+export function firstDuplicateKey(doc: Document.Parsed): number | undefined {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const id = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(id)) return (pair.key as { range?: number[] } | null)?.range?.[0] ?? 0;
+        seen.add(id);
+        stack.push(pair.key, pair.value);
+      }
+    } else if (isSeq(node)) {
+      stack.push(...node.items);
+    }
+    // Aliases are not followed: the anchored node is walked where it is defined.
+  }
+  return undefined;
+}
+
+/** Parser options for manifests: duplicate keys are found by firstDuplicateKey instead. */
+export const YAML_PARSE_OPTIONS = { uniqueKeys: false } as const;
+
+/**
  * One YAML (or JSON) value under the same limits as a manifest, such as `jobctl patch -p`'s patch:
  * size, encoding and nesting before parsing, depth and alias expansion after. Limits are refused with a
- * ManifestError; YAML syntax errors are the parser's own.
+ * ManifestError; YAML syntax errors (and repeated keys) are thrown as the parser's errors.
  */
 export function parseYamlValue(text: string, source: string): unknown {
   checkManifestText(text, source);
   checkYamlNesting(text, source);
-  const value: unknown = parse(text, { maxAliasCount: 100 });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { ...YAML_PARSE_OPTIONS, lineCounter });
+  if (doc.errors[0]) throw doc.errors[0];
+  const dup = firstDuplicateKey(doc);
+  if (dup !== undefined) {
+    const { line, col } = lineCounter.linePos(dup);
+    throw new Error(`Map keys must be unique at line ${line}, column ${col}`);
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
   checkValueLimits(value, source);
   return value;
 }

@@ -228,6 +228,7 @@ function pathString(path: readonly PropertyKey[]): string {
 }
 
 const CANNOT_HANDLE = 'Job in version "v1" cannot be handled as a Job: ';
+const MAX_LISTED_UNKNOWN = 100;
 
 /**
  * Decodes a plain object (already known to be batch/v1 Job) into the wire shape, or throws the
@@ -246,5 +247,7 @@ export function decodeJobManifest(obj: unknown, source?: string): JobManifest {
     const expected = issue.code === 'invalid_type' ? issue.expected : issue.code === 'invalid_union' ? 'string' : 'number';
     throw new ManifestError(CANNOT_HANDLE + typeErrorMessage(obj, issue.path, expected), 'BadRequest', source);
   }
-  throw new ManifestError(`${CANNOT_HANDLE}strict decoding error: ${unknown.join(', ')}`, 'BadRequest', source);
+  // Kubernetes lists them all; past 100 (250,000 made a 6 MB message) the rest are counted instead.
+  const listed = unknown.length > MAX_LISTED_UNKNOWN ? [...unknown.slice(0, MAX_LISTED_UNKNOWN), `and ${unknown.length - MAX_LISTED_UNKNOWN} more unknown fields`] : unknown;
+  throw new ManifestError(`${CANNOT_HANDLE}strict decoding error: ${listed.join(', ')}`, 'BadRequest', source);
 }

@@ -1,5 +1,5 @@
 // Label, annotation and label-selector checks (metav1 validation) and selector matching (labels.Selector).
-import { type FieldError, child, forbidden, index, invalid, required, tooLong } from './field-errors';
+import { type FieldError, child, forbidden, index, invalid, pushAll, required, tooLong } from './field-errors';
 import { utf8Length } from './go-format';
 import { isQualifiedName, isValidLabelValue } from './names';
 import type { LabelSelectorManifest } from './job-schema';
@@ -16,8 +16,8 @@ export function validateLabelName(name: string, path: string): FieldError[] {
 export function validateLabels(labels: Labels | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
   for (const [k, v] of Object.entries(labels ?? {})) {
-    errs.push(...validateLabelName(k, path));
-    errs.push(...isValidLabelValue(v).map((m) => invalid(path, v, m)));
+    pushAll(errs, validateLabelName(k, path));
+    pushAll(errs, isValidLabelValue(v).map((m) => invalid(path, v, m)));
   }
   return errs;
 }
@@ -27,7 +27,7 @@ export function validateAnnotations(annotations: Labels | undefined, path: strin
   const errs: FieldError[] = [];
   let size = 0;
   for (const [k, v] of Object.entries(annotations ?? {})) {
-    errs.push(...isQualifiedName(k.toLowerCase()).map((m) => invalid(path, k, m)));
+    pushAll(errs, isQualifiedName(k.toLowerCase()).map((m) => invalid(path, k, m)));
     size += utf8Length(k) + utf8Length(v);
   }
   if (size > TOTAL_ANNOTATION_SIZE_LIMIT_BYTES)
@@ -54,8 +54,8 @@ export function validateLabelSelector(selector: LabelSelectorManifest, path: str
       default:
         errs.push(invalid(child(p, 'operator'), req.operator ?? '', 'not a valid selector operator'));
     }
-    errs.push(...validateLabelName(req.key ?? '', child(p, 'key')));
-    values.forEach((v, j) => errs.push(...isValidLabelValue(v).map((m) => invalid(index(child(p, 'values'), j), v, m))));
+    pushAll(errs, validateLabelName(req.key ?? '', child(p, 'key')));
+    values.forEach((v, j) => pushAll(errs, isValidLabelValue(v).map((m) => invalid(index(child(p, 'values'), j), v, m))));
   });
   return errs;
 }

@@ -1,8 +1,18 @@
 // Reading Job manifests: multi-document YAML (kubectl's format) -> decoded -> defaulted -> validated Job.
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { applyJobDefaults } from './defaults';
 import { JobValidationError, ManifestError } from './errors';
-import { MAX_NESTING_DEPTH, checkManifestText, checkValueLimits, checkYamlNesting } from './input-limits';
+import { pushAll } from './field-errors';
+import {
+  MAX_MANIFEST_OBJECTS,
+  MAX_NESTING_DEPTH,
+  YAML_PARSE_OPTIONS,
+  checkManifestText,
+  checkValueLimits,
+  checkYamlNesting,
+  firstDuplicateKey,
+} from './input-limits';
+import { tooMany } from './value-limits';
 import { decodeJobManifest } from './job-schema';
 import { toJob } from './to-job';
 import type { Job } from './types';
@@ -143,7 +153,8 @@ function readObjects(text: string, source: string | undefined): unknown[] {
   // Limits first: the parser and everything after it recurse and copy (./input-limits.ts).
   checkManifestText(text, source);
   checkYamlNesting(text, source);
-  const docs = parseAllDocuments(text, { schema: 'yaml-1.1', logLevel: 'error', prettyErrors: true });
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { schema: 'yaml-1.1', logLevel: 'error', prettyErrors: true, lineCounter, ...YAML_PARSE_OPTIONS });
   const name = source ?? '<input>';
   const objects: unknown[] = [];
   let expanded = 0;
@@ -164,6 +175,11 @@ function readObjects(text: string, source: string | undefined): unknown[] {
         );
       throw new ManifestError(`error parsing ${name}: yaml: ${at}${message}`, 'YAMLError', source, pos?.line, pos?.col);
     }
+    const dup = firstDuplicateKey(doc);
+    if (dup !== undefined) {
+      const { line, col } = lineCounter.linePos(dup);
+      throw new ManifestError(`error parsing ${name}: yaml: line ${line}, column ${col}: Map keys must be unique`, 'YAMLError', source, line, col);
+    }
     // Kubernetes' YAML is YAML 1.1 (sigs.k8s.io/yaml); an empty or comment-only document is skipped.
     let value: unknown;
     try {
@@ -174,7 +190,8 @@ function readObjects(text: string, source: string | undefined): unknown[] {
     }
     if (value === null || value === undefined) continue;
     expanded = checkValueLimits(value, source, expanded);
-    objects.push(...flattenLists(value));
+    pushAll(objects, flattenLists(value));
+    if (objects.length > MAX_MANIFEST_OBJECTS) throw tooMany(source, 'objects');
   }
   if (objects.length === 0) throw new ManifestError('no objects passed to apply', 'Empty', source);
   return objects;

@@ -1,5 +1,6 @@
 // Kubernetes' string-format checks (k8s.io/apimachinery/pkg/util/validation and .../validate/content).
 // Each returns the list of problems in Kubernetes' words; an empty list means valid.
+import { pushAll } from './field-errors';
 import { utf8Length } from './go-format';
 
 export const DNS1123_LABEL_MAX_LENGTH = 63;
@@ -79,7 +80,7 @@ export function isQualifiedName(value: string): string[] {
     const prefix = parts[0] ?? '';
     name = parts[1] ?? '';
     if (prefix.length === 0) errs.push(`prefix part ${emptyError()}`);
-    else errs.push(...isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`));
+    else pushAll(errs, isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`));
   } else {
     return [
       `a valid label key ${regexError(LABEL_KEY_MSG, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')}` +

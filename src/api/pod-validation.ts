@@ -10,6 +10,7 @@ import {
   notFound,
   notSupported,
   required,
+  pushAll,
 } from './field-errors';
 import { isDNS1123Label, isQualifiedName, isRelaxedEnvVarName } from './names';
 import type { ContainerManifest, PodSpecManifest } from './job-schema';
@@ -60,11 +61,11 @@ function validateEnv(env: NonNullable<ContainerManifest['env']>, path: string): 
   env.forEach((e, i) => {
     const p = index(path, i);
     if (!e.name) errs.push(required(child(p, 'name')));
-    else errs.push(...isRelaxedEnvVarName(e.name).map((m) => invalid(child(p, 'name'), e.name, m)));
+    else pushAll(errs, isRelaxedEnvVarName(e.name).map((m) => invalid(child(p, 'name'), e.name, m)));
     if (!e.valueFrom) return;
     const vf = child(p, 'valueFrom');
     const sources = Object.entries(e.valueFrom).filter(([, v]) => v !== undefined);
-    if (e.valueFrom.fieldRef) errs.push(...validateFieldRef(e.valueFrom.fieldRef, child(vf, 'fieldRef')));
+    if (e.valueFrom.fieldRef) pushAll(errs, validateFieldRef(e.valueFrom.fieldRef, child(vf, 'fieldRef')));
     if (sources.length === 0)
       errs.push(invalid(vf, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
     else if (e.value) errs.push(invalid(vf, '', 'may not be specified when `value` is not empty'));
@@ -101,11 +102,11 @@ function validateContainer(
 ): FieldError[] {
   const errs: FieldError[] = [];
   if (!c.name) errs.push(required(child(path, 'name')));
-  else errs.push(...validateDNS1123Label(c.name, child(path, 'name')));
+  else pushAll(errs, validateDNS1123Label(c.name, child(path, 'name')));
   // Kubernetes always requires an image; the process runtime runs the command on the worker and needs none.
   if (needsImage && !c.image) errs.push(required(child(path, 'image')));
-  errs.push(...validateEnv(c.env ?? [], child(path, 'env')));
-  errs.push(...validateVolumeMounts(c, volumes, child(path, 'volumeMounts')));
+  pushAll(errs, validateEnv(c.env ?? [], child(path, 'env')));
+  pushAll(errs, validateVolumeMounts(c, volumes, child(path, 'volumeMounts')));
   if (c.imagePullPolicy !== undefined && !(PULL_POLICIES as readonly string[]).includes(c.imagePullPolicy))
     errs.push(
       c.imagePullPolicy === ''
@@ -125,10 +126,10 @@ function validateVolumes(spec: PodSpecManifest, path: string): { errors: FieldEr
     if (sources.length === 0) errs.push(required(p, 'must specify a volume type'));
     for (const s of sources.slice(1)) errs.push(forbidden(child(p, s), 'may not specify more than 1 volume type'));
     if (!v.name) errs.push(required(child(p, 'name')));
-    else errs.push(...validateDNS1123Label(v.name, child(p, 'name')));
+    else pushAll(errs, validateDNS1123Label(v.name, child(p, 'name')));
     if (names.has(v.name ?? '')) errs.push(duplicate(child(p, 'name'), v.name ?? ''));
     if (errs.length === 0) names.add(v.name ?? '');
-    errors.push(...errs);
+    pushAll(errors, errs);
   });
   return { errors, names };
 }
@@ -143,7 +144,7 @@ export function validatePodTemplate(
   const errs = [...validateLabels(metadata?.labels, child(path, 'labels')), ...validateAnnotations(metadata?.annotations, child(path, 'annotations'))];
   const specPath = child(path, 'spec');
   const volumes = validateVolumes(spec, child(specPath, 'volumes'));
-  errs.push(...volumes.errors);
+  pushAll(errs, volumes.errors);
   const needsImage = spec.runtimeClassName === 'docker';
 
   const containersPath = child(specPath, 'containers');
@@ -152,7 +153,7 @@ export function validatePodTemplate(
   const names = new Set<string>();
   containers.forEach((c, i) => {
     const p = index(containersPath, i);
-    errs.push(...validateContainer(c, p, volumes.names, needsImage));
+    pushAll(errs, validateContainer(c, p, volumes.names, needsImage));
     if (names.has(c.name ?? '')) errs.push(duplicate(child(p, 'name'), c.name ?? ''));
     else names.add(c.name ?? '');
     if (c.restartPolicy !== undefined) errs.push(forbidden(child(p, 'restartPolicy'), 'may not be set for non-init containers'));
@@ -161,7 +162,7 @@ export function validatePodTemplate(
   const initPath = child(specPath, 'initContainers');
   (spec.initContainers ?? []).forEach((c, i) => {
     const p = index(initPath, i);
-    errs.push(...validateContainer(c, p, volumes.names, needsImage));
+    pushAll(errs, validateContainer(c, p, volumes.names, needsImage));
     if (c.restartPolicy === 'Always')
       errs.push(forbidden(child(p, 'restartPolicy'), 'sidecar containers (restartPolicy: Always) are not supported by durable-jobs'));
     else if (c.restartPolicy !== undefined) errs.push(notSupported(child(p, 'restartPolicy'), c.restartPolicy, ['Always']));

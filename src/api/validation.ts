@@ -13,6 +13,7 @@ import {
   required,
   tooLong,
   tooMany,
+  pushAll,
 } from './field-errors';
 import { goQuoteList, utf8Length } from './go-format';
 import { validateIndexesFormat } from './indexes';
@@ -69,8 +70,8 @@ export function validateJob(job: JobManifest, options: ValidateJobOptions = {}):
   const name = job.metadata?.name ?? '';
   const spec = job.spec ?? {};
   const errs = validateObjectMeta(job.metadata ?? {}, 'metadata');
-  errs.push(...validateGeneratedSelector(name, spec, options.uid));
-  errs.push(...validateJobSpec(spec, 'spec', options.uid));
+  pushAll(errs, validateGeneratedSelector(name, spec, options.uid));
+  pushAll(errs, validateJobSpec(spec, 'spec', options.uid));
   // The controller names Indexed pods' hosts `<name>-<index>`, so the largest one must be a DNS label.
   if (spec.completionMode === 'Indexed' && spec.completions !== undefined && spec.completions > 0) {
     const maxHostname = `${name}-${spec.completions - 1}`;
@@ -87,11 +88,11 @@ function validateObjectMeta(meta: NonNullable<JobManifest['metadata']>, path: st
   else if (!meta.name) errs.push(required(child(path, 'name'), 'name or generateName is required'));
   // Kubernetes only requires a DNS subdomain, but the name becomes a label value and a pod hostname:
   // durable-jobs requires the DNS-1123 label that Kubernetes effectively needs (JOB-SEMANTICS A, 1.2).
-  else errs.push(...validateDNS1123Label(meta.name, child(path, 'name')));
+  else pushAll(errs, validateDNS1123Label(meta.name, child(path, 'name')));
   if (!meta.namespace) errs.push(required(child(path, 'namespace')));
-  else errs.push(...validateDNS1123Label(meta.namespace, child(path, 'namespace')));
-  errs.push(...validateLabels(meta.labels, child(path, 'labels')));
-  errs.push(...validateAnnotations(meta.annotations, child(path, 'annotations')));
+  else pushAll(errs, validateDNS1123Label(meta.namespace, child(path, 'namespace')));
+  pushAll(errs, validateLabels(meta.labels, child(path, 'labels')));
+  pushAll(errs, validateAnnotations(meta.annotations, child(path, 'annotations')));
   return errs;
 }
 
@@ -145,35 +146,35 @@ function validateGeneratedSelector(name: string, spec: JobSpecManifest, uid: str
 function validateJobSpec(spec: JobSpecManifest, path: string, uid: string | undefined): FieldError[] {
   const errs: FieldError[] = [];
   const p = (name: string): string => child(path, name);
-  errs.push(...nonNegative(spec.parallelism, p('parallelism')));
-  errs.push(...nonNegative(spec.completions, p('completions')));
-  errs.push(...nonNegative(spec.activeDeadlineSeconds, p('activeDeadlineSeconds')));
-  errs.push(...nonNegative(spec.backoffLimit, p('backoffLimit')));
-  errs.push(...nonNegative(spec.ttlSecondsAfterFinished, p('ttlSecondsAfterFinished')));
-  errs.push(...nonNegative(spec.backoffLimitPerIndex, p('backoffLimitPerIndex')));
+  pushAll(errs, nonNegative(spec.parallelism, p('parallelism')));
+  pushAll(errs, nonNegative(spec.completions, p('completions')));
+  pushAll(errs, nonNegative(spec.activeDeadlineSeconds, p('activeDeadlineSeconds')));
+  pushAll(errs, nonNegative(spec.backoffLimit, p('backoffLimit')));
+  pushAll(errs, nonNegative(spec.ttlSecondsAfterFinished, p('ttlSecondsAfterFinished')));
+  pushAll(errs, nonNegative(spec.backoffLimitPerIndex, p('backoffLimitPerIndex')));
   if (spec.maxFailedIndexes !== undefined) {
-    errs.push(...nonNegative(spec.maxFailedIndexes, p('maxFailedIndexes')));
+    pushAll(errs, nonNegative(spec.maxFailedIndexes, p('maxFailedIndexes')));
     if (spec.backoffLimitPerIndex === undefined)
       errs.push(required(p('backoffLimitPerIndex'), 'when maxFailedIndexes is specified'));
   }
   if (spec.managedBy !== undefined) {
     if (spec.managedBy === '') errs.push(required(p('managedBy')));
-    else errs.push(...isDomainPrefixedPath(spec.managedBy).map((e) => invalid(p('managedBy'), e.value, e.message)));
+    else pushAll(errs, isDomainPrefixedPath(spec.managedBy).map((e) => invalid(p('managedBy'), e.value, e.message)));
     if (utf8Length(spec.managedBy) > MAX_MANAGED_BY_LENGTH)
       errs.push(tooLong(p('managedBy'), `may not be longer than ${MAX_MANAGED_BY_LENGTH}`));
   }
-  errs.push(...validateCompletionMode(spec, path));
-  if (spec.podFailurePolicy) errs.push(...validatePodFailurePolicy(spec, p('podFailurePolicy')));
+  pushAll(errs, validateCompletionMode(spec, path));
+  if (spec.podFailurePolicy) pushAll(errs, validatePodFailurePolicy(spec, p('podFailurePolicy')));
   if (spec.successPolicy) {
     if (spec.completionMode !== 'Indexed')
       errs.push(invalid(p('successPolicy'), spec.successPolicy, 'requires indexed completion mode'));
-    else errs.push(...validateSuccessPolicy(spec, p('successPolicy')));
+    else pushAll(errs, validateSuccessPolicy(spec, p('successPolicy')));
   }
-  errs.push(...validatePodReplacementPolicy(spec, p('podReplacementPolicy')));
+  pushAll(errs, validatePodReplacementPolicy(spec, p('podReplacementPolicy')));
 
   const template = spec.template ?? {};
   const templateSpec = template.spec ?? {};
-  errs.push(...validatePodTemplate(template.metadata, templateSpec, p('template')));
+  pushAll(errs, validatePodTemplate(template.metadata, templateSpec, p('template')));
   // The pod default would turn a missing restartPolicy into Always; both mean "not a Job's policy".
   const restartPath = child(p('template'), 'spec.restartPolicy');
   const restartPolicy = templateSpec.restartPolicy;
@@ -189,7 +190,7 @@ function validateJobSpec(spec: JobSpecManifest, path: string, uid: string | unde
     : generated(spec, uid ?? UID_PLACEHOLDER);
   if (!selector) errs.push(required(p('selector')));
   else {
-    errs.push(...validateLabelSelector(selector, p('selector')));
+    pushAll(errs, validateLabelSelector(selector, p('selector')));
     if (selectorMatches(selector, templateLabels) === false)
       errs.push(
         invalid(child(p('template'), 'metadata.labels'), displayedLabels(spec, templateLabels, uid), '`selector` does not match template `labels`'),
@@ -248,8 +249,8 @@ function validatePodFailurePolicy(spec: JobSpecManifest, path: string): FieldErr
     } else if (!includes(POD_FAILURE_POLICY_ACTIONS, rule.action))
       errs.push(notSupported(actionPath, rule.action, POD_FAILURE_POLICY_ACTIONS));
     const conditions = rule.onPodConditions ?? [];
-    if (rule.onExitCodes) errs.push(...validateOnExitCodes(rule.onExitCodes, child(rulePath, 'onExitCodes'), containerNames));
-    if (conditions.length > 0) errs.push(...validateOnPodConditions(conditions, child(rulePath, 'onPodConditions')));
+    if (rule.onExitCodes) pushAll(errs, validateOnExitCodes(rule.onExitCodes, child(rulePath, 'onExitCodes'), containerNames));
+    if (conditions.length > 0) pushAll(errs, validateOnPodConditions(conditions, child(rulePath, 'onPodConditions')));
     if (rule.onExitCodes && conditions.length > 0)
       errs.push(invalidOmitValue(rulePath, 'specifying both OnExitCodes and OnPodConditions is not supported'));
     if (!rule.onExitCodes && conditions.length === 0)
@@ -290,7 +291,7 @@ function validateOnPodConditions(patterns: OnPodConditions, path: string): Field
   patterns.forEach((pattern, j) => {
     const patternPath = index(path, j);
     const type = pattern.type ?? '';
-    errs.push(...isQualifiedName(type).map((m) => invalid(child(patternPath, 'type'), type, m)));
+    pushAll(errs, isQualifiedName(type).map((m) => invalid(child(patternPath, 'type'), type, m)));
     const statusPath = child(patternPath, 'status');
     if (!pattern.status) errs.push(required(statusPath, `valid values: ${goQuoteList(CONDITION_STATUSES)}`));
     else if (!includes(CONDITION_STATUSES, pattern.status)) errs.push(notSupported(statusPath, pattern.status, CONDITION_STATUSES));
@@ -324,7 +325,7 @@ function validateSuccessPolicy(spec: JobSpecManifest, path: string): FieldError[
     if (rule.succeededCount !== undefined) {
       const countPath = child(rulePath, 'succeededCount');
       const count = rule.succeededCount;
-      errs.push(...nonNegative(count, countPath));
+      pushAll(errs, nonNegative(count, countPath));
       if (count > completions)
         errs.push(invalid(countPath, count, `must be less than or equal to ${completions} (the number of specified completions)`));
       if (rule.succeededIndexes !== undefined && count > total)

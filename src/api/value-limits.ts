@@ -8,6 +8,17 @@ export const MAX_MANIFEST_BYTES = 3 * 1024 * 1024;
 /** Levels of mappings and lists a manifest may nest; no Job field is anywhere near it. */
 export const MAX_NESTING_DEPTH = 100;
 
+/**
+ * Objects (documents, and items of `kind: List`) one manifest may hold. Kubernetes has no such limit
+ * (kubectl sends one request per object); durable-jobs has one because a text of 3 MiB can hold 780,000
+ * empty documents, which took the YAML parser 15 s and 900 MB. 10,000 Jobs is far past any real file.
+ */
+export const MAX_MANIFEST_OBJECTS = 10_000;
+
+export function tooMany(source: string | undefined, what: string): ManifestError {
+  return new ManifestError(`${prefixed(source)}more than ${MAX_MANIFEST_OBJECTS} ${what} (the limit for one manifest)`, 'TooMany', source);
+}
+
 export function prefixed(source: string | undefined): string {
   return source ? `${JSON.stringify(source)}: ` : '';
 }

@@ -29,7 +29,8 @@ function declaredNamespaces(text: string): Array<string | undefined> {
     const ns = o.metadata?.namespace;
     out.push(typeof ns === 'string' && ns !== '' ? ns : undefined);
   };
-  for (const doc of parseAllDocuments(text, { schema: 'yaml-1.1', logLevel: 'silent' })) {
+  // Read after parseManifests accepted the text; duplicate keys were refused there (and the parser's own check is quadratic).
+  for (const doc of parseAllDocuments(text, { schema: 'yaml-1.1', logLevel: 'silent', uniqueKeys: false })) {
     try {
       visit(doc.toJS({ maxAliasCount: 100 }));
     } catch {

@@ -66,6 +66,8 @@ export class LauncherProcess implements PodLauncher {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
       else child.once('exit', () => resolve());
     });
+    // Held while it goes: an unreferenced child's exit would not keep this process waiting for it.
+    child.ref();
     // Closing the channel is the launcher's signal to kill what remains and exit.
     if (child.connected) child.disconnect();
     await exited;

@@ -2,11 +2,12 @@
 // with the machine's load. Workers run in processes of their own (bench/scale-worker.ts) so that
 // their RSS is theirs; it is sampled every second, with their pod launchers' beside it.
 //
-// Run: npm run bench:scale -- [cases...] [--spawn=launcher|worker|both] [--timeout=<s>] [--big]
+// Run: npm run bench:scale -- [cases...] [--spawn=launcher|worker|both] [--timeout=<s>] [--big] [--profile=<dir>]
 //   cases: xargs 1k 10k latency p1000 workers (default: all of them); --big adds 100k (Indexed and
 //   NonIndexed, 100,000 completions at parallelism 100), which needs a workflow that continues as new.
 //   --spawn=worker spawns pods from the worker process itself (as before the pod launcher); both runs
 //   the 1k/10k cases each way.
+// --profile writes each worker's CPU profile (node --cpu-prof) to <dir>, to see where its time goes.
 // Every Job is bounded by --timeout (default 900 s): past it, it is terminated and reported as such.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -31,6 +32,7 @@ if (cases.size === 0) for (const c of ALL_CASES) cases.add(c);
 if (argv.includes('--big')) cases.add('100k');
 const spawnModes: Spawn[] = flag('spawn') === 'both' ? ['worker', 'launcher'] : [(flag('spawn') as Spawn | undefined) ?? 'launcher'];
 const TIMEOUT_S = Number(flag('timeout') ?? 900);
+const PROFILE_DIR = flag('profile');
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'scale-bench-'));
 let server: EmbeddedServer | undefined;
@@ -95,7 +97,8 @@ async function startWorkers(count: number, maxPods: number, mode: Spawn): Promis
       identity: `bench-worker-${i}`,
       bundlePath,
     };
-    const child = spawn(process.execPath, [path.join(__dirname, 'scale-worker.js')], {
+    const prof = PROFILE_DIR !== undefined ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(PROFILE_DIR)] : [];
+    const child = spawn(process.execPath, [...prof, path.join(__dirname, 'scale-worker.js')], {
       env: { ...process.env, SCALE_WORKER: JSON.stringify(settings) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

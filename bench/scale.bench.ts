@@ -176,6 +176,54 @@ function countProcesses(word: string): number {
   return n;
 }
 
+/** utime + stime of a process, in seconds (clock ticks of 1/100 s on Linux). */
+function cpuSecs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The dev server's process: this process's child that is neither a worker nor xargs. */
+function serverPids(): number[] {
+  const found: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+      const cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8');
+      if (!cmd.includes('scale-worker') && !cmd.startsWith('xargs')) found.push(Number(e));
+    } catch {
+      // Gone.
+    }
+  }
+  return found;
+}
+
+/** CPU seconds used while a Job ran, by the workers, their launchers and the dev server. */
+class CpuMeter {
+  private readonly start: Map<number, number>;
+  private readonly t0 = Date.now();
+  constructor(private readonly workers: number[]) {
+    this.start = new Map([...this.all()].map((pid) => [pid, cpuSecs(pid)]));
+  }
+  private all(): number[] {
+    return [...this.workers, ...this.workers.flatMap(launcherPids), ...serverPids()];
+  }
+  report(): string {
+    const used = (pids: number[]): number => pids.reduce((sum, pid) => sum + cpuSecs(pid) - (this.start.get(pid) ?? 0), 0);
+    const wall = (Date.now() - this.t0) / 1000;
+    const w = used(this.workers);
+    const l = used(this.workers.flatMap(launcherPids));
+    const srv = used(serverPids());
+    return `CPU over ${wall.toFixed(0)} s: workers ${w.toFixed(1)} s, launchers ${l.toFixed(1)} s, dev server ${srv.toFixed(1)} s`;
+  }
+}
+
 class Sampler {
   maxWorker = 0;
   maxLauncher = 0;
@@ -284,16 +332,18 @@ function describeJob(o: JobOutcome, pods: number): string {
 async function podsCase(jobs: JobsClient, pods: number, mode: Spawn, opts: { indexed?: boolean; workers?: number; label?: string } = {}): Promise<number> {
   const workers = await startWorkers(opts.workers ?? 1, 100, mode);
   const sampler = new Sampler(workers.pids);
+  const cpu = new CpuMeter(workers.pids);
   try {
     const name = `bench-${jobSeq++}`;
     const o = await runJob(jobs, manifest(name, { completions: pods, parallelism: 100, indexed: opts.indexed, command: ['true'] }));
     sampler.stop();
+    const used = cpu.report();
     const base = await xargsBaseline(Math.min(pods, 10_000), 100);
     const rate = o.succeeded > 0 ? o.succeeded / o.secs : 0;
     say(
       `${(opts.label ?? `${pods} pods p=100`).padEnd(30)} [spawn: ${mode}] ${describeJob(o, pods)} | ` +
         `baseline xargs -P 100 bwrap x${Math.min(pods, 10_000)}: ${base.secs.toFixed(1)} s, ${base.rate.toFixed(0)}/s -> ${((100 * rate) / base.rate).toFixed(0)}% | ` +
-        `${sampler.rss()} | ${load()}`,
+        `${sampler.rss()} | ${used} | ${load()}`,
     );
     return rate;
   } finally {
@@ -328,10 +378,11 @@ async function p1000Case(jobs: JobsClient): Promise<void> {
   const workers = await startWorkers(1, 1000, 'launcher');
   const word = `30.${process.pid}${Date.now() % 100000}`;
   const sampler = new Sampler(workers.pids, word);
+  const cpu = new CpuMeter(workers.pids);
   try {
     const o = await runJob(jobs, manifest(`bench-p1000-${jobSeq++}`, { completions: 1000, parallelism: 1000, command: ['sleep', word] }), Math.min(TIMEOUT_S, 600));
     sampler.stop();
-    say(`1000 pods p=1000 (sleep 30)        ${describeJob(o, 1000)} | at most ${sampler.maxRunning} of 1000 pods running at once | ${sampler.rss()} | ${load()}`);
+    say(`1000 pods p=1000 (sleep 30)        ${describeJob(o, 1000)} | at most ${sampler.maxRunning} of 1000 pods running at once | ${sampler.rss()} | ${cpu.report()} | ${load()}`);
   } finally {
     sampler.stop();
     await workers.stop();

@@ -145,12 +145,6 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
     namespace,
     identity,
     maxConcurrentActivityTaskExecutions: maxPods,
-    // A pod's activity task comes back in the response to the workflow task that scheduled it, when a
-    // slot is free here: one poll and one matching round trip fewer per pod (the SDK reserves 3 per
-    // workflow task by default; a Job schedules up to `parallelism` pods in one).
-    maxEagerActivityReservationsPerWorkflowTask: maxPods,
-    // Pollers follow the backlog instead of a fixed 10, so that a burst of pods fills the slots.
-    activityTaskPollerBehavior: { type: 'autoscaling' },
     // Cancellation reaches a pod only with a heartbeat's response; the SDK's default throttle
     // (0.8 x heartbeatTimeout = 16 s) would let a deleted pod run ~16 s past its deletion.
     maxHeartbeatThrottleInterval: '1 second',

@@ -7,6 +7,8 @@
 import os from 'node:os';
 import { NativeConnection, Worker, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
 import { createActivities, describeIsolation, isolationSupport, type ActivitiesOptions, type Isolation } from './activities';
+import { LauncherProcess } from './activities/launcher-process';
+import type { PodLauncher } from './activities/pod-launcher';
 import { LocalPods } from './activities/pod-record';
 import { PodDirSweeper, SWEEP_EVERY_MS } from './activities/pod-sweeper';
 import { removeJobExecution } from './activities/remove-job';
@@ -37,6 +39,12 @@ export interface JobWorkerOptions {
    * subset of them (src/api/task-queues.ts names the queues). At most 6.
    */
   nodeLabels?: Record<string, string>;
+  /**
+   * What spawns the pods' processes. By default a launcher process of this worker's own, started on
+   * the first pod and ended with the worker (src/activities/launcher-process.ts); benchmarks pass
+   * `new DirectLauncher()` to spawn from the worker itself, for comparison.
+   */
+  launcher?: PodLauncher;
   /** How often leftover pod dirs are looked at (30 s); tests shorten it. */
   sweepEveryMs?: number;
   log?: (message: string) => void;
@@ -52,6 +60,7 @@ export { workflowsPath } from './workflow-bundle';
 export class JobWorker extends Worker {
   private companions: Worker[] = [];
   private sweeper: PodDirSweeper | undefined;
+  private launcher: PodLauncher | undefined;
   private queues: string[] = [];
 
   /** Every task queue this worker polls, the base queue first. */
@@ -60,10 +69,11 @@ export class JobWorker extends Worker {
   }
 
   /** @internal set once by createJobWorker, before run. */
-  attach(parts: { companions: Worker[]; sweeper: PodDirSweeper | undefined; queues: string[] }): void {
+  attach(parts: { companions: Worker[]; sweeper: PodDirSweeper | undefined; queues: string[]; launcher: PodLauncher | undefined }): void {
     this.companions = parts.companions;
     this.sweeper = parts.sweeper;
     this.queues = parts.queues;
+    this.launcher = parts.launcher;
   }
 
   override async run(): Promise<void> {
@@ -77,6 +87,8 @@ export class JobWorker extends Worker {
       if (failed) throw failed.reason;
     } finally {
       await this.sweeper?.stop();
+      // Every pod has ended by now (shutdown cancels them and waits for their grace periods).
+      await this.launcher?.close();
     }
   }
 
@@ -114,7 +126,12 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
   // Logs, volumes and pod records are the pods' own: only this user may read them.
   ensurePrivateDataDir(opts.dataDir);
   const localPods = new LocalPods();
+  // Owned here, closed when the worker stops; one passed in belongs to the caller.
+  const ownLauncher = opts.launcher ? undefined : new LauncherProcess({ log });
+  // Its start (~0.1-0.5 s) is paid now, not by the first pod.
+  ownLauncher?.warm();
   const activities = createActivities({
+    launcher: opts.launcher ?? ownLauncher,
     dataDir: opts.dataDir,
     workerIdentity: identity,
     log: opts.log,
@@ -152,7 +169,7 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
   const sweeper = client
     ? new PodDirSweeper({ dataDir: opts.dataDir, client, localPods, everyMs: opts.sweepEveryMs ?? SWEEP_EVERY_MS, log })
     : undefined;
-  main.attach({ companions, sweeper, queues });
+  main.attach({ companions, sweeper, queues, launcher: ownLauncher });
   return main;
 }
 

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { containerEnv } from './env';
 import { expand, lookupIn } from './expand';
+import { LogSink } from './log-sink';
 import { spawnGroup, type ProcessGroup } from './process-group';
 import {
   launchFailure,
@@ -129,18 +130,22 @@ async function launch(request: LaunchRequest, cli: DockerCli): Promise<LaunchRes
   await cli.run(['rm', '-f', name], CLI_TIMEOUT_MS);
 
   const last = new LastLine();
+  // The docker CLI is spawned from here rather than by the pod launcher: one per container, next to
+  // a container start that costs far more, and its stop goes through `docker stop` anyway.
+  const sink = new LogSink(request.logFile, { onError: request.onLogError });
   const spawned = await spawnGroup(cli.command, args, {
     env: cli.env,
     onOutput: (chunk) => {
       last.write(chunk);
-      request.onOutput(chunk);
+      sink.write(chunk);
     },
   });
   if (!spawned.ok) {
+    sink.close();
     const { message, exitCode } = spawnFailure(cli.command, spawned.error);
-    return launchFailure(`the docker runtime cannot start the docker CLI: ${message}`, exitCode);
+    return { ...launchFailure(`the docker runtime cannot start the docker CLI: ${message}`, exitCode), ...(sink.file !== undefined ? { logFile: sink.file } : {}) };
   }
-  return { ok: true, handle: new DockerContainer(spawned.group, name, cli, last) };
+  return { ok: true, handle: new DockerContainer(spawned.group, name, cli, last, sink) };
 }
 
 class DockerContainer implements ContainerHandle {
@@ -153,13 +158,16 @@ class DockerContainer implements ContainerHandle {
     private readonly name: string,
     private readonly cli: DockerCli,
     last: LastLine,
+    sink: LogSink,
   ) {
     this.done = run.done.then(async (status): Promise<ContainerExit> => {
+      sink.close();
+      const log = { tail: sink.tail(), ...(sink.file !== undefined ? { file: sink.file } : {}) };
       await cli.run(['rm', '-f', name], CLI_TIMEOUT_MS);
       if (status.code === DOCKER_RUN_FAILED) {
-        return { ...status, cannotRun: `docker run failed (exit code ${DOCKER_RUN_FAILED}): ${last.text() || 'no message'}` };
+        return { ...status, log, cannotRun: `docker run failed (exit code ${DOCKER_RUN_FAILED}): ${last.text() || 'no message'}` };
       }
-      return signalledBy(status, this.sent);
+      return { ...signalledBy(status, this.sent), log };
     });
   }
 

@@ -23,3 +23,6 @@ export { dockerRuntime, dockerContainerName, dockerRunArgs, podHostname } from '
 export type { DockerRuntimeOptions, DockerRunSpec } from './docker';
 export { podDir, prepareVolumes, removePodDir, containerMounts } from './volumes';
 export type { Mount } from './volumes';
+export { DirectLauncher } from './pod-launcher';
+export type { PodLauncher, SpawnRequest, SpawnResult, LaunchedGroup, GroupExit, LogResult } from './pod-launcher';
+export { LauncherProcess, sharedLauncher } from './launcher-process';

@@ -2,19 +2,20 @@
 // works (see ./sandbox.ts), else as a bare process group (see ./process-group.ts).
 import fs from 'node:fs';
 import { resolveContainer } from './env';
-import { spawnGroup } from './process-group';
+import type { PodLauncher } from './pod-launcher';
 import { launchFailure, spawnFailure, type ContainerRuntime, type LaunchRequest, type LaunchResult } from './runtime';
 import { launchSandboxed, type SandboxSupport } from './sandbox';
 import { containerMounts } from './volumes';
 
-export function processRuntime(sandbox: SandboxSupport): ContainerRuntime {
+/** `launcher` starts the processes (./launcher-process.ts in a worker). */
+export function processRuntime(sandbox: SandboxSupport, launcher: PodLauncher): ContainerRuntime {
   return {
     name: 'process',
-    launch: (request) => launch(request, sandbox),
+    launch: (request) => launch(request, sandbox, launcher),
   };
 }
 
-async function launch(request: LaunchRequest, sandbox: SandboxSupport): Promise<LaunchResult> {
+async function launch(request: LaunchRequest, sandbox: SandboxSupport, launcher: PodLauncher): Promise<LaunchResult> {
   const { container } = request;
   const resolved = resolveContainer(container, request.pod);
   if (!resolved.ok) return launchFailure(resolved.message);
@@ -23,7 +24,7 @@ async function launch(request: LaunchRequest, sandbox: SandboxSupport): Promise<
   const workingDir = container.workingDir || undefined;
 
   if (sandbox.ok) {
-    return launchSandboxed(resolved.value, mounts.mounts, workingDir, sandbox, request.onOutput);
+    return launchSandboxed(resolved.value, mounts.mounts, workingDir, sandbox, launcher, request);
   }
 
   if (mounts.mounts.length > 0) {
@@ -43,10 +44,10 @@ async function launch(request: LaunchRequest, sandbox: SandboxSupport): Promise<
     }
   }
   const { file, args, env } = resolved.value;
-  const spawned = await spawnGroup(file, args, { cwd: workingDir, env, onOutput: request.onOutput });
+  const spawned = await launcher.spawn({ file, args, cwd: workingDir, env, logFile: request.logFile }, request.onLogError);
   if (!spawned.ok) {
     const { message, exitCode } = spawnFailure(file, spawned.error);
-    return launchFailure(message, exitCode);
+    return { ...launchFailure(message, exitCode), ...(spawned.logFile !== undefined ? { logFile: spawned.logFile } : {}) };
   }
   return { ok: true, handle: spawned.group };
 }

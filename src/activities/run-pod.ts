@@ -11,6 +11,8 @@ import { dockerRuntime, type DockerRuntimeOptions } from './docker';
 import type { PodFacts } from './env';
 import { LogSink } from './log-sink';
 import { longTimer, signalExitCode, type LongTimer } from './process-group';
+import { sharedLauncher } from './launcher-process';
+import type { PodLauncher } from './pod-launcher';
 import { processRuntime } from './process-runtime';
 import { launchFailure, type ContainerHandle, type ContainerRuntime } from './runtime';
 import { sandboxSupport, type SandboxSupport } from './sandbox';
@@ -44,6 +46,11 @@ export interface ActivitiesOptions {
    * node labels polls several task queues). Unlimited when unset: the SDK's slots are then the limit.
    */
   maxConcurrentPods?: number;
+  /**
+   * What spawns the pods' processes; by default a launcher process shared by this process
+   * (./launcher-process.ts), so that spawning neither blocks nor is slowed by this process's heap.
+   */
+  launcher?: PodLauncher;
 }
 
 export type Isolation = 'auto' | 'sandbox' | 'process-group';
@@ -105,7 +112,7 @@ function runtimeChooser(opts: ActivitiesOptions): (spec: PodSpec) => Promise<Con
   return (spec) => {
     if (spec.runtimeClassName === 'docker') return Promise.resolve((docker ??= dockerRuntime(opts.docker)));
     processes ??= isolationSupport(opts.isolation ?? 'auto').then((support) =>
-      opts.isolation === 'sandbox' && !support.ok ? sandboxRequired(support.reason) : processRuntime(support),
+      opts.isolation === 'sandbox' && !support.ok ? sandboxRequired(support.reason) : processRuntime(support, opts.launcher ?? sharedLauncher()),
     );
     return processes;
   };
@@ -302,18 +309,15 @@ class PodRun {
 
     if (this.stopping) return this.skip();
     const logPath = podLogFile(this.dataDir, this.input.namespace, this.input.podName, container.name, this.input.restartCount);
-    const sink = new LogSink(logPath, { onError: this.log });
     const launched = await this.runtime.launch({
       container,
       pod: this.facts,
       restartCount: this.input.restartCount,
       volumes: this.volumes,
-      onOutput: (chunk) => sink.write(chunk),
+      logFile: logPath,
+      onLogError: this.log,
     });
-    if (!launched.ok) {
-      sink.close();
-      return notRun(launched.message, launched.exitCode, sink.file);
-    }
+    if (!launched.ok) return notRun(launched.message, launched.exitCode, launched.logFile ?? emptyLog(logPath, this.log));
 
     const handle = launched.handle;
     this.running.add(handle);
@@ -323,8 +327,7 @@ class PodRun {
 
     const status = await handle.done;
     this.running.delete(handle);
-    sink.close();
-    const tail = sink.tail();
+    const tail = status.log.tail;
 
     const exitCode = status.code ?? (status.signal ? signalExitCode(status.signal) : null);
     let reason: ContainerReason;
@@ -352,7 +355,7 @@ class PodRun {
       finishedAt: new Date().toISOString(),
       logTail: tail.text,
       logTruncated: tail.truncated,
-      ...(sink.file !== undefined ? { logFile: sink.file } : {}),
+      ...(status.log.file !== undefined ? { logFile: status.log.file } : {}),
     };
   }
 
@@ -379,6 +382,13 @@ class PodRun {
       .join('; ');
     return { phase: 'Failed', message: what, ...base };
   }
+}
+
+/** A container that could not start still has its (empty) log, as `jobctl logs` expects one. */
+function emptyLog(file: string, log: (message: string) => void): string | undefined {
+  const sink = new LogSink(file, { onError: log });
+  sink.close();
+  return sink.file;
 }
 
 function describeFailure(r: ContainerResult): string {

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import type { Container } from '../api/types';
 import type { PodFacts } from './env';
+import type { LogResult } from './pod-launcher';
 import { signalExitCode, type ExitStatus } from './process-group';
 
 export interface LaunchRequest {
@@ -13,13 +14,17 @@ export interface LaunchRequest {
   restartCount: number;
   /** emptyDir volumes of the pod: volume name to its directory on this host. */
   volumes: ReadonlyMap<string, string>;
-  /** stdout and stderr chunks, in the order they reach us. */
-  onOutput: (chunk: Buffer) => void;
+  /** Where the container's stdout and stderr go (./log-sink.ts). */
+  logFile: string;
+  /** Told once when the log file cannot be written; the tail keeps working regardless. */
+  onLogError: (message: string) => void;
 }
 
 export interface ContainerExit extends ExitStatus {
   /** Set when the runtime could not run the container after all (docker run's exit code 125), and why. */
   cannotRun?: string;
+  /** The log file and its newest bytes. */
+  log: LogResult;
 }
 
 export interface ContainerHandle {
@@ -38,6 +43,8 @@ export interface LaunchFailure {
   ok: false;
   message: string;
   exitCode: number | null;
+  /** The log file, when one was opened before the start failed. */
+  logFile?: string;
 }
 
 export type LaunchResult = { ok: true; handle: ContainerHandle } | LaunchFailure;
@@ -53,7 +60,7 @@ export function launchFailure(message: string, exitCode: number | null = null): 
 }
 
 /** Docker's words and exit codes for a command that cannot be executed. */
-export function spawnFailure(file: string, error: NodeJS.ErrnoException): { message: string; exitCode: number } {
+export function spawnFailure(file: string, error: { code?: string; message: string }): { message: string; exitCode: number } {
   switch (error.code) {
     case 'ENOENT':
       return file.includes('/')

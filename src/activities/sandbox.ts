@@ -20,11 +20,22 @@
 // - bwrap reports a death by signal n as exit code 128 + n; the signal is named only when we sent it.
 // - --info-fd tells the pid of the namespace's init: once it is a zombie, nothing of the container
 //   remains, even though the host's init may take seconds to reap it (or never, in a container).
+//   The pod launcher reads it (./pod-launcher.ts); bwrap's parent, for --die-with-parent, is the
+//   launcher, which dies with the worker (./launcher-main.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedContainer } from './env';
-import { spawnGroup, type ExitStatus, type ProcessGroup } from './process-group';
-import { launchFailure, runCommand, signalledBy, spawnFailure, type ContainerHandle, type LaunchResult } from './runtime';
+import type { LaunchedGroup, PodLauncher } from './pod-launcher';
+import {
+  launchFailure,
+  runCommand,
+  signalledBy,
+  spawnFailure,
+  type ContainerExit,
+  type ContainerHandle,
+  type LaunchRequest,
+  type LaunchResult,
+} from './runtime';
 import type { Mount } from './volumes';
 
 export type SandboxSupport = { ok: true; bwrap: string; env: string } | { ok: false; reason: string };
@@ -52,7 +63,7 @@ export async function describeIsolation(): Promise<string> {
   }
   return (
     `durable-jobs: pods run as plain process groups, because ${s.reason}. A process that leaves its group ` +
-    '(setsid) can outlive its pod, every pod process outlives this worker if it is killed with SIGKILL, and ' +
+    '(setsid) can outlive its pod and this worker, and ' +
     'containers with emptyDir volumeMounts cannot run (nothing can be mounted at their mountPath). ' +
     'Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) to isolate pods.'
   );
@@ -116,7 +127,8 @@ export async function launchSandboxed(
   mounts: Mount[],
   workingDir: string | undefined,
   tools: { bwrap: string; env: string },
-  onOutput: (chunk: Buffer) => void,
+  launcher: PodLauncher,
+  log: Pick<LaunchRequest, 'logFile' | 'onLogError'>,
 ): Promise<LaunchResult> {
   const root = listHostRoot();
   if (workingDir !== undefined) {
@@ -159,31 +171,23 @@ export async function launchSandboxed(
   }
 
   const argv = sandboxArgv({ ...tools, root, mounts, workingDir, file: resolved.file, args: resolved.args });
-  let info = '';
-  let init: number | undefined;
-  const spawned = await spawnGroup(argv.file, argv.args, {
-    env: resolved.env,
-    onOutput,
-    onFd3: (chunk) => {
-      info += chunk.toString('utf8');
-      const m = /"child-pid"\s*:\s*(\d+)/.exec(info);
-      if (m) init = Number(m[1]);
-    },
-    remains: (group) => (init === undefined ? group.isAlive() : initRuns(init, group.pid)),
-  });
+  const spawned = await launcher.spawn(
+    { file: argv.file, args: argv.args, env: resolved.env, logFile: log.logFile, sandboxInit: true },
+    log.onLogError,
+  );
   if (!spawned.ok) {
     const { message, exitCode } = spawnFailure(argv.file, spawned.error);
-    return launchFailure(message, exitCode);
+    return { ...launchFailure(message, exitCode), ...(spawned.logFile !== undefined ? { logFile: spawned.logFile } : {}) };
   }
   return { ok: true, handle: new SandboxedContainer(spawned.group) };
 }
 
 class SandboxedContainer implements ContainerHandle {
-  readonly done: Promise<ExitStatus>;
+  readonly done: Promise<ContainerExit>;
   private readonly sent = new Set<NodeJS.Signals>();
 
-  constructor(private readonly group: ProcessGroup) {
-    this.done = group.done.then((status) => signalledBy(status, this.sent));
+  constructor(private readonly group: LaunchedGroup) {
+    this.done = group.done.then((exit) => ({ ...signalledBy(exit, this.sent), log: exit.log }));
   }
 
   get exited(): boolean {
@@ -244,20 +248,6 @@ export function findExecutable(
     }
   }
   return denied ? 'EACCES' : 'ENOENT';
-}
-
-/** True while the sandbox's init runs: not reaped, not a zombie, and still the one we started. */
-function initRuns(pid: number, pgid: number): boolean {
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false;
-  }
-  // "pid (comm) state ppid pgrp ...": comm may contain anything, so parse after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0];
-  return state !== 'Z' && state !== 'X' && Number(fields[2]) === pgid;
 }
 
 async function probe(): Promise<SandboxSupport> {

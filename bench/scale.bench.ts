@@ -1,0 +1,443 @@
+// Jobs of many pods on the embedded dev server, each figure next to its baseline from the same run,
+// with the machine's load. Workers run in processes of their own (bench/scale-worker.ts) so that
+// their RSS is theirs; it is sampled every second, with their pod launchers' beside it.
+//
+// Run: npm run bench:scale -- [cases...] [--spawn=launcher|worker|both] [--timeout=<s>] [--big] [--profile=<dir>]
+//   cases: xargs 1k 10k latency p1000 workers (default: all of them); --big adds 100k (Indexed and
+//   NonIndexed, 100,000 completions at parallelism 100), which needs a workflow that continues as new.
+//   --spawn=worker spawns pods from the worker process itself (as before the pod launcher); both runs
+//   the 1k/10k cases each way.
+// --profile writes each worker's CPU profile (node --cpu-prof) to <dir>, to see where its time goes.
+// Every Job is bounded by --timeout (default 900 s): past it, it is terminated and reported as such.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { listHostRoot, sandboxArgv, sandboxSupport } from '../src/activities/sandbox';
+import { parseManifests } from '../src/api/manifest';
+import { JobsClient } from '../src/client/jobs';
+import { startEmbeddedServer, type EmbeddedServer } from '../src/dev/embedded';
+import { workflowsPath } from '../src/worker';
+import { jobWorkflowId } from '../src/workflows/messages';
+import type { ScaleWorkerSettings } from './scale-worker';
+
+type Spawn = ScaleWorkerSettings['spawn'];
+const ALL_CASES = ['xargs', '1k', '10k', 'latency', 'p1000', 'workers'];
+
+const argv = process.argv.slice(2);
+const flag = (name: string): string | undefined => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const cases = new Set(argv.filter((a) => !a.startsWith('--')));
+if (cases.size === 0) for (const c of ALL_CASES) cases.add(c);
+if (argv.includes('--big')) cases.add('100k');
+const spawnModes: Spawn[] = flag('spawn') === 'both' ? ['worker', 'launcher'] : [(flag('spawn') as Spawn | undefined) ?? 'launcher'];
+const TIMEOUT_S = Number(flag('timeout') ?? 900);
+const PROFILE_DIR = flag('profile');
+
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'scale-bench-'));
+let server: EmbeddedServer | undefined;
+let bundlePath = '';
+const live = new Set<ChildProcess>();
+let jobSeq = 0;
+
+function load(): string {
+  return `loadavg ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`;
+}
+
+function say(line: string): void {
+  console.log(line);
+}
+
+// ---- the baseline: the same sandbox command through xargs ----------------------------------------
+
+const xargsCache = new Map<string, { secs: number; rate: number }>();
+
+async function xargsBaseline(n: number, p: number): Promise<{ secs: number; rate: number }> {
+  const key = `${n}/${p}`;
+  const known = xargsCache.get(key);
+  if (known) return known;
+  const support = await sandboxSupport();
+  if (!support.ok) throw new Error(`no bwrap sandbox here: ${support.reason}`);
+  const cmd = sandboxArgv({ bwrap: support.bwrap, env: support.env, root: listHostRoot(), mounts: [], file: 'true', args: [] });
+  // As the probe does: no --info-fd, nobody reads it here.
+  const args = cmd.args.filter((a, i, all) => a !== '--info-fd' && all[i - 1] !== '--info-fd');
+  const t0 = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    const seq = Array.from({ length: n }, (_, i) => String(i)).join('\n');
+    const x = spawn('xargs', ['-P', String(p), '-n', '1', cmd.file, ...args], { stdio: ['pipe', 'ignore', 'inherit'] });
+    x.stdin.end(`${seq}\n`);
+    x.once('error', reject);
+    x.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`xargs exited with ${String(code)}`))));
+  });
+  const secs = (Date.now() - t0) / 1000;
+  const figure = { secs, rate: n / secs };
+  xargsCache.set(key, figure);
+  return figure;
+}
+
+// ---- workers --------------------------------------------------------------------------------------
+
+interface Workers {
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+async function startWorkers(count: number, maxPods: number, mode: Spawn): Promise<Workers> {
+  if (!server) throw new Error('no server');
+  const procs: ChildProcess[] = [];
+  for (let i = 0; i < count; i++) {
+    const settings: ScaleWorkerSettings = {
+      address: server.address,
+      dataDir: path.join(home, `w${jobSeq}-${i}`),
+      maxPods,
+      spawn: mode,
+      identity: `bench-worker-${i}`,
+      bundlePath,
+    };
+    const prof = PROFILE_DIR !== undefined ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(PROFILE_DIR)] : [];
+    const child = spawn(process.execPath, [...prof, path.join(__dirname, 'scale-worker.js')], {
+      env: { ...process.env, SCALE_WORKER: JSON.stringify(settings) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (d: Buffer) => {
+        if (d.toString().includes('ready')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`worker exited (${String(code)}): ${err}`)));
+    });
+    procs.push(child);
+  }
+  return {
+    pids: procs.map((p) => p.pid ?? -1),
+    stop: async () => {
+      await Promise.all(
+        procs.map(
+          (p) =>
+            new Promise<void>((resolve) => {
+              if (p.exitCode !== null || p.signalCode !== null) return resolve();
+              const kill = setTimeout(() => p.kill('SIGKILL'), 30_000);
+              p.once('exit', () => {
+                clearTimeout(kill);
+                resolve();
+              });
+              p.kill('SIGTERM');
+            }),
+        ),
+      );
+    },
+  };
+}
+
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Node children of `pid` (its pod launcher). */
+function launcherPids(pid: number): number[] {
+  const found: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue;
+      if (fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('launcher-main')) found.push(Number(e));
+    } catch {
+      // Gone.
+    }
+  }
+  return found;
+}
+
+/** Processes whose command line holds `word` (pods of the p1000 case), zombies excluded. */
+function countProcesses(word: string): number {
+  let n = 0;
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (!fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').startsWith(`sleep\0${word}`)) continue;
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') n++;
+    } catch {
+      // Gone.
+    }
+  }
+  return n;
+}
+
+/** utime + stime of a process, in seconds (clock ticks of 1/100 s on Linux). */
+function cpuSecs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The dev server's process: this process's child that is neither a worker nor xargs. */
+function serverPids(): number[] {
+  const found: number[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== process.pid) continue;
+      const cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8');
+      if (!cmd.includes('scale-worker') && !cmd.startsWith('xargs')) found.push(Number(e));
+    } catch {
+      // Gone.
+    }
+  }
+  return found;
+}
+
+/** CPU seconds used while a Job ran, by the workers, their launchers and the dev server. */
+class CpuMeter {
+  private readonly start: Map<number, number>;
+  private readonly t0 = Date.now();
+  constructor(private readonly workers: number[]) {
+    this.start = new Map([...this.all()].map((pid) => [pid, cpuSecs(pid)]));
+  }
+  private all(): number[] {
+    return [...this.workers, ...this.workers.flatMap(launcherPids), ...serverPids()];
+  }
+  report(): string {
+    const used = (pids: number[]): number => pids.reduce((sum, pid) => sum + cpuSecs(pid) - (this.start.get(pid) ?? 0), 0);
+    const wall = (Date.now() - this.t0) / 1000;
+    const w = used(this.workers);
+    const l = used(this.workers.flatMap(launcherPids));
+    const srv = used(serverPids());
+    return `CPU over ${wall.toFixed(0)} s: workers ${w.toFixed(1)} s, launchers ${l.toFixed(1)} s, dev server ${srv.toFixed(1)} s`;
+  }
+}
+
+class Sampler {
+  maxWorker = 0;
+  maxLauncher = 0;
+  maxRunning = 0;
+  private readonly timer: NodeJS.Timeout;
+  constructor(pids: number[], word?: string) {
+    const sample = (): void => {
+      this.maxWorker = Math.max(this.maxWorker, ...pids.map(rssMb));
+      this.maxLauncher = Math.max(this.maxLauncher, ...pids.flatMap(launcherPids).map(rssMb), 0);
+      if (word !== undefined) this.maxRunning = Math.max(this.maxRunning, countProcesses(word));
+    };
+    sample();
+    this.timer = setInterval(sample, 1000);
+  }
+  stop(): void {
+    clearInterval(this.timer);
+  }
+  rss(): string {
+    return `worker RSS max ${this.maxWorker.toFixed(0)} MB (its launcher ${this.maxLauncher.toFixed(0)} MB)`;
+  }
+}
+
+// ---- Jobs -----------------------------------------------------------------------------------------
+
+interface JobOutcome {
+  secs: number;
+  succeeded: number;
+  failed: number;
+  ended: string;
+  runs?: number;
+  historyEvents?: number;
+  historyBytes?: number;
+}
+
+function manifest(name: string, o: { completions: number; parallelism: number; indexed?: boolean; command: string[] }): string {
+  return JSON.stringify({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name },
+    spec: {
+      completions: o.completions,
+      parallelism: o.parallelism,
+      completionMode: o.indexed ? 'Indexed' : 'NonIndexed',
+      backoffLimit: 100,
+      template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 5, containers: [{ name: 'c', image: 'busybox', command: o.command }] } },
+    },
+  });
+}
+
+async function runJob(jobs: JobsClient, yaml: string, timeoutS = TIMEOUT_S): Promise<JobOutcome> {
+  const [job] = parseManifests(yaml);
+  if (!job) throw new Error('no Job');
+  const { name, namespace } = job.metadata;
+  const t0 = Date.now();
+  await jobs.create(job);
+  const handle = jobs.client.workflow.getHandle(jobWorkflowId(namespace, name));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutS * 1000)));
+  const outcome = await Promise.race([jobs.result(namespace, name).then((r) => ({ r }), (e: unknown) => ({ e })), timedOut]);
+  clearTimeout(timer);
+  const secs = (Date.now() - t0) / 1000;
+  const runs = await historyOf(jobs, handle.workflowId);
+  if (outcome === 'timeout') {
+    let progress = '';
+    try {
+      const status = await jobs.status(namespace, name);
+      progress = ` at succeeded=${status.succeeded ?? 0} failed=${status.failed ?? 0}`;
+    } catch {
+      // Unanswered: the worker is too busy.
+    }
+    await handle.terminate('bench timeout').catch(() => undefined);
+    return { secs, succeeded: -1, failed: -1, ended: `TIMED OUT after ${timeoutS} s${progress}; terminated`, ...runs };
+  }
+  if ('e' in outcome) {
+    const msg = outcome.e instanceof Error ? `${outcome.e.message}${outcome.e.cause instanceof Error ? `: ${outcome.e.cause.message}` : ''}` : String(outcome.e);
+    const hint = /terminat/i.test(msg) ? ' (the server terminated the run: most likely its history hit the limit; the workflow needs to continue as new)' : '';
+    return { secs, succeeded: -1, failed: -1, ended: `FAILED: ${msg}${hint}`, ...runs };
+  }
+  const status = outcome.r.job.status;
+  const complete = status.conditions.some((c) => c.type === 'Complete' && c.status === 'True');
+  return { secs, succeeded: status.succeeded ?? 0, failed: status.failed ?? 0, ended: complete ? 'Complete' : 'not Complete', ...runs };
+}
+
+async function historyOf(jobs: JobsClient, workflowId: string): Promise<{ runs?: number; historyEvents?: number; historyBytes?: number }> {
+  try {
+    let runs = 0;
+    let events = 0;
+    let bytes = 0;
+    for await (const wf of jobs.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+      runs++;
+      events = Math.max(events, wf.historyLength);
+      bytes = Math.max(bytes, wf.historySize ?? 0);
+    }
+    return { runs, historyEvents: events, historyBytes: bytes };
+  } catch {
+    return {};
+  }
+}
+
+function describeJob(o: JobOutcome, pods: number): string {
+  const rate = o.succeeded > 0 ? `${(o.succeeded / o.secs).toFixed(1)} pods/s` : 'no rate';
+  const hist = o.runs !== undefined ? `; ${o.runs} run(s), largest history ${o.historyEvents} events / ${((o.historyBytes ?? 0) / 1024).toFixed(0)} KiB` : '';
+  return `${o.secs.toFixed(1)} s, ${rate}, succeeded=${o.succeeded}/${pods} failed=${o.failed}, ${o.ended}${hist}`;
+}
+
+async function podsCase(jobs: JobsClient, pods: number, mode: Spawn, opts: { indexed?: boolean; workers?: number; label?: string } = {}): Promise<number> {
+  const workers = await startWorkers(opts.workers ?? 1, 100, mode);
+  const sampler = new Sampler(workers.pids);
+  const cpu = new CpuMeter(workers.pids);
+  try {
+    const name = `bench-${jobSeq++}`;
+    const o = await runJob(jobs, manifest(name, { completions: pods, parallelism: 100, indexed: opts.indexed, command: ['true'] }));
+    sampler.stop();
+    const used = cpu.report();
+    const base = await xargsBaseline(Math.min(pods, 10_000), 100);
+    const rate = o.succeeded > 0 ? o.succeeded / o.secs : 0;
+    say(
+      `${(opts.label ?? `${pods} pods p=100`).padEnd(30)} [spawn: ${mode}] ${describeJob(o, pods)} | ` +
+        `baseline xargs -P 100 bwrap x${Math.min(pods, 10_000)}: ${base.secs.toFixed(1)} s, ${base.rate.toFixed(0)}/s -> ${((100 * rate) / base.rate).toFixed(0)}% | ` +
+        `${sampler.rss()} | ${used} | ${load()}`,
+    );
+    return rate;
+  } finally {
+    sampler.stop();
+    await workers.stop();
+  }
+}
+
+async function latencyCase(jobs: JobsClient): Promise<void> {
+  const workers = await startWorkers(1, 100, 'launcher');
+  const dir = path.join(home, 'latency');
+  fs.mkdirSync(dir);
+  try {
+    const samples: number[] = [];
+    // The first Job warms the worker (workflow cache, launcher, sandbox probe) and is not counted.
+    for (let i = 0; i <= 10; i++) {
+      const mark = path.join(dir, String(i));
+      const t0 = Date.now();
+      const o = await runJob(jobs, manifest(`bench-lat-${jobSeq++}`, { completions: 1, parallelism: 1, command: ['sh', '-c', `date +%s%3N > ${mark}`] }), 120);
+      if (o.succeeded !== 1) throw new Error(`latency Job: ${o.ended}`);
+      if (i > 0) samples.push(Number(fs.readFileSync(mark, 'utf8').trim()) - t0);
+    }
+    samples.sort((a, b) => a - b);
+    const p50 = samples[Math.floor(samples.length / 2)] ?? NaN;
+    say(`submit -> first pod process       p50 ${p50} ms over ${samples.length} Jobs (min ${samples[0]}, max ${samples[samples.length - 1]}) | goal 150 ms | ${load()}`);
+  } finally {
+    await workers.stop();
+  }
+}
+
+async function p1000Case(jobs: JobsClient): Promise<void> {
+  const workers = await startWorkers(1, 1000, 'launcher');
+  const word = `30.${process.pid}${Date.now() % 100000}`;
+  const sampler = new Sampler(workers.pids, word);
+  const cpu = new CpuMeter(workers.pids);
+  try {
+    const o = await runJob(jobs, manifest(`bench-p1000-${jobSeq++}`, { completions: 1000, parallelism: 1000, command: ['sleep', word] }), Math.min(TIMEOUT_S, 600));
+    sampler.stop();
+    say(`1000 pods p=1000 (sleep 30)        ${describeJob(o, 1000)} | at most ${sampler.maxRunning} of 1000 pods running at once | ${sampler.rss()} | ${cpu.report()} | ${load()}`);
+  } finally {
+    sampler.stop();
+    await workers.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  say(`scale bench: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; cases ${[...cases].join(' ')}; ${load()}`);
+  server = await startEmbeddedServer({ dataDir: path.join(home, 'server') });
+  const bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quiet() });
+  bundlePath = path.join(home, 'workflows.js');
+  fs.writeFileSync(bundlePath, bundle.code);
+  const jobs = new JobsClient(server.env.client);
+
+  if (cases.has('xargs')) {
+    for (const n of [1000, 10_000]) {
+      const b = await xargsBaseline(n, 100);
+      say(`baseline: xargs -P 100 bwrap true x${n}: ${b.secs.toFixed(1)} s, ${b.rate.toFixed(0)}/s | ${load()}`);
+    }
+  }
+  for (const mode of spawnModes) {
+    if (cases.has('1k')) await podsCase(jobs, 1000, mode);
+    if (cases.has('10k')) await podsCase(jobs, 10_000, mode);
+  }
+  if (cases.has('latency')) await latencyCase(jobs);
+  if (cases.has('p1000')) await p1000Case(jobs);
+  if (cases.has('workers')) {
+    const one = await podsCase(jobs, 2000, 'launcher', { workers: 1, label: '2000 pods p=100, 1 worker' });
+    const two = await podsCase(jobs, 2000, 'launcher', { workers: 2, label: '2000 pods p=100, 2 workers' });
+    say(`2 workers / 1 worker: x${(two / one).toFixed(2)}`);
+  }
+  if (cases.has('100k')) {
+    const ref = await podsCase(jobs, 1000, 'launcher', { label: '1000 pods p=100 (reference)' });
+    for (const indexed of [false, true]) {
+      const rate = await podsCase(jobs, 100_000, 'launcher', { indexed, label: `100000 ${indexed ? 'Indexed' : 'NonIndexed'} p=100` });
+      say(`  -> ${ref > 0 ? ((100 * rate) / ref).toFixed(0) : '?'}% of the 1,000-pod rate (flat cost: 80% or more)`);
+    }
+  }
+}
+
+function quiet(): Parameters<typeof bundleWorkflowCode>[0]['logger'] {
+  const none = (): void => undefined;
+  return { log: none, trace: none, debug: none, info: none, warn: none, error: none };
+}
+
+async function cleanup(): Promise<void> {
+  for (const c of live) c.kill('SIGKILL');
+  await server?.teardown().catch(() => undefined);
+  fs.rmSync(home, { recursive: true, force: true });
+}
+
+process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup());

@@ -10,6 +10,7 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowExecutionInfo,
   type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
   type WorkflowUpdateHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type SearchAttributePair } from '@temporalio/common';
@@ -31,6 +32,7 @@ import {
   scaleUpdate,
   statusQuery,
   suspendUpdate,
+  type ContinueAsNewThresholds,
   type JobInput,
   type JobMergePatch,
   type JobResult,
@@ -183,10 +185,10 @@ export class JobsClient {
    * Creates the Job: starts its workflow. A Job of that name in that namespace that still exists, running
    * or finished, makes this fail with AlreadyExistsError; only a deleted Job frees its name.
    */
-  async create(job: Job): Promise<WorkflowHandle> {
+  async create(job: Job, opts: { continueAsNew?: ContinueAsNewThresholds } = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
     const withUid = withControllerUid(job, randomUUID());
     const stored: Job = { ...withUid, metadata: { ...withUid.metadata, creationTimestamp: new Date().toISOString() } };
-    const input: JobInput = { job: stored };
+    const input: JobInput = opts.continueAsNew ? { job: stored, continueAsNew: opts.continueAsNew } : { job: stored };
     const support = await this.searchAttributes();
     const typedSearchAttributes: SearchAttributePair[] = support.ok
       ? [

@@ -1,14 +1,17 @@
 // The thin Temporal shell around the Job controller: one loop feeds it events and carries out its
-// decisions. The parts it drives live beside it: messages (handlers.ts), pods (pod-dispatch.ts), the
-// controller's wake time (wake-timer.ts), status (status-publishing.ts) and the Job's removal (ttl.ts).
+// decisions. The parts it drives live beside it: messages (handlers.ts), pods (pod-dispatch.ts), how
+// many pods may start (start-pacing.ts), the controller's wake time (wake-timer.ts), status
+// (status-publishing.ts), the hand-over to a new run (continue-as-new.ts) and the Job's removal (ttl.ts).
 import { CancellationScope, allHandlersFinished, condition, isCancellation } from '@temporalio/workflow';
 import { apply, initialState, isFinished, reconcile, suffixFrom } from '../controller';
 import type { JobInput, JobResult } from './messages';
 import { snapshot, type JobContext } from './job-context';
 import { registerHandlers } from './handlers';
 import { PodDispatch } from './pod-dispatch';
+import { StartPacing } from './start-pacing';
 import { WakeTimer } from './wake-timer';
 import { StatusPublisher, buildResult } from './status-publishing';
+import { continueWithNewRun, thresholdsFrom, timeToHandOver } from './continue-as-new';
 import { scheduleRemoval, ttlExpiry } from './ttl';
 
 export async function job(input: JobInput): Promise<JobResult> {
@@ -17,21 +20,30 @@ export async function job(input: JobInput): Promise<JobResult> {
   const randomSuffix = suffixFrom(Math.random);
   const pods = new PodDispatch(ctx);
   registerHandlers(ctx, pods);
+  const pacing = new StartPacing();
   const timer = new WakeTimer();
   const status = new StatusPublisher(ctx);
+  const limits = thresholdsFrom(input.continueAsNew);
+  /** Set once this run's history is long: no pod starts any more, and the run ends when none is left. */
+  let draining = false;
 
   /** One sync: fold in what happened, ask the controller, carry out its decisions. Returns its wake time. */
   const step = (): number | undefined => {
     for (let e = ctx.inbox.shift(); e; e = ctx.inbox.shift()) apply(ctx.job, state, e);
-    const { decisions, wakeAt } = reconcile(ctx.job, state, { now: Date.now(), randomSuffix });
+    const maxStarts = draining ? 0 : pacing.budget(pods.size);
+    const { decisions, wakeAt } = reconcile(ctx.job, state, { now: Date.now(), randomSuffix, maxStarts });
+    pacing.started(decisions.filter((d) => d.type === 'runPod').length);
     pods.carryOut(decisions);
     status.publish();
     return wakeAt;
   };
+  // The run may end for the next one once nothing of it is pending: no pod, no update waiting for its answer.
+  const drained = () => draining && pods.size === 0 && allHandlersFinished();
 
   try {
     for (;;) {
       const seen = ctx.changes;
+      draining ||= timeToHandOver(limits, pacing.startedInRun);
       const wakeAt = step();
       if (isFinished(state)) break;
       if (state.deletionTimestamp !== undefined && state.pods.length === 0 && pods.size === 0) break;
@@ -39,7 +51,8 @@ export async function job(input: JobInput): Promise<JobResult> {
       timer.set(wakeAt);
       ctx.synced = seen;
       if (hasNews()) continue;
-      await condition(() => hasNews() || timer.fired);
+      if (drained()) return await continueWithNewRun(ctx, input.continueAsNew);
+      await condition(() => hasNews() || timer.fired || drained());
       timer.fired = false;
     }
   } catch (err) {

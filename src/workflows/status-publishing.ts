@@ -3,7 +3,7 @@
 // pod), and the workflow result, which needs no worker to read.
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Job } from '../api/types';
-import { computeStatus, type JobState, type PodRecord } from '../controller';
+import { computeStatus, withLogBudget, type JobState } from '../controller';
 import type { JobResult, JobWithStatus } from './messages';
 import { JOB_LABELS, JOB_PHASE, jobPhase, labelEntries } from './search-attributes';
 import type { JobContext } from './job-context';
@@ -50,20 +50,7 @@ export class StatusPublisher {
 }
 
 export function buildResult(job: JobWithStatus, state: JobState): JobResult {
-  const pods: PodRecord[] = [...state.finishedPods, ...state.pods].map((p) => ({ ...p }));
-  let budget = RESULT_LOG_BUDGET;
-  // Newest pods keep their log tails first: they are the ones `logs` asks for.
-  for (let i = pods.length - 1; i >= 0; i--) {
-    const p = pods[i];
-    const trim = (cs: PodRecord['containers']) =>
-      cs?.map((c) => {
-        const keep = Math.min(c.logTail.length, budget);
-        budget -= keep;
-        return keep === c.logTail.length ? c : { ...c, logTail: c.logTail.slice(c.logTail.length - keep), logTruncated: true };
-      });
-    p.containers = trim(p.containers);
-    p.previousContainers = trim(p.previousContainers);
-  }
+  const pods = withLogBudget([...state.finishedPods, ...state.pods], RESULT_LOG_BUDGET);
   return { job, pods, podsDropped: state.finishedPodsDropped, events: state.events };
 }
 

@@ -2,6 +2,7 @@
 // controller do to a Job object. Runs on any worker; it needs only the activity's own client.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isGrpcServiceError } from '@temporalio/client';
+import { runsOfChain } from '../client/chain';
 
 /** Same shape as JobRemovalInput in src/workflows/messages.ts (activities may not import workflow code). */
 export interface RemoveJobInput {
@@ -39,12 +40,20 @@ export async function removeJobExecution(input: RemoveJobInput): Promise<'remove
     ctx.heartbeat();
     await ctx.sleep(POLL_MS);
   }
-  try {
-    await client.workflowService.deleteWorkflowExecution({ namespace: client.options.namespace, workflowExecution: execution });
-    return 'removed';
-  } catch (err) {
-    if (isGrpcServiceError(err) && err.code === NOT_FOUND) return 'gone';
-    if (isGrpcServiceError(err) && err.code === UNIMPLEMENTED) unimplemented(err);
-    throw err;
+  // A Job that continued as new left closed runs behind: they go with it, so that neither listings nor
+  // the Web UI show a Job that no longer exists. The final run first: it is what makes the Job gone.
+  const runs = await runsOfChain(client.workflowService, client.options.namespace, input.workflowId, input.runId, () => ctx.heartbeat());
+  let removed = false;
+  for (const runId of runs) {
+    try {
+      await client.workflowService.deleteWorkflowExecution({ namespace: client.options.namespace, workflowExecution: { workflowId: input.workflowId, runId } });
+      removed = true;
+    } catch (err) {
+      if (isGrpcServiceError(err) && err.code === NOT_FOUND) continue;
+      if (isGrpcServiceError(err) && err.code === UNIMPLEMENTED) unimplemented(err);
+      throw err;
+    }
+    ctx.heartbeat();
   }
+  return removed ? 'removed' : 'gone';
 }

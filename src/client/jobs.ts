@@ -47,6 +47,7 @@ import { mergePatchFor } from './merge';
 import { ensureJobSearchAttributes, type SearchAttributeSupport } from './search-attributes';
 import { MEMO_JOB, emptyStatus, endedWithoutResult, storedJob, withoutLiveStatus } from './stored';
 import { listQuery, parseJobWorkflowId } from './visibility';
+import { runsOfChain } from './chain';
 
 export { AlreadyExistsError } from './errors';
 
@@ -252,6 +253,16 @@ export class JobsClient {
     return 'configured';
   }
 
+  /**
+   * The Job this execution belongs to, whichever of its runs is current when a message arrives (a Job
+   * continues as new), and never a later Job that reuses the name. A server that does not report the
+   * first run pins the handle to this run instead.
+   */
+  private jobHandle(desc: WorkflowExecutionDescription): WorkflowHandle {
+    const first = desc.raw.workflowExecutionInfo?.firstRunId;
+    return first ? this.client.workflow.getHandle(desc.workflowId, undefined, { firstExecutionRunId: first }) : this.client.workflow.getHandle(desc.workflowId, desc.runId);
+  }
+
   // ---- read ----------------------------------------------------------------------------------------
 
   private async describeExecution(namespace: string, name: string): Promise<WorkflowExecutionDescription> {
@@ -303,6 +314,8 @@ export class JobsClient {
         return { ...base, job: withoutLiveStatus(stored), source: 'stored', running: true, warning };
       }
     }
+    // A run that handed the Job to the next one (read just as it did): the Job is the current run.
+    if (info.status.name === 'CONTINUED_AS_NEW') return this.fromExecution(await this.describeExecution(ref.namespace, ref.name), want);
     if (info.status.name === 'COMPLETED') {
       const result = (await handle.result()) as JobResult;
       // A deleted Job's execution is about to be removed: it no longer exists.
@@ -342,13 +355,19 @@ export class JobsClient {
     if (!support.ok) warnings.push(`listing by workflow id and filtering here: ${support.reason}`);
     const query = listQuery(filter, support.ok);
     const found: WorkflowExecutionInfo[] = [];
+    const byId = new Map<string, WorkflowExecutionInfo>();
     for await (const wf of this.client.workflow.list({ query })) {
       const ref = parseJobWorkflowId(wf.workflowId);
       if (!ref) continue;
       if (filter.namespace !== undefined && ref.namespace !== filter.namespace) continue;
       if (filter.name !== undefined && ref.name !== filter.name) continue;
-      found.push(wf);
+      if (wf.status.name === 'CONTINUED_AS_NEW') continue;
+      // Visibility lags: just after a continue-as-new the old run may still list as running beside the
+      // new one. One row per Job: its latest run.
+      const seen = byId.get(wf.workflowId);
+      if (!seen || wf.startTime > seen.startTime) byId.set(wf.workflowId, wf);
     }
+    found.push(...byId.values());
     return found;
   }
 
@@ -459,7 +478,7 @@ export class JobsClient {
   /** Runs an update; a worker must accept it within the worker timeout. */
   private async update(namespace: string, name: string, start: (h: WorkflowHandle) => Promise<WorkflowUpdateHandle<JobWithStatus>>): Promise<JobWithStatus> {
     const desc = await this.ensureChangeable(namespace, name);
-    const handle = this.client.workflow.getHandle(desc.workflowId, desc.runId);
+    const handle = this.jobHandle(desc);
     try {
       const started = await this.client.withDeadline(Date.now() + this.workerTimeoutMs, () => start(handle));
       return await started.result();
@@ -494,7 +513,7 @@ export class JobsClient {
   async delete(namespace: string, name: string, opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<void> {
     const desc = await this.describeExecution(namespace, name);
     if (desc.status.name === 'RUNNING') {
-      const handle = this.client.workflow.getHandle(desc.workflowId, desc.runId);
+      const handle = this.jobHandle(desc);
       try {
         const started = await this.client.withDeadline(Date.now() + this.workerTimeoutMs, () =>
           handle.startUpdate(deleteUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }),
@@ -502,9 +521,9 @@ export class JobsClient {
         await started.result();
       } catch (err) {
         const mapped = this.mapUpdateError(namespace, name, desc.taskQueue, err);
-        // It finished meanwhile: remove the finished execution instead.
+        // It finished meanwhile (maybe in a later run than `desc`): remove the finished execution instead.
         if (!(mapped instanceof JobFinishedError && mapped.why === 'finished')) throw mapped;
-        await this.removeExecution(desc);
+        await this.removeExecution(await this.describeExecution(namespace, name));
       }
     } else {
       await this.removeExecution(desc);
@@ -514,8 +533,8 @@ export class JobsClient {
     for (;;) {
       try {
         const now = await this.handle(namespace, name).describe();
-        // A new Job that reuses the name (another run) is not the one we deleted.
-        if (now.runId !== desc.runId) return;
+        // A new Job that reuses the name (another chain of runs) is not the one we deleted.
+        if (firstRunId(now) !== firstRunId(desc)) return;
       } catch (err) {
         if (isNotFound(err)) return;
         throw err;
@@ -526,13 +545,14 @@ export class JobsClient {
   }
 
   private async removeExecution(desc: WorkflowExecutionDescription): Promise<void> {
-    try {
-      await this.client.workflowService.deleteWorkflowExecution({
-        namespace: this.client.options.namespace,
-        workflowExecution: { workflowId: desc.workflowId, runId: desc.runId },
-      });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
+    const { namespace } = this.client.options;
+    // Every run of the Job, the final one first (it is what makes the Job gone).
+    for (const runId of await runsOfChain(this.client.workflowService, namespace, desc.workflowId, desc.runId)) {
+      try {
+        await this.client.workflowService.deleteWorkflowExecution({ namespace, workflowExecution: { workflowId: desc.workflowId, runId } });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
     }
   }
 
@@ -582,6 +602,11 @@ export class JobsClient {
   result(namespace: string, name: string): Promise<JobResult> {
     return this.handle(namespace, name).result() as Promise<JobResult>;
   }
+}
+
+/** The first run of the execution's chain of runs (the run itself where the server does not say). */
+function firstRunId(desc: WorkflowExecutionDescription): string {
+  return desc.raw.workflowExecutionInfo?.firstRunId || desc.runId;
 }
 
 /** The labels a pod of the Job carries, as the controller gives them. */

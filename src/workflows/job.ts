@@ -20,7 +20,8 @@ export async function job(input: JobInput): Promise<JobResult> {
   const randomSuffix = suffixFrom(Math.random);
   const pods = new PodDispatch(ctx);
   registerHandlers(ctx, pods);
-  const pacing = new StartPacing();
+  // The template cannot change once the Job exists (spec.template is immutable), so its size is known now.
+  const pacing = new StartPacing(JSON.stringify(input.job.spec.template.spec).length);
   const timer = new WakeTimer();
   const status = new StatusPublisher(ctx);
   const limits = thresholdsFrom(input.continueAsNew);

@@ -7,12 +7,23 @@ import { workflowInfo } from '@temporalio/workflow';
 
 export const MAX_PODS_IN_FLIGHT = 1_000;
 export const MAX_STARTS_PER_TASK = 500;
+/**
+ * Each pod's activity input carries its pod spec, so one task's starts also stay under this many bytes
+ * of input (a workflow task completion fails past gRPC's 4 MB); a task always starts at least one pod.
+ */
+export const MAX_START_BYTES_PER_TASK = 1024 * 1024;
 
 export class StartPacing {
+  private readonly perTask: number;
   private task = -1;
   private startedInTask = 0;
   /** Pod runs this workflow run started. */
   startedInRun = 0;
+
+  /** `podInputBytes`: the size of one pod's activity input (its spec dominates it). */
+  constructor(podInputBytes: number) {
+    this.perTask = Math.max(1, Math.min(MAX_STARTS_PER_TASK, Math.floor(MAX_START_BYTES_PER_TASK / Math.max(1, podInputBytes))));
+  }
 
   /** The starts still allowed in the current workflow task with `inFlight` pod runs pending. */
   budget(inFlight: number): number {
@@ -22,7 +33,7 @@ export class StartPacing {
       this.task = task;
       this.startedInTask = 0;
     }
-    return Math.max(0, Math.min(MAX_STARTS_PER_TASK - this.startedInTask, MAX_PODS_IN_FLIGHT - inFlight));
+    return Math.max(0, Math.min(this.perTask - this.startedInTask, MAX_PODS_IN_FLIGHT - inFlight));
   }
 
   started(count: number): void {

@@ -80,4 +80,34 @@ describe('one Job across runs, seen by the client and jobctl', { timeout: 180_00
     await jobs.delete('default', 'moving');
     await assert.rejects(jobs.get('default', 'moving'), NotFoundError);
   });
+
+  it('a worker that polls but does not answer in time is busy, not missing', async () => {
+    const taskQueue = `idle-${process.pid}`;
+    const jobs = new JobsClient(s.env.client, { taskQueue, workerTimeoutMs: 1_500 });
+    await jobs.create(makeJob('unanswered', {}, [shellContainer('true')]));
+    const missing = await jobs.get('default', 'unanswered');
+    assert.equal(missing.source, 'stored');
+    assert.match(missing.warning ?? '', /^no worker is polling task queue/);
+    // Something polls the Job's task queue and takes its workflow task, but never answers: a worker too
+    // busy to get to the query before the deadline.
+    const stop = new AbortController();
+    const poll = s.env.client
+      .withDeadline(Date.now() + 60_000, () =>
+        s.env.client.withAbortSignal(stop.signal, () =>
+          s.env.client.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'busy-worker' }),
+        ),
+      )
+      .catch(() => undefined);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const busy = await jobs.get('default', 'unanswered');
+      assert.equal(busy.source, 'stored');
+      assert.match(busy.warning ?? '', /did not answer in time .*the worker is busy/);
+    } finally {
+      stop.abort();
+      await poll;
+      await s.env.client.workflow.getHandle('job/default/unanswered').terminate('test over');
+      await s.env.client.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: 'job/default/unanswered' } }).catch(() => undefined);
+    }
+  });
 });

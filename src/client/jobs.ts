@@ -51,6 +51,9 @@ import { runsOfChain } from './chain';
 
 export { AlreadyExistsError } from './errors';
 
+/** A poller seen this recently is a worker that is there (the server remembers pollers for minutes). */
+const POLLER_RECENT_MS = 60_000;
+
 /** Kept here rather than imported from src/worker so that the client does not load the worker's native code. */
 const DEFAULT_TASK_QUEUE = 'durable-jobs';
 
@@ -284,7 +287,7 @@ export class JobsClient {
       try {
         return await this.client.withDeadline(deadline, ask);
       } catch (err) {
-        if (isDeadline(err) || Date.now() >= deadline - 250) throw new NoWorkerError(ref.namespace, ref.name, ref.taskQueue);
+        if (isDeadline(err) || Date.now() >= deadline - 250) throw await this.noAnswer(ref.namespace, ref.name, ref.taskQueue);
         if (isNotFound(err)) throw err;
         await sleep(200);
       }
@@ -483,7 +486,30 @@ export class JobsClient {
       const started = await this.client.withDeadline(Date.now() + this.workerTimeoutMs, () => start(handle));
       return await started.result();
     } catch (err) {
-      throw this.mapUpdateError(namespace, name, desc.taskQueue, err);
+      const mapped = this.mapUpdateError(namespace, name, desc.taskQueue, err);
+      throw mapped instanceof NoWorkerError ? await this.noAnswer(namespace, name, desc.taskQueue) : mapped;
+    }
+  }
+
+  /**
+   * No worker answered in time: says whether one polls the Job's task queue at all (a worker busy with
+   * other Jobs' tasks lets a query time out, yet it is there and will get to it).
+   */
+  private async noAnswer(namespace: string, name: string, taskQueue: string): Promise<NoWorkerError> {
+    const recent = Date.now() - POLLER_RECENT_MS;
+    try {
+      const res = await this.client.withDeadline(Date.now() + 2_000, () =>
+        this.client.workflowService.describeTaskQueue({
+          namespace: this.client.options.namespace,
+          taskQueue: { name: taskQueue },
+          // TASK_QUEUE_TYPE_WORKFLOW (@temporalio/proto is only a dev dependency).
+          taskQueueType: 1,
+        }),
+      );
+      const polling = (res.pollers ?? []).some((p) => p.lastAccessTime && Number(p.lastAccessTime.seconds ?? 0) * 1000 >= recent);
+      return new NoWorkerError(namespace, name, taskQueue, polling);
+    } catch {
+      return new NoWorkerError(namespace, name, taskQueue);
     }
   }
 

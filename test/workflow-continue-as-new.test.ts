@@ -134,4 +134,15 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
     assert.ok(firstStart, 'the first run has a start time');
     assert.ok(Math.abs(ms(run.status.startTime) - Number(firstStart.seconds) * 1000) < 2_000, 'startTime is the first run\'s');
   });
+
+  it('a 600 KB pod template starts (a few pods per workflow task) and completes', async () => {
+    // Six 100 KB variables: one pod's activity input is ~600 KB, so ten at once would be a 6 MB task.
+    const env = Array.from({ length: 6 }, (_, i) => ({ name: `BULK_${i}`, value: String(i).repeat(100_000) }));
+    const job = makeJob('big-template', { completions: 10, parallelism: 10 }, [{ ...shellContainer('test ${#BULK_5} -eq 100000'), env }]);
+    const started = await ctx.env.start(job);
+    const run = await ctx.env.runWorker(() => started.result());
+    assert.deepEqual([run.status.succeeded, run.status.failed], [10, 0]);
+    assert.equal(new Set(run.pods.map((p) => p.name)).size, 10);
+    // (Its history holds the template once per pod, ~6 MB: more than one gRPC message, so it is not read here.)
+  });
 });

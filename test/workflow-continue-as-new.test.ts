@@ -129,7 +129,8 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
     assertCleanChain(runs);
     const failedAt = ms(run.status.conditions.find((c) => c.type === 'Failed')?.lastTransitionTime);
     const elapsed = failedAt - ms(run.status.startTime);
-    assert.ok(elapsed >= 4_000 && elapsed < 4_000 + 3_000, `failed ${elapsed} ms after the Job started`);
+    // Late only by how long the loaded machine took to run the workflow task that noticed it.
+    assert.ok(elapsed >= 4_000 && elapsed < 4_000 + 15_000, `failed ${elapsed} ms after the Job started`);
     const firstStart = runs[0].history.events?.[0]?.eventTime;
     assert.ok(firstStart, 'the first run has a start time');
     assert.ok(Math.abs(ms(run.status.startTime) - Number(firstStart.seconds) * 1000) < 2_000, 'startTime is the first run\'s');

@@ -68,6 +68,7 @@ const EXPECTED_SHAPE: Record<string, (types: string[]) => void> = {
   },
   // The first run passed its threshold while its two pods ran: it started no more, drained them, handed over.
   'continue-as-new.run1': (t) => {
+    assert.equal(count(t, 'MARKER_RECORDED'), 1, 'the pacing-and-continue-as-new patch marker');
     assert.equal(count(t, 'ACTIVITY_TASK_SCHEDULED'), 2);
     assert.equal(count(t, 'ACTIVITY_TASK_COMPLETED'), 2);
   },

@@ -2,7 +2,7 @@
 // decisions. The parts it drives live beside it: messages (handlers.ts), pods (pod-dispatch.ts), how
 // many pods may start (start-pacing.ts), the controller's wake time (wake-timer.ts), status
 // (status-publishing.ts), the hand-over to a new run (continue-as-new.ts) and the Job's removal (ttl.ts).
-import { CancellationScope, allHandlersFinished, condition, isCancellation } from '@temporalio/workflow';
+import { CancellationScope, allHandlersFinished, condition, isCancellation, patched } from '@temporalio/workflow';
 import { apply, initialState, isFinished, reconcile, suffixFrom } from '../controller';
 import type { JobInput, JobResult } from './messages';
 import { snapshot, type JobContext } from './job-context';
@@ -13,6 +13,9 @@ import { WakeTimer } from './wake-timer';
 import { StatusPublisher, buildResult } from './status-publishing';
 import { continueWithNewRun, thresholdsFrom, timeToHandOver } from './continue-as-new';
 import { scheduleRemoval, ttlExpiry } from './ttl';
+
+/** The patch id of pod pacing and continue-as-new (see `patched`). */
+const PACING_AND_CONTINUE_AS_NEW = 'pacing-and-continue-as-new';
 
 export async function job(input: JobInput): Promise<JobResult> {
   const ctx: JobContext = { job: input.job, state: input.state ?? initialState(), inbox: [], changes: 0, synced: 0 };
@@ -27,11 +30,14 @@ export async function job(input: JobInput): Promise<JobResult> {
   const limits = thresholdsFrom(input.continueAsNew);
   /** Set once this run's history is long: no pod starts any more, and the run ends when none is left. */
   let draining = false;
+  // Runs started before pacing and continue-as-new existed replay as they ran (their commands differ
+  // once a Job is wide or long); every new run paces and hands over.
+  const paced = patched(PACING_AND_CONTINUE_AS_NEW);
 
   /** One sync: fold in what happened, ask the controller, carry out its decisions. Returns its wake time. */
   const step = (): number | undefined => {
     for (let e = ctx.inbox.shift(); e; e = ctx.inbox.shift()) apply(ctx.job, state, e);
-    const maxStarts = draining ? 0 : pacing.budget(pods.size);
+    const maxStarts = !paced ? undefined : draining ? 0 : pacing.budget(pods.size);
     const { decisions, wakeAt } = reconcile(ctx.job, state, { now: Date.now(), randomSuffix, maxStarts });
     pacing.started(decisions.filter((d) => d.type === 'runPod').length);
     pods.carryOut(decisions);
@@ -44,7 +50,7 @@ export async function job(input: JobInput): Promise<JobResult> {
   try {
     for (;;) {
       const seen = ctx.changes;
-      draining ||= timeToHandOver(limits, pacing.startedInRun);
+      draining ||= paced && timeToHandOver(limits, pacing.startedInRun);
       const wakeAt = step();
       if (isFinished(state)) break;
       if (state.deletionTimestamp !== undefined && state.pods.length === 0 && pods.size === 0) break;

@@ -131,9 +131,11 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
     const elapsed = failedAt - ms(run.status.startTime);
     // Late only by how long the loaded machine took to run the workflow task that noticed it.
     assert.ok(elapsed >= 4_000 && elapsed < 4_000 + 15_000, `failed ${elapsed} ms after the Job started`);
-    const firstStart = runs[0].history.events?.[0]?.eventTime;
-    assert.ok(firstStart, 'the first run has a start time');
-    assert.ok(Math.abs(ms(run.status.startTime) - Number(firstStart.seconds) * 1000) < 2_000, 'startTime is the first run\'s');
+    // Set once, in the first run: no later run restarted the clock.
+    const secondRunStart = runs[1].history.events?.[0]?.eventTime;
+    assert.ok(secondRunStart, 'the second run has a start time');
+    const secondMs = Number(secondRunStart.seconds) * 1000 + Math.floor((secondRunStart.nanos ?? 0) / 1e6);
+    assert.ok(ms(run.status.startTime) <= secondMs, "startTime is the first run's");
   });
 
   it('a 600 KB pod template starts (a few pods per workflow task) and completes', async () => {

@@ -51,14 +51,14 @@ describe('label selectors (kubectl -l)', () => {
 describe('visibility queries', () => {
   it('puts namespace, name and the = / in requirements on the server; the rest stays on the client', () => {
     const q = listQuery({ namespace: 'ns', selector: parseSelector("app=web,env in (a,b),tier!=x,!old,has") }, true);
-    assert.equal(q, "WorkflowType = 'job' AND JobNamespace = 'ns' AND JobLabels = 'app=web' AND JobLabels IN ('env=a', 'env=b')");
-    assert.equal(listQuery({ name: 'pi' }, true), "WorkflowType = 'job' AND JobName = 'pi'");
+    assert.equal(q, "WorkflowType = 'job' AND ExecutionStatus != 'ContinuedAsNew' AND JobNamespace = 'ns' AND JobLabels = 'app=web' AND JobLabels IN ('env=a', 'env=b')");
+    assert.equal(listQuery({ name: 'pi' }, true), "WorkflowType = 'job' AND ExecutionStatus != 'ContinuedAsNew' AND JobName = 'pi'");
   });
 
   it('falls back to the workflow id prefix without search attributes', () => {
-    assert.equal(listQuery({ namespace: 'ns', selector: parseSelector('app=web') }, false), "WorkflowType = 'job' AND WorkflowId STARTS_WITH 'job/ns/'");
-    assert.equal(listQuery({}, false), "WorkflowType = 'job' AND WorkflowId STARTS_WITH 'job/'");
-    assert.equal(listQuery({ namespace: 'ns', name: 'pi' }, false), "WorkflowType = 'job' AND WorkflowId STARTS_WITH 'job/ns/pi'");
+    assert.equal(listQuery({ namespace: 'ns', selector: parseSelector('app=web') }, false), "WorkflowType = 'job' AND ExecutionStatus != 'ContinuedAsNew' AND WorkflowId STARTS_WITH 'job/ns/'");
+    assert.equal(listQuery({}, false), "WorkflowType = 'job' AND ExecutionStatus != 'ContinuedAsNew' AND WorkflowId STARTS_WITH 'job/'");
+    assert.equal(listQuery({ namespace: 'ns', name: 'pi' }, false), "WorkflowType = 'job' AND ExecutionStatus != 'ContinuedAsNew' AND WorkflowId STARTS_WITH 'job/ns/pi'");
   });
 
   it('reads Job workflow ids back', () => {

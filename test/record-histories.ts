@@ -16,7 +16,8 @@ import { JobsClient } from '../src/client/jobs';
 import { createLocalEnv } from '../src/dev/servers';
 import { quietSdkLogs } from '../src/runtime-logging';
 import { createJobWorker, workflowsPath } from '../src/worker';
-import { patchUpdate, resumeUpdate, scaleUpdate, statusQuery, suspendUpdate, type JobResult } from '../src/workflows/messages';
+import { patchUpdate, resumeUpdate, scaleUpdate, statusQuery, suspendUpdate, type ContinueAsNewThresholds, type JobResult } from '../src/workflows/messages';
+import { runChain } from './helpers/run-chain';
 import { historyToJSONObject } from './fixtures/history-json';
 import { makeJob, shellContainer } from './helpers/jobs';
 
@@ -32,6 +33,8 @@ interface Recording {
   check?(result: JobResult): string | undefined;
   /** Changes made to the running Job (updates), before its result is awaited. */
   drive?(handle: WorkflowHandle): Promise<void>;
+  /** Small thresholds make the Job continue as new: each run is saved as `<name>.run<N>.json`. */
+  continueAsNew?: ContinueAsNewThresholds;
 }
 
 async function until(handle: WorkflowHandle, ok: (s: Awaited<ReturnType<typeof queryStatus>>) => boolean): Promise<void> {
@@ -104,6 +107,14 @@ export const RECORDINGS: Recording[] = [
     outcome: 'Failed/DeadlineExceeded',
     check: (r) => (r.events.some((e) => e.reason === 'Resumed') ? undefined : 'no Resumed event'),
   },
+  {
+    name: 'continue-as-new',
+    about: 'completions 6, parallelism 2, continue-as-new after 12 events: several runs, each draining its pods, counts exact',
+    job: () => makeJob('continue-as-new', { completions: 6, parallelism: 2 }, [shellContainer('echo pod; sleep 0.5')]),
+    continueAsNew: { historyEvents: 12 },
+    outcome: 'Complete/CompletionsReached',
+    check: (r) => (r.job.status.succeeded === 6 && r.job.status.failed === 0 && r.pods.length === 6 ? undefined : `counts ${JSON.stringify(r.job.status)}`),
+  },
 ];
 
 class UsageError extends Error {}
@@ -134,15 +145,18 @@ async function main(only: string[]): Promise<void> {
         chosen.map(async (rec) => {
           const started = Date.now();
           const job = rec.job(scratch);
-          const handle = await jobs.create(job);
+          const handle = await jobs.create(job, rec.continueAsNew ? { continueAsNew: rec.continueAsNew } : {});
           await rec.drive?.(handle);
           const result = (await handle.result()) as JobResult;
           const problem = outcomeOf(result) !== rec.outcome ? `outcome ${outcomeOf(result)}, expected ${rec.outcome}` : rec.check?.(result);
           if (problem) throw new Error(`${rec.name}: ${problem}; not saved`);
-          const history = await handle.fetchHistory();
-          const file = path.join(HISTORIES_DIR, `${rec.name}.json`);
-          fs.writeFileSync(file, `${JSON.stringify(historyToJSONObject(history), null, 1)}\n`);
-          log(`${rec.name}: ${rec.about}: ${history.events?.length} events, ${fs.statSync(file).size} bytes, ${((Date.now() - started) / 1000).toFixed(1)} s -> ${path.relative(process.cwd(), file)}`);
+          const runs = await runChain(client, handle.workflowId, handle.firstExecutionRunId);
+          if (rec.continueAsNew && runs.length < 2) throw new Error(`${rec.name}: one run only; not saved`);
+          runs.forEach((run, i) => {
+            const file = path.join(HISTORIES_DIR, rec.continueAsNew ? `${rec.name}.run${i + 1}.json` : `${rec.name}.json`);
+            fs.writeFileSync(file, `${JSON.stringify(historyToJSONObject(run.history), null, 1)}\n`);
+            log(`${rec.name}: ${rec.about}: ${run.history.events?.length} events, ${fs.statSync(file).size} bytes, ${((Date.now() - started) / 1000).toFixed(1)} s -> ${path.relative(process.cwd(), file)}`);
+          });
         }),
       ),
     );

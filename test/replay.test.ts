@@ -26,6 +26,17 @@ function load(name: string): History {
 
 const EventType = temporal.api.enums.v1.EventType;
 
+/** `<recording>.run<N>` is one run of a recording that continued as new. */
+function recordingOf(fixture: string): string {
+  return fixture.replace(/\.run\d+$/, '');
+}
+
+/** Whether another run of the same recording follows this one. */
+function continues(fixture: string): boolean {
+  const m = /^(.*)\.run(\d+)$/.exec(fixture);
+  return m !== null && FIXTURES.includes(`${m[1]}.run${Number(m[2]) + 1}`);
+}
+
 function eventTypes(history: History): string[] {
   // The generated enum maps numbers back to names.
   return (history.events ?? []).map((e) => String(EventType[e.eventType ?? 0]));
@@ -55,6 +66,12 @@ const EXPECTED_SHAPE: Record<string, (types: string[]) => void> = {
     assert.equal(count(t, 'ACTIVITY_TASK_CANCEL_REQUESTED'), 1);
     assert.equal(count(t, 'ACTIVITY_TASK_CANCELED'), 1);
   },
+  // The first run passed its threshold while its two pods ran: it started no more, drained them, handed over.
+  'continue-as-new.run1': (t) => {
+    assert.equal(count(t, 'MARKER_RECORDED'), 1, 'the pacing-and-continue-as-new patch marker');
+    assert.equal(count(t, 'ACTIVITY_TASK_SCHEDULED'), 2);
+    assert.equal(count(t, 'ACTIVITY_TASK_COMPLETED'), 2);
+  },
   'onfailure-restart': (t) => {
     assert.equal(count(t, 'ACTIVITY_TASK_COMPLETED'), 2, 'two runs of the one pod');
     assert.ok(count(t, 'TIMER_FIRED') >= 1, 'the crash-loop delay is a timer');
@@ -78,11 +95,15 @@ describe('replaying recorded job histories', () => {
   });
 
   it('has a fixture for every recording, each a complete workflow history', () => {
-    assert.deepEqual(FIXTURES, RECORDINGS.map((r) => r.name).sort());
+    assert.deepEqual([...new Set(FIXTURES.map(recordingOf))], RECORDINGS.map((r) => r.name).sort());
+    assert.ok(FIXTURES.filter((f) => recordingOf(f) === 'continue-as-new').length >= 2, 'a multi-run recording');
     for (const name of FIXTURES) {
       const types = eventTypes(load(name));
       assert.equal(types[0], 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', name);
-      assert.equal(types[types.length - 1], 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED', name);
+      const end = continues(name) ? 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW' : 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED';
+      assert.equal(types[types.length - 1], end, name);
+      // No run closes with a pod still pending: the ones it started all ended in it.
+      assert.equal(count(types, 'ACTIVITY_TASK_SCHEDULED'), count(types, 'ACTIVITY_TASK_COMPLETED') + count(types, 'ACTIVITY_TASK_CANCELED'), name);
       assert.ok(count(types, 'WORKFLOW_EXECUTION_SIGNALED') >= 1, `${name}: pods announce their start by signal`);
       EXPECTED_SHAPE[name]?.(types);
     }

@@ -3,6 +3,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isGrpcServiceError, type WorkflowExecutionDescription } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
+import { runsOfChain } from '../client/chain';
 
 /** The execution to remove (JobRemovalInput in src/workflows/messages.ts; activities may not import workflow code). */
 export interface RemoveJobInput {
@@ -54,7 +55,6 @@ function checkIdentity(input: RemoveJobInput, d: WorkflowExecutionDescription): 
 export async function removeJobExecution(input: RemoveJobInput): Promise<'removed' | 'gone'> {
   const ctx = Context.current();
   const { client } = ctx;
-  const execution = { workflowId: input.workflowId, runId: input.runId };
   // Only that exact run: a new Job that reuses the name has another run id and is never touched.
   const handle = client.workflow.getHandle(input.workflowId, input.runId);
   for (;;) {
@@ -72,12 +72,20 @@ export async function removeJobExecution(input: RemoveJobInput): Promise<'remove
     ctx.heartbeat();
     await ctx.sleep(POLL_MS);
   }
-  try {
-    await client.workflowService.deleteWorkflowExecution({ namespace: client.options.namespace, workflowExecution: execution });
-    return 'removed';
-  } catch (err) {
-    if (isGrpcServiceError(err) && err.code === NOT_FOUND) return 'gone';
-    if (isGrpcServiceError(err) && err.code === UNIMPLEMENTED) unimplemented(err);
-    throw err;
+  // A Job that continued as new left closed runs behind: they go with it, so that neither listings nor
+  // the Web UI show a Job that no longer exists. The final run first: it is what makes the Job gone.
+  const runs = await runsOfChain(client.workflowService, client.options.namespace, input.workflowId, input.runId, () => ctx.heartbeat());
+  let removed = false;
+  for (const runId of runs) {
+    try {
+      await client.workflowService.deleteWorkflowExecution({ namespace: client.options.namespace, workflowExecution: { workflowId: input.workflowId, runId } });
+      removed = true;
+    } catch (err) {
+      if (isGrpcServiceError(err) && err.code === NOT_FOUND) continue;
+      if (isGrpcServiceError(err) && err.code === UNIMPLEMENTED) unimplemented(err);
+      throw err;
+    }
+    ctx.heartbeat();
   }
+  return removed ? 'removed' : 'gone';
 }

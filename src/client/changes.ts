@@ -6,7 +6,8 @@ import type { InvalidStatus } from '../api/errors';
 import { UPDATE_REJECTED, deleteUpdate, type JobResult, type JobWithStatus } from '../workflows/messages';
 import type { ClientContext } from './context';
 import { InvalidError, JobFinishedError, NoWorkerError, NotFoundError } from './errors';
-import { describeExecution, jobHandle } from './read';
+import { chainHandle, describeExecution, firstRunId, jobHandle, noAnswer } from './read';
+import { runsOfChain } from './chain';
 import { isDeadline, isNotFound, sleep } from './temporal-errors';
 
 async function ensureChangeable(ctx: ClientContext, namespace: string, name: string): Promise<WorkflowExecutionDescription> {
@@ -40,12 +41,13 @@ export async function updateJob(
   start: (h: WorkflowHandle) => Promise<WorkflowUpdateHandle<JobWithStatus>>,
 ): Promise<JobWithStatus> {
   const desc = await ensureChangeable(ctx, namespace, name);
-  const handle = ctx.client.workflow.getHandle(desc.workflowId, desc.runId);
+  const handle = chainHandle(ctx, desc);
   try {
     const started = await ctx.client.withDeadline(Date.now() + ctx.workerTimeoutMs, () => start(handle));
     return await started.result();
   } catch (err) {
-    throw mapUpdateError(namespace, name, desc.taskQueue, err);
+    const mapped = mapUpdateError(namespace, name, desc.taskQueue, err);
+    throw mapped instanceof NoWorkerError ? await noAnswer(ctx, namespace, name, desc.taskQueue) : mapped;
   }
 }
 
@@ -56,7 +58,7 @@ export async function updateJob(
 export async function deleteJob(ctx: ClientContext, namespace: string, name: string, opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<void> {
   const desc = await describeExecution(ctx, namespace, name);
   if (desc.status.name === 'RUNNING') {
-    const handle = ctx.client.workflow.getHandle(desc.workflowId, desc.runId);
+    const handle = chainHandle(ctx, desc);
     try {
       const started = await ctx.client.withDeadline(Date.now() + ctx.workerTimeoutMs, () =>
         handle.startUpdate(deleteUpdate, { waitForStage: WorkflowUpdateStage.ACCEPTED }),
@@ -64,9 +66,9 @@ export async function deleteJob(ctx: ClientContext, namespace: string, name: str
       await started.result();
     } catch (err) {
       const mapped = mapUpdateError(namespace, name, desc.taskQueue, err);
-      // It finished meanwhile: remove the finished execution instead.
+      // It finished meanwhile (maybe in a later run than `desc`): remove the finished execution instead.
       if (!(mapped instanceof JobFinishedError && mapped.why === 'finished')) throw mapped;
-      await removeExecution(ctx, desc);
+      await removeExecution(ctx, await describeExecution(ctx, namespace, name));
     }
   } else {
     await removeExecution(ctx, desc);
@@ -76,8 +78,8 @@ export async function deleteJob(ctx: ClientContext, namespace: string, name: str
   for (;;) {
     try {
       const now = await jobHandle(ctx, namespace, name).describe();
-      // A new Job that reuses the name (another run) is not the one we deleted.
-      if (now.runId !== desc.runId) return;
+      // A new Job that reuses the name (another chain of runs) is not the one we deleted.
+      if (firstRunId(now) !== firstRunId(desc)) return;
     } catch (err) {
       if (isNotFound(err)) return;
       throw err;
@@ -88,12 +90,13 @@ export async function deleteJob(ctx: ClientContext, namespace: string, name: str
 }
 
 async function removeExecution(ctx: ClientContext, desc: WorkflowExecutionDescription): Promise<void> {
-  try {
-    await ctx.client.workflowService.deleteWorkflowExecution({
-      namespace: ctx.client.options.namespace,
-      workflowExecution: { workflowId: desc.workflowId, runId: desc.runId },
-    });
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
+  const { namespace } = ctx.client.options;
+  // Every run of the Job, the final one first (it is what makes the Job gone).
+  for (const runId of await runsOfChain(ctx.client.workflowService, namespace, desc.workflowId, desc.runId)) {
+    try {
+      await ctx.client.workflowService.deleteWorkflowExecution({ namespace, workflowExecution: { workflowId: desc.workflowId, runId } });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
   }
 }

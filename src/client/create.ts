@@ -1,12 +1,12 @@
 // Creating a Job (starting its workflow with the Job's uid, memo and search attributes), and what
 // `apply` changes on an existing one.
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import { checkJobObjectLimits } from '../api/input-limits';
 import { withControllerUid } from '../api/labels';
 import type { Job } from '../api/types';
-import { JOB_WORKFLOW_TYPE, jobWorkflowId, type JobInput, type JobMergePatch, type JobWithStatus } from '../workflows/messages';
+import { JOB_WORKFLOW_TYPE, jobWorkflowId, type ContinueAsNewThresholds, type JobInput, type JobMergePatch, type JobWithStatus } from '../workflows/messages';
 import { JOB_LABELS, JOB_NAME, JOB_NAMESPACE, JOB_PHASE, jobPhase, labelEntries } from '../workflows/search-attributes';
 import type { ClientContext } from './context';
 import { AlreadyExistsError } from './errors';
@@ -17,12 +17,12 @@ import { MEMO_JOB, emptyStatus } from './stored';
  * Creates the Job: starts its workflow. A Job of that name in that namespace that still exists, running
  * or finished, makes this fail with AlreadyExistsError; only a deleted Job frees its name.
  */
-export async function createJob(ctx: ClientContext, job: Job): Promise<WorkflowHandle> {
+export async function createJob(ctx: ClientContext, job: Job, opts: { continueAsNew?: ContinueAsNewThresholds } = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
   // Callers in JavaScript can pass anything: the manifest's limits hold for objects too.
   checkJobObjectLimits(job);
   const withUid = withControllerUid(job, randomUUID());
   const stored: Job = { ...withUid, metadata: { ...withUid.metadata, creationTimestamp: new Date().toISOString() } };
-  const input: JobInput = { job: stored };
+  const input: JobInput = opts.continueAsNew ? { job: stored, continueAsNew: opts.continueAsNew } : { job: stored };
   const support = await ctx.searchAttributes();
   const typedSearchAttributes: SearchAttributePair[] = support.ok
     ? [

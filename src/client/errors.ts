@@ -66,14 +66,22 @@ export class JobFinishedError extends Error {
   }
 }
 
-/** A running Job's live state needs a worker to answer, and none did. */
+/**
+ * A running Job's live state needs a worker to answer, and none did in time: none polls its task queue,
+ * or (`busy`) one polls but did not answer before the deadline.
+ */
 export class NoWorkerError extends Error {
   constructor(
     readonly namespace: string,
     readonly jobName: string,
     readonly taskQueue: string,
+    readonly busy = false,
   ) {
-    super(`no worker is polling task queue "${taskQueue}" (Job ${namespace}/${jobName} is running); start one with \`jobctl worker\``);
+    super(
+      busy
+        ? `the worker polling task queue "${taskQueue}" did not answer in time (Job ${namespace}/${jobName} is running; the worker is busy)`
+        : `no worker is polling task queue "${taskQueue}" (Job ${namespace}/${jobName} is running); start one with \`jobctl worker\``,
+    );
     this.name = 'NoWorkerError';
   }
 }

@@ -2,7 +2,7 @@
 // `job/<namespace>/<name>`; its live state comes from queries (a worker answers them), a finished Job's
 // from the workflow result (no worker needed), and changes go through updates. This class is the one
 // front door; what each verb decides lives beside it (read, list, create, changes, wait, logs).
-import { WorkflowUpdateStage, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateStage, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { checkJobObjectLimits, checkValueLimits } from '../api/input-limits';
 import { parseManifests } from '../api/manifest';
 import { DEFAULT_TASK_QUEUE } from '../api/task-queues';
@@ -15,6 +15,7 @@ import {
   scaleUpdate,
   statusQuery,
   suspendUpdate,
+  type ContinueAsNewThresholds,
   type JobEvent,
   type JobMergePatch,
   type JobResult,
@@ -75,8 +76,8 @@ export class JobsClient {
    * Creates the Job: starts its workflow. A Job of that name in that namespace that still exists, running
    * or finished, makes this fail with AlreadyExistsError; only a deleted Job frees its name.
    */
-  create(job: Job): Promise<WorkflowHandle> {
-    return createJob(this.ctx, job);
+  create(job: Job, opts: { continueAsNew?: ContinueAsNewThresholds } = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
+    return createJob(this.ctx, job, opts);
   }
 
   /** Every Job of a manifest text (multi-document YAML, kind List), validated before any is created. */

@@ -25,15 +25,19 @@ async function executions(
   const support = await ctx.searchAttributes();
   if (!support.ok) warnings.push(`listing by workflow id and filtering here: ${support.reason}`);
   const query = listQuery(filter, support.ok);
-  const found: WorkflowExecutionInfo[] = [];
+  const byId = new Map<string, WorkflowExecutionInfo>();
   for await (const wf of ctx.client.workflow.list({ query })) {
     const ref = parseJobWorkflowId(wf.workflowId);
     if (!ref) continue;
     if (filter.namespace !== undefined && ref.namespace !== filter.namespace) continue;
     if (filter.name !== undefined && ref.name !== filter.name) continue;
-    found.push(wf);
+    if (wf.status.name === 'CONTINUED_AS_NEW') continue;
+    // Visibility lags: just after a continue-as-new the old run may still list as running beside the
+    // new one. One row per Job: its latest run.
+    const seen = byId.get(wf.workflowId);
+    if (!seen || wf.startTime > seen.startTime) byId.set(wf.workflowId, wf);
   }
-  return found;
+  return [...byId.values()];
 }
 
 /** Jobs sorted by namespace and name; with `details`, their pods and events too (and no label filter). */

@@ -16,6 +16,46 @@ export function jobHandle(ctx: ClientContext, namespace: string, name: string): 
   return ctx.client.workflow.getHandle(jobWorkflowId(namespace, name));
 }
 
+/**
+ * The Job this execution belongs to, whichever of its runs is current when a message arrives (a Job
+ * continues as new), and never a later Job that reuses the name. A server that does not report the
+ * first run pins the handle to this run instead.
+ */
+export function chainHandle(ctx: ClientContext, desc: WorkflowExecutionDescription): WorkflowHandle {
+  const first = desc.raw.workflowExecutionInfo?.firstRunId;
+  return first ? ctx.client.workflow.getHandle(desc.workflowId, undefined, { firstExecutionRunId: first }) : ctx.client.workflow.getHandle(desc.workflowId, desc.runId);
+}
+
+/** The first run of the execution's chain of runs (the run itself where the server does not say). */
+export function firstRunId(desc: WorkflowExecutionDescription): string {
+  return desc.raw.workflowExecutionInfo?.firstRunId || desc.runId;
+}
+
+/** A poller seen this recently is a worker that is there (the server remembers pollers for minutes). */
+const POLLER_RECENT_MS = 60_000;
+
+/**
+ * No worker answered in time: says whether one polls the Job's task queue at all (a worker busy with
+ * other Jobs' tasks lets a query time out, yet it is there and will get to it).
+ */
+export async function noAnswer(ctx: ClientContext, namespace: string, name: string, taskQueue: string): Promise<NoWorkerError> {
+  const recent = Date.now() - POLLER_RECENT_MS;
+  try {
+    const res = await ctx.client.withDeadline(Date.now() + 2_000, () =>
+      ctx.client.workflowService.describeTaskQueue({
+        namespace: ctx.client.options.namespace,
+        taskQueue: { name: taskQueue },
+        // TASK_QUEUE_TYPE_WORKFLOW (@temporalio/proto is only a dev dependency).
+        taskQueueType: 1,
+      }),
+    );
+    const polling = (res.pollers ?? []).some((p) => p.lastAccessTime && Number(p.lastAccessTime.seconds ?? 0) * 1000 >= recent);
+    return new NoWorkerError(namespace, name, taskQueue, polling);
+  } catch {
+    return new NoWorkerError(namespace, name, taskQueue);
+  }
+}
+
 export async function describeExecution(ctx: ClientContext, namespace: string, name: string): Promise<WorkflowExecutionDescription> {
   try {
     return await jobHandle(ctx, namespace, name).describe();
@@ -35,7 +75,7 @@ async function boundedQuery<T>(ctx: ClientContext, ref: QueryRef, ask: () => Pro
     try {
       return await ctx.client.withDeadline(deadline, ask);
     } catch (err) {
-      if (isDeadline(err) || Date.now() >= deadline - 250) throw new NoWorkerError(ref.namespace, ref.name, ref.taskQueue);
+      if (isDeadline(err) || Date.now() >= deadline - 250) throw await noAnswer(ctx, ref.namespace, ref.name, ref.taskQueue);
       if (isNotFound(err)) throw err;
       await sleep(200);
     }
@@ -49,6 +89,8 @@ export async function readJob(
   want: { details: boolean },
 ): Promise<JobDetails> {
   const ref = parseJobWorkflowId(info.workflowId) ?? { namespace: '', name: info.workflowId };
+  // A run that handed the Job to the next one (read just as it did): the Job is the current run.
+  if (info.status.name === 'CONTINUED_AS_NEW') return readJob(ctx, await describeExecution(ctx, ref.namespace, ref.name), want);
   const taskQueue = info.taskQueue;
   const base = { taskQueue, pods: [] as PodRecord[], podsDropped: 0, events: [] as JobEvent[] };
   const handle = ctx.client.workflow.getHandle(info.workflowId, info.runId);

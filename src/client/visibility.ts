@@ -21,7 +21,8 @@ function quote(value: string): string {
  * so they are always checked again on the client (which is also where a Job's current labels are).
  */
 export function listQuery(filter: ListFilter, withAttributes: boolean): string {
-  const parts = [`WorkflowType = ${quote(JOB_WORKFLOW_TYPE)}`];
+  // A Job is one workflow id across runs: the runs that continued as new are not Jobs of their own.
+  const parts = [`WorkflowType = ${quote(JOB_WORKFLOW_TYPE)}`, `ExecutionStatus != 'ContinuedAsNew'`];
   if (!withAttributes) {
     const prefix = filter.namespace === undefined ? 'job/' : filter.name !== undefined ? `job/${filter.namespace}/${filter.name}` : `job/${filter.namespace}/`;
     parts.push(`WorkflowId STARTS_WITH ${quote(prefix)}`);

@@ -5,3 +5,4 @@ export * from './status';
 export { apply, applySpecChange, reconcile, suffixFrom } from './reconcile';
 export * from './pod-failure-policy';
 export * from './success-policy';
+export * from './carry';

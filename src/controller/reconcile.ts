@@ -238,10 +238,13 @@ function manageJob(job: Job, state: JobState, ctx: ReconcileContext, result: Rec
     return;
   }
 
-  restartWaitingPods(state, now, result);
+  restartWaitingPods(state, ctx, result);
 
   const terminating = state.pods.length - active.length;
-  const diff = want - active.length - (spec.podReplacementPolicy === 'Failed' ? terminating : 0);
+  const wanted = want - active.length - (spec.podReplacementPolicy === 'Failed' ? terminating : 0);
+  if (wanted <= 0) return;
+  const diff = Math.min(wanted, startBudget(ctx, result));
+  if (diff < wanted) result.startsHeld = true;
   if (diff <= 0) return;
   const perIndex = spec.backoffLimitPerIndex !== undefined;
   // With backoffLimitPerIndex each index waits on its own backoff instead of the Job-wide one (2.4).
@@ -292,13 +295,27 @@ function createPod(job: Job, state: JobState, index: number | undefined, ctx: Re
   result.decisions.push(decision);
 }
 
-function restartWaitingPods(state: JobState, now: number, result: ReconcileResult): void {
+/** How many more pod runs this sync may start under `ctx.maxStarts`. */
+function startBudget(ctx: ReconcileContext, result: ReconcileResult): number {
+  if (ctx.maxStarts === undefined) return Infinity;
+  const started = result.decisions.filter((d) => d.type === 'runPod').length;
+  return Math.max(0, ctx.maxStarts - started);
+}
+
+function restartWaitingPods(state: JobState, ctx: ReconcileContext, result: ReconcileResult): void {
+  const { now } = ctx;
+  let budget = startBudget(ctx, result);
   for (const p of activePods(state)) {
     if (p.running || p.restartAt === undefined) continue;
     if (p.restartAt > now) {
       wakeAt(result, p.restartAt);
       continue;
     }
+    if (budget === 0) {
+      result.startsHeld = true;
+      continue;
+    }
+    budget -= 1;
     p.restartAt = undefined;
     p.running = true;
     p.phase = 'Pending';

@@ -166,10 +166,18 @@ export interface ReconcileContext {
   now: number;
   /** Source of the 5-character pod name suffixes (deterministic in the shell). */
   randomSuffix: () => string;
+  /**
+   * The most pod runs (new pods and in-place restarts) this sync may start; unlimited when undefined.
+   * The shell paces wide starts and caps pending activities with it, and holds starts with 0 while it
+   * drains before continue-as-new. What is held back is started by a later sync.
+   */
+  maxStarts?: number;
 }
 
 export interface ReconcileResult {
   decisions: Decision[];
   /** Epoch ms at which the controller wants to be asked again even if nothing happens. */
   wakeAt?: number;
+  /** True when `maxStarts` held back pod runs the Job wants now. */
+  startsHeld?: boolean;
 }

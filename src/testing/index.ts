@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { parseManifests } from '../api';
 import { finishedCondition } from '../api/conditions';
@@ -26,6 +26,7 @@ import {
   resumeUpdate,
   scaleUpdate,
   suspendUpdate,
+  type ContinueAsNewThresholds,
   type JobEvent,
   type JobMergePatch,
   type JobWithStatus,
@@ -58,7 +59,8 @@ export interface JobRun {
 export interface StartedJob {
   readonly namespace: string;
   readonly name: string;
-  readonly handle: WorkflowHandle;
+  /** The Job's workflow; it follows the Job across continue-as-new (firstExecutionRunId is its first run). */
+  readonly handle: WorkflowHandleWithFirstExecutionRunId;
   status(): Promise<JobStatus>;
   pods(offset?: number, limit?: number): Promise<PodsPage>;
   events(): Promise<JobEvent[]>;
@@ -72,6 +74,11 @@ export interface StartedJob {
   scale(request: ScaleRequest): Promise<JobWithStatus>;
   /** Resolves once every pod is gone; the Job's workflow then ends. */
   delete(): Promise<JobWithStatus>;
+}
+
+export interface StartOptions {
+  /** Thresholds at which the Job's workflow continues as new: small ones make a few pods cross several runs. */
+  continueAsNew?: ContinueAsNewThresholds;
 }
 
 export interface TestWorkerOptions {
@@ -126,11 +133,11 @@ export class JobTestEnvironment {
    * Creates a Job without waiting for it. Nothing runs until a worker does: pair it with `runWorker`.
    * Time skips only while something awaits `result()`; queries alone leave the clock alone.
    */
-  async start(manifest: string | Job): Promise<StartedJob> {
+  async start(manifest: string | Job, opts: StartOptions = {}): Promise<StartedJob> {
     const job = toJob(manifest);
     const jobs = this.jobs;
     const { namespace, name } = job.metadata;
-    const handle = await jobs.create(job);
+    const handle = await jobs.create(job, opts);
     return {
       namespace,
       name,

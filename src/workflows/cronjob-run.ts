@@ -24,7 +24,7 @@ import { missedDeadline } from '../cronjob/schedule-spec';
 import { MANY_MISSED, dueTime } from '../cronjob/catch-up';
 import { MEMO_CRONJOB_RUN, type CronJobRunInput, type CronJobRunMemo, type CronJobRunResult } from './cronjob-messages';
 import { JOB_REMOVAL_WORKFLOW_TYPE, JOB_WORKFLOW_TYPE, jobRemovalWorkflowId, jobWorkflowId, type JobInput, type JobRemovalInput, type JobResult } from './messages';
-import { JOB_LABELS, JOB_NAME, JOB_NAMESPACE, JOB_PHASE, labelEntries } from './search-attributes';
+import { JOB_LABELS, JOB_NAME, JOB_NAMESPACE, JOB_PHASE, jobPhase, labelEntries } from './search-attributes';
 
 export interface CronJobHistoryInput {
   namespace: string;
@@ -78,7 +78,7 @@ export async function cronJobRun(input: CronJobRunInput): Promise<CronJobRunResu
     ? [
         { key: JOB_NAME, value: name },
         { key: JOB_NAMESPACE, value: namespace },
-        { key: JOB_PHASE, value: job.spec.suspend ? 'Suspended' : 'Running' },
+        { key: JOB_PHASE, value: jobPhase(job.spec, { conditions: [] }) },
         { key: JOB_LABELS, value: labelEntries(job.metadata.labels) },
       ]
     : [];

@@ -13,6 +13,17 @@ export interface JobInput {
   job: Job;
   /** Carried over by continue-as-new. */
   state?: JobState;
+  /** When a run hands the Job to a new one; defaults in src/workflows/continue-as-new.ts. */
+  continueAsNew?: ContinueAsNewThresholds;
+}
+
+/**
+ * A run of the Job's workflow drains and continues as new once its history reaches either threshold (or
+ * the server suggests it). Small values let tests cross several runs with a few pods.
+ */
+export interface ContinueAsNewThresholds {
+  historyEvents?: number;
+  historyBytes?: number;
 }
 
 export type JobWithStatus = Job & { status: JobStatus };

@@ -18,8 +18,8 @@ export class Sim {
   now = T0;
   private n = 0;
   constructor(readonly job: Job) {}
-  sync(): { decisions: Decision[]; wakeAt?: number } {
-    return reconcile(this.job, this.state, { now: this.now, randomSuffix: () => `s${String(this.n++).padStart(4, '0')}` });
+  sync(opts: { maxStarts?: number } = {}): { decisions: Decision[]; wakeAt?: number; startsHeld?: boolean } {
+    return reconcile(this.job, this.state, { now: this.now, randomSuffix: () => `s${String(this.n++).padStart(4, '0')}`, ...opts });
   }
   running(): string[] {
     return this.state.pods.filter((p) => p.running && !p.deletion).map((p) => p.name);

@@ -1,0 +1,103 @@
+// The Job's messages: queries read the state, the podStarted signal feeds the inbox, and updates change
+// the Job. Every change is validated synchronously (a refusal changes nothing and reaches the caller at
+// once), then applied; the loop carries it out and the handler answers once it has. Handlers issue no
+// commands, and complete only after the loop's commands for the change: a live run and its replay
+// (after a worker restart) order an update's completion differently relative to anything else.
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import type { Job } from '../api/types';
+import { JobValidationError } from '../api/errors';
+import { updateJob } from '../api/update';
+import { applySpecChange, computeStatus, isFinished, type JobState } from '../controller';
+import {
+  UPDATE_REJECTED,
+  deleteUpdate,
+  eventsQuery,
+  jobQuery,
+  patchUpdate,
+  podStartedSignal,
+  podsQuery,
+  resumeUpdate,
+  scaleUpdate,
+  statusQuery,
+  suspendUpdate,
+  type JobMergePatch,
+  type JobWithStatus,
+  type PodsPage,
+  type PodsQueryArgs,
+  type ScaleRequest,
+} from './messages';
+import { snapshot, type JobContext } from './job-context';
+import type { PodDispatch } from './pod-dispatch';
+
+const SUSPEND: JobMergePatch = { spec: { suspend: true } };
+const RESUME: JobMergePatch = { spec: { suspend: false } };
+
+export function registerHandlers(ctx: JobContext, pods: PodDispatch): void {
+  const { state } = ctx;
+  setHandler(statusQuery, () => computeStatus(ctx.job.spec, state));
+  setHandler(jobQuery, () => snapshot(ctx));
+  setHandler(podsQuery, (args?: PodsQueryArgs) => pagePods(state, args));
+  setHandler(eventsQuery, () => state.events);
+  setHandler(podStartedSignal, ({ pod, worker }) => {
+    ctx.inbox.push({ type: 'podStarted', pod, worker, at: Date.now() });
+  });
+
+  const check = (patch: JobMergePatch): Job => {
+    rejectIfClosing(ctx);
+    try {
+      return updateJob(ctx.job, patch, { started: state.startTime !== undefined });
+    } catch (err) {
+      if (err instanceof JobValidationError) throw ApplicationFailure.nonRetryable(err.message, UPDATE_REJECTED.invalid, err.toStatus());
+      throw err;
+    }
+  };
+  const change = async (patch: JobMergePatch): Promise<JobWithStatus> => {
+    const next = check(patch);
+    applySpecChange(ctx.job.spec, next.spec, state);
+    ctx.job = next;
+    const mine = ++ctx.changes;
+    await condition(() => ctx.synced >= mine || isFinished(state));
+    return snapshot(ctx);
+  };
+  setHandler(patchUpdate, change, { validator: (p) => void check(p) });
+  setHandler(suspendUpdate, () => change(SUSPEND), { validator: () => void check(SUSPEND) });
+  setHandler(resumeUpdate, () => change(RESUME), { validator: () => void check(RESUME) });
+  setHandler(scaleUpdate, (r) => change(scalePatch(r)), { validator: (r) => void check(scalePatch(r)) });
+  setHandler(
+    deleteUpdate,
+    async () => {
+      state.deletionTimestamp ??= new Date(Date.now()).toISOString();
+      ctx.changes++;
+      // kubectl delete waits for the pods to be gone; so does this update. It completes only after the
+      // loop has folded in the last pod and stopped, so nothing else races its completion.
+      await condition(() => state.pods.length === 0 && pods.size === 0);
+      return snapshot(ctx);
+    },
+    {
+      validator: () => {
+        if (isFinished(state)) throw finishedFailure(ctx.job);
+      },
+    },
+  );
+}
+
+function rejectIfClosing(ctx: JobContext): void {
+  if (ctx.state.deletionTimestamp !== undefined)
+    throw ApplicationFailure.nonRetryable(`Job ${JSON.stringify(ctx.job.metadata.name)} is being deleted`, UPDATE_REJECTED.deleting);
+  if (isFinished(ctx.state)) throw finishedFailure(ctx.job);
+}
+
+function finishedFailure(job: Job): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`Job ${JSON.stringify(job.metadata.name)} has already finished`, UPDATE_REJECTED.finished);
+}
+
+function scalePatch(r: ScaleRequest): JobMergePatch {
+  return { spec: r.completions === undefined ? { parallelism: r.parallelism } : { parallelism: r.parallelism, completions: r.completions } };
+}
+
+function pagePods(state: JobState, args?: PodsQueryArgs): PodsPage {
+  const all = [...state.finishedPods, ...state.pods];
+  const offset = Math.max(0, args?.offset ?? 0);
+  const limit = Math.max(1, Math.min(args?.limit ?? 100, 1000));
+  return { items: all.slice(offset, offset + limit), total: all.length, dropped: state.finishedPodsDropped };
+}

@@ -1,0 +1,114 @@
+// Carries out the controller's pod decisions: one activity per pod run, each in its own
+// CancellationScope so that deleting a pod cancels exactly that run, and what the run ended with goes
+// back to the controller as an event.
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  TimeoutFailure,
+  isCancellation,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { RunPodInput, RunPodResult } from '../api/pod';
+import { podTaskQueue } from '../api/task-queues';
+import { podIdentity, type ControllerEvent, type Decision } from '../controller';
+import type { JobContext } from './job-context';
+
+interface PodActivities {
+  runPod(input: RunPodInput): Promise<RunPodResult>;
+}
+
+const { runPod } = proxyActivities<PodActivities>({
+  // A pod may legitimately run for days; a dead worker is caught by the heartbeat timeout instead.
+  startToCloseTimeout: '3650 days',
+  heartbeatTimeout: '20 seconds',
+  // The controller owns retries: it must see every failure to count it against backoffLimit.
+  retry: { maximumAttempts: 1 },
+  // The default (TRY_CANCEL) would let a pod's process outlive its cancellation (TEMPORAL-NOTES).
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+export type RunPodDecision = Extract<Decision, { type: 'runPod' }>;
+
+export class PodDispatch {
+  private readonly inFlight = new Map<string, CancellationScope>();
+
+  constructor(private readonly ctx: JobContext) {}
+
+  /** Pod runs whose activity has not ended yet (cancelled ones included until their process is gone). */
+  get size(): number {
+    return this.inFlight.size;
+  }
+
+  carryOut(decisions: readonly Decision[]): void {
+    for (const d of decisions) {
+      if (d.type === 'runPod') this.start(d);
+      else this.inFlight.get(d.pod)?.cancel();
+    }
+  }
+
+  private start(d: RunPodDecision): void {
+    const job = this.ctx.job;
+    const scope = new CancellationScope();
+    this.inFlight.set(d.pod, scope);
+    const { labels, annotations } = podIdentity(job, d.index, d);
+    const podInput: RunPodInput = {
+      namespace: job.metadata.namespace,
+      jobName: job.metadata.name,
+      jobUid: job.metadata.uid ?? '',
+      podName: d.pod,
+      restartCount: d.restartCount,
+      labels,
+      annotations,
+      spec: job.spec.template.spec,
+    };
+    if (d.index !== undefined) podInput.index = d.index;
+    const summary = d.restartCount > 0 ? `pod ${d.pod} (restart ${d.restartCount})` : `pod ${d.pod}`;
+    const inbox = this.ctx.inbox;
+    scope
+      .run(() =>
+        // A deterministic id per pod run: the same run is never started twice.
+        runPod.executeWithOptions(
+          {
+            activityId: `${d.pod}-${d.restartCount}`,
+            summary,
+            // nodeSelector picks the workers whose node labels satisfy it (see src/api/task-queues.ts).
+            taskQueue: podTaskQueue(workflowInfo().taskQueue, job.spec.template.spec.nodeSelector),
+          },
+          [podInput],
+        ),
+      )
+      .then(
+        (result) => inbox.push({ type: 'podFinished', pod: d.pod, result, at: Date.now() }),
+        (err: unknown) => inbox.push(classifyPodError(d.pod, err)),
+      )
+      .finally(() => this.inFlight.delete(d.pod));
+  }
+}
+
+function classifyPodError(pod: string, err: unknown): ControllerEvent {
+  const at = Date.now();
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (isCancellation(err)) {
+    // The activity reports what the killed containers did as the cancellation's details.
+    const result = cause instanceof CancelledFailure ? cause.details[0] : undefined;
+    return isPodResult(result) ? { type: 'podCancelled', pod, at, result } : { type: 'podCancelled', pod, at };
+  }
+  if (cause instanceof TimeoutFailure) {
+    return { type: 'podDisrupted', pod, at, message: `The worker running the pod stopped responding (${cause.timeoutType ?? 'timeout'})` };
+  }
+  if (cause instanceof ApplicationFailure && cause.type === 'WorkerShutdown') {
+    return { type: 'podDisrupted', pod, at, message: 'The worker running the pod shut down' };
+  }
+  // The runtime itself failed (not the pod's process): the pod failed without a container result.
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return { type: 'podFinished', pod, at, result: { phase: 'Failed', reason: 'RuntimeError', message, containers: [] } };
+}
+
+function isPodResult(value: unknown): value is RunPodResult {
+  const v = value as Partial<RunPodResult> | undefined;
+  return typeof v === 'object' && v !== null && (v.phase === 'Succeeded' || v.phase === 'Failed') && Array.isArray(v.containers);
+}

@@ -1,0 +1,43 @@
+// How many pod runs the loop may start now. Temporal fails a workflow task that would have more than
+// 2,000 pending activities, and one task that schedules thousands of them is slow enough to time out,
+// so whatever `parallelism` says, pods in flight stay under MAX_PODS_IN_FLIGHT and one workflow task
+// starts at most MAX_STARTS_PER_TASK (Kubernetes' slow start caps one sync at 500 creations). Pods held
+// back start on a later task: the ones just started announce themselves (podStarted), which wakes the loop.
+import { workflowInfo } from '@temporalio/workflow';
+
+export const MAX_PODS_IN_FLIGHT = 1_000;
+export const MAX_STARTS_PER_TASK = 500;
+/**
+ * Each pod's activity input carries its pod spec, so one task's starts also stay under this many bytes
+ * of input (a workflow task completion fails past gRPC's 4 MB); a task always starts at least one pod.
+ */
+export const MAX_START_BYTES_PER_TASK = 1024 * 1024;
+
+export class StartPacing {
+  private readonly perTask: number;
+  private task = -1;
+  private startedInTask = 0;
+  /** Pod runs this workflow run started. */
+  startedInRun = 0;
+
+  /** `podInputBytes`: the size of one pod's activity input (its spec dominates it). */
+  constructor(podInputBytes: number) {
+    this.perTask = Math.max(1, Math.min(MAX_STARTS_PER_TASK, Math.floor(MAX_START_BYTES_PER_TASK / Math.max(1, podInputBytes))));
+  }
+
+  /** The starts still allowed in the current workflow task with `inFlight` pod runs pending. */
+  budget(inFlight: number): number {
+    // Every activation of one workflow task sees the same history length; the next task sees a longer one.
+    const task = workflowInfo().historyLength;
+    if (task !== this.task) {
+      this.task = task;
+      this.startedInTask = 0;
+    }
+    return Math.max(0, Math.min(this.perTask - this.startedInTask, MAX_PODS_IN_FLIGHT - inFlight));
+  }
+
+  started(count: number): void {
+    this.startedInTask += count;
+    this.startedInRun += count;
+  }
+}

@@ -2,8 +2,9 @@
 // (`job NAME`, `job/NAME`, `jobs.batch`), manifest files and durations.
 import fs from 'node:fs';
 import path from 'node:path';
-import { JobsClient, connect, defaultDataDir, isDNS1123Label, settingsFromEnv, type ConnectionSettings } from '../client';
+import { JobsClient, NotFoundError, connect, defaultDataDir, isDNS1123Label, settingsFromEnv, type ConnectionSettings } from '../client';
 import { readDevServerInfo } from './dev-info';
+import { describeError } from './errors';
 import { readManifestText } from './manifest-input';
 import { CliError, type Output } from './output';
 
@@ -174,4 +175,30 @@ export function parseDuration(text: string, flag: string): number {
 /** Prints warnings (no worker, no search attributes) once each, on stderr. */
 export function warn(out: Output, warnings: readonly string[]): void {
   for (const w of warnings) out.info(`Warning: ${w}`);
+}
+
+/**
+ * kubectl's delete loop: `<kind>.batch "NAME" deleted` for each, NotFound said and counted in the exit
+ * code (or skipped with --ignore-not-found), any other error thrown.
+ */
+export async function deleteEach(
+  targets: ReadonlyArray<{ namespace: string; name: string }>,
+  kind: 'job' | 'cronjob',
+  remove: (t: { namespace: string; name: string }) => Promise<void>,
+  o: { ignoreNotFound?: boolean },
+  out: Output,
+): Promise<number> {
+  let code = 0;
+  for (const t of targets) {
+    try {
+      await remove(t);
+      out.log(`${kind}.batch "${t.name}" deleted`);
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      if (o.ignoreNotFound) continue;
+      out.error(describeError(err).message);
+      code = 1;
+    }
+  }
+  return code;
 }

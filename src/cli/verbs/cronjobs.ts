@@ -5,7 +5,7 @@ import { CronJobsClient, NotFoundError, type CronJobInfo, type JobsClient } from
 import type { JobMergePatch } from '../../client';
 import { cronJobsTable, describeCronJob, toKubeCronJob } from '../format/cronjob';
 import { kubeList, toYaml, type KubeObject } from '../format';
-import { namespaceOf, resourceKind, withJobs, type NamespaceOptions } from '../common';
+import { deleteEach, namespaceOf, resourceKind, withJobs, type NamespaceOptions } from '../common';
 import { describeError } from '../errors';
 import { CliError, type Output } from '../output';
 
@@ -106,19 +106,7 @@ export async function deleteCronJobs(targets: Array<{ namespace: string; name: s
         return 0;
       }
     }
-    let code = 0;
-    for (const t of list) {
-      try {
-        await cronJobs.delete(t.namespace, t.name, { wait: o.wait !== false });
-        out.log(`cronjob.batch "${t.name}" deleted`);
-      } catch (err) {
-        if (err instanceof NotFoundError && o.ignoreNotFound) continue;
-        if (!(err instanceof NotFoundError)) throw err;
-        out.error(describeError(err).message);
-        code = 1;
-      }
-    }
-    return code;
+    return deleteEach(list, 'cronjob', (t) => cronJobs.delete(t.namespace, t.name, { wait: o.wait !== false }), o, out);
   });
 }
 

@@ -1,8 +1,6 @@
 // `jobctl delete job NAME... | job/NAME | -f FILE | jobs -l SELECTOR | jobs --all`.
-import { NotFoundError } from '../../client';
 import { loadObjects } from './apply';
-import { manifestFiles, namespaceOf, parseResourceArgs, withJobs } from '../common';
-import { describeError } from '../errors';
+import { deleteEach, manifestFiles, namespaceOf, parseResourceArgs, withJobs } from '../common';
 import { CliError, type Output } from '../output';
 
 export interface DeleteOptions {
@@ -60,18 +58,6 @@ export async function deleteCommand(args: string[], o: DeleteOptions, out: Outpu
       const ns = namespaceOf(o);
       targets = refs.map((r) => ({ namespace: ns, name: r.name }));
     }
-    let code = 0;
-    for (const t of targets) {
-      try {
-        await jobs.delete(t.namespace, t.name, { wait: o.wait !== false });
-        out.log(`job.batch "${t.name}" deleted`);
-      } catch (err) {
-        if (err instanceof NotFoundError && o.ignoreNotFound) continue;
-        if (!(err instanceof NotFoundError)) throw err;
-        out.error(describeError(err).message);
-        code = 1;
-      }
-    }
-    return code;
+    return deleteEach(targets, 'job', (t) => jobs.delete(t.namespace, t.name, { wait: o.wait !== false }), o, out);
   });
 }

@@ -89,15 +89,20 @@ describe('one Job across runs, seen by the client and jobctl', { timeout: 180_00
     assert.equal(missing.source, 'stored');
     assert.match(missing.warning ?? '', /^no worker is polling task queue/);
     // Something polls the Job's task queue and takes its workflow task, but never answers: a worker too
-    // busy to get to the query before the deadline.
+    // busy to get to the query before the deadline. A real worker keeps several polls open, which reach
+    // every partition of the queue (the server reports the pollers of the root one); so do these.
     const stop = new AbortController();
-    const poll = s.env.client
-      .withDeadline(Date.now() + 60_000, () =>
-        s.env.client.withAbortSignal(stop.signal, () =>
-          s.env.client.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'busy-worker' }),
-        ),
-      )
-      .catch(() => undefined);
+    const poll = Promise.all(
+      Array.from({ length: 8 }, () =>
+        s.env.client
+          .withDeadline(Date.now() + 60_000, () =>
+            s.env.client.withAbortSignal(stop.signal, () =>
+              s.env.client.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'busy-worker' }),
+            ),
+          )
+          .catch(() => undefined),
+      ),
+    );
     try {
       await new Promise((r) => setTimeout(r, 300));
       const busy = await jobs.get('default', 'unanswered');

@@ -8,6 +8,7 @@ import { cronExpressionsFor, cronScheduleError } from '../src/api/cron';
 import {
   MANY_MISSED,
   dueTime,
+  heldBackByForbid,
   cronJobJobName,
   jobForSchedule,
   jobsBeyondHistory,
@@ -294,5 +295,12 @@ describe('catching up: the time a late run stands for', () => {
     assert.equal(dueTime(paris, at('2026-11-26T08:00:00Z'), at('2026-11-28T08:30:00Z')).time, at('2026-11-28T08:00:00Z'));
     const every = cj({ schedule: '@every 1h' });
     assert.deepEqual(dueTime(every, 0, 1e12), { time: 0, missed: 0 });
+  });
+
+  it('a Forbid run started well after its time was held back (JobAlreadyActive); on time, or under Allow, it was not', () => {
+    const t = at('2026-11-28T10:05:00Z');
+    assert.equal(heldBackByForbid(cj({ schedule: '*/5 * * * *', concurrencyPolicy: 'Forbid' }), t, t + 200), false);
+    assert.equal(heldBackByForbid(cj({ schedule: '*/5 * * * *', concurrencyPolicy: 'Forbid' }), t, t + 90_000), true);
+    assert.equal(heldBackByForbid(cj({ schedule: '*/5 * * * *', concurrencyPolicy: 'Allow' }), t, t + 90_000), false);
   });
 });

@@ -3,6 +3,7 @@
 // the clock: a yearly schedule backfilled over past years gives known, distinct scheduled minutes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { parseObjects } from '../src/api';
 import type { CronJob } from '../src/api/cronjob';
 import { CronJobsClient, JobsClient, NotFoundError } from '../src/client';
@@ -128,11 +129,16 @@ describe('CronJob on Temporal Schedules', () => {
     assert.equal(sched.policies.overlap, 'BUFFER_ONE');
     const d = await cronJobs.describe('default', 'forbid');
     assert.ok(d.events.some((e) => e.reason === 'MissingJob' && e.message === `Active job went missing: ${first}`), JSON.stringify(d.events));
+    const skipped = d.events.find((e) => e.reason === 'JobAlreadyActive');
+    assert.equal(skipped?.message, 'Not starting job because prior execution is running and concurrency policy is Forbid', JSON.stringify(d.events));
     await cronJobs.delete('default', 'forbid');
   });
 
   it('Replace: a new time deletes the running Job (its pods stopped) and starts the new one', async () => {
-    await cronJobs.create(cronJob('replace', 'sleep 300', { concurrencyPolicy: 'Replace' }));
+    const order = s.file('replace-order', '');
+    await cronJobs.create(
+      cronJob('replace', `echo "start $HOSTNAME" >> ${order}; trap 'echo "stop $HOSTNAME" >> ${order}; exit 0' TERM; sleep 300 & wait`, { concurrencyPolicy: 'Replace' }),
+    );
     await cronJobs.trigger('default', 'replace');
     const first = await until('the first Job runs', () => jobNames('replace'), (n) => n.length === 1);
     await until('its pod runs', () => jobs.get('default', first[0]), (i) => i.job.status.active === 1);
@@ -144,6 +150,9 @@ describe('CronJob on Temporal Schedules', () => {
     const d = await cronJobs.describe('default', 'replace');
     assert.ok(d.events.some((e) => e.reason === 'SuccessfulDelete' && e.message === `Deleted job ${first[0]}`), JSON.stringify(d.events));
     assert.deepEqual(d.cronJob.status.active?.map((r) => r.name), [second]);
+    // The old pod had its grace period and was gone before the new Job's pod started.
+    const lines = (await until('the new pod runs', async () => fs.readFileSync(order, 'utf8').trim().split('\n'), (l) => l.length === 3)).map((l) => l.split(' ')[0]);
+    assert.deepEqual(lines, ['start', 'stop', 'start']);
     await cronJobs.delete('default', 'replace');
   });
 

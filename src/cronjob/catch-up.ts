@@ -50,3 +50,18 @@ export function dueTime(c: CronJob, scheduledMs: number, nowMs: number): DueTime
   const gap = Math.max(1000, t2 - t1);
   return { time: latest, missed: Math.floor((nowMs - t1) / gap) + 1 };
 }
+
+/**
+ * How late a Forbid run may start and still be on time. A Schedule starts a run within a second of its
+ * time; later than this, BUFFER_ONE held it back while the previous Job ran.
+ */
+export const HELD_BACK_AFTER_MS = 10_000;
+
+/**
+ * Whether a run was held back by Forbid (Kubernetes' JobAlreadyActive at its scheduled time). A run late
+ * because the server was down looks the same; Kubernetes would not say JobAlreadyActive then, but the
+ * Schedule does not tell the two apart.
+ */
+export function heldBackByForbid(c: CronJob, nominalMs: number, startedMs: number): boolean {
+  return c.spec.concurrencyPolicy === 'Forbid' && startedMs - nominalMs > HELD_BACK_AFTER_MS;
+}

@@ -8,6 +8,7 @@ import {
   ChildWorkflowFailure,
   ParentClosePolicy,
   isCancellation,
+  patched,
   proxyActivities,
   startChild,
   upsertMemo,
@@ -21,7 +22,7 @@ import type { FinishedJob } from '../cronjob/history';
 import { cronJobJobName, scheduledTimeOfRun } from '../cronjob/ids';
 import { jobForSchedule, rfc3339 } from '../cronjob/job-for-schedule';
 import { missedDeadline } from '../cronjob/schedule-spec';
-import { MANY_MISSED, dueTime } from '../cronjob/catch-up';
+import { MANY_MISSED, dueTime, heldBackByForbid } from '../cronjob/catch-up';
 import { MEMO_CRONJOB_RUN, type CronJobRunInput, type CronJobRunMemo, type CronJobRunResult } from './cronjob-messages';
 import { JOB_REMOVAL_WORKFLOW_TYPE, JOB_WORKFLOW_TYPE, jobRemovalWorkflowId, jobWorkflowId, type JobInput, type JobRemovalInput, type JobResult } from './messages';
 import { JOB_LABELS, JOB_NAME, JOB_NAMESPACE, JOB_PHASE, jobPhase, labelEntries } from './search-attributes';
@@ -62,6 +63,10 @@ export async function cronJobRun(input: CronJobRunInput): Promise<CronJobRunResu
   const nominalMs = scheduledTimeOfRun(info.workflowId) ?? info.startTime.getTime();
   // A late run (a catch-up, a Forbid run held back) stands for the most recent time that has come.
   const due = dueTime(cronJob, nominalMs, Date.now());
+  // Kubernetes says so at the scheduled time it skipped; BUFFER_ONE lets us know only once the run starts.
+  if (heldBackByForbid(cronJob, nominalMs, info.startTime.getTime()) && patched('cronjob-already-active')) {
+    events.push({ ...cronJobEvents.alreadyActive(), at: rfc3339(nominalMs) });
+  }
   const scheduledMs = due.time;
   if (due.missed > MANY_MISSED) emit(cronJobEvents.tooManyMissed(due.missed));
   if (missedDeadline(cronJob, scheduledMs, Date.now())) {

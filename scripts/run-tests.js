@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// `npm test`: node's test runner over the built test files, several files at a time.
+//
+// Most of the suite's wall time is waiting (pods' grace periods, timers, servers answering), not CPU,
+// so files run side by side: TEST_CONCURRENCY of them at once (default: cores + 1). Files start in the
+// order below, longest first, so that a long file never starts last and holds the run alone; files not
+// listed follow in name order. Each file still runs in its own process with its own servers.
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+/** Longest first, as measured (wall time of each file alone, slowest ~90 s). */
+const LONGEST_FIRST = [
+  'cli-verbs.e2e',
+  'cronjob-schedules',
+  'cronjob-restart.e2e',
+  'worker-crash-continue-as-new.e2e',
+  'workflow-lifecycle',
+  'cli-run.e2e',
+  'workflow-continue-as-new',
+  'package.e2e',
+  'worker-crash.e2e',
+  'cli-pipes.e2e',
+  'client-continue-as-new.e2e',
+  'cli-dev.e2e',
+  'workflow-behaviour',
+  'workflow-ttl',
+  'cli-input-limits',
+  'api-input-limits',
+];
+
+const root = path.resolve(__dirname, '..');
+const dir = path.join(root, 'dist', 'test');
+const all = fs.readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort();
+const rank = (f) => {
+  const i = LONGEST_FIRST.indexOf(f.replace(/\.test\.js$/, ''));
+  return i === -1 ? LONGEST_FIRST.length : i;
+};
+const files = all.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map((f) => path.join('dist', 'test', f));
+
+const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+const concurrency = Number(process.env.TEST_CONCURRENCY) || cores + 1;
+
+const args = [
+  '--test',
+  `--test-concurrency=${concurrency}`,
+  // Caps each file, and each test and hook in it: a stuck file fails instead of holding the run.
+  '--test-timeout=480000',
+  // Fails a file whose process stays open after its last test (a worker or server left behind).
+  '--require',
+  './dist/test/helpers/guard.js',
+  ...process.argv.slice(2),
+  ...files,
+];
+const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -25,20 +25,25 @@ export interface EmbeddedServer {
   teardown(): Promise<void>;
 }
 
+function tryListen(port: number, host: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(undefined));
+    srv.listen(port, host, () => {
+      const addr = srv.address();
+      const got = typeof addr === 'object' && addr ? addr.port : undefined;
+      srv.close(() => resolve(got));
+    });
+  });
+}
+
 /** Temporal's usual ports when they are free, so the Web UI keeps its address between runs. */
 export async function pickPort(preferred: number, host = '127.0.0.1'): Promise<number> {
-  const tryListen = (port: number) =>
-    new Promise<number | undefined>((resolve) => {
-      const srv = net.createServer();
-      srv.once('error', () => resolve(undefined));
-      srv.listen(port, host, () => {
-        const addr = srv.address();
-        const got = typeof addr === 'object' && addr ? addr.port : undefined;
-        srv.close(() => resolve(got));
-      });
-    });
-  return (await tryListen(preferred)) ?? (await tryListen(0)) ?? preferred;
+  return (await tryListen(preferred, host)) ?? (await tryListen(0, host)) ?? preferred;
 }
+
+/** How many times a start is tried with fresh ports when another process took the ones picked. */
+const PORT_RACE_ATTEMPTS = 3;
 
 export async function startEmbeddedServer(opts: { dataDir: string; log?: (m: string) => void }): Promise<EmbeddedServer> {
   ensurePrivateDataDir(opts.dataDir);
@@ -47,22 +52,22 @@ export async function startEmbeddedServer(opts: { dataDir: string; log?: (m: str
   // existing database, so it cannot be made first: the server starts under umask 077 instead, and a
   // database from before is narrowed. SQLite gives its -wal and -shm files the database's mode.
   for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) narrowToPrivate(f);
-  const port = await pickPort(7233);
-  const uiPort = await pickPort(port === 7233 ? 8233 : port + 1000);
-  const env = await withPrivateUmask(() => createLocalEnv({
-    server: {
-      ip: '127.0.0.1',
-      port,
-      ui: true,
-      uiPort,
-      dbFilename: dbFile,
-      // `jobctl get -l` and the Web UI's filters are visibility queries on these.
-      searchAttributes: JOB_SEARCH_ATTRIBUTE_KEYS,
-      extraArgs: DEV_SERVER_EXTRA_ARGS,
-      log: { format: 'pretty', level: 'error' },
-    },
-    log: opts.log,
-  }));
+  // Between picking a free port and the server binding it, another process (a second `jobctl run`)
+  // can take it: the server then fails to start, and is started again on fresh ports.
+  let port = await pickPort(7233);
+  let uiPort = await pickPort(port === 7233 ? 8233 : port + 1000);
+  let env: TestWorkflowEnvironment;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      env = await startDevServer(dbFile, port, uiPort, opts.log);
+      break;
+    } catch (err) {
+      const raced = (await tryListen(port, '127.0.0.1')) === undefined || (await tryListen(uiPort, '127.0.0.1')) === undefined;
+      if (!raced || attempt >= PORT_RACE_ATTEMPTS) throw err;
+      port = await pickPort(0);
+      uiPort = await pickPort(0);
+    }
+  }
   return {
     env,
     address: `127.0.0.1:${port}`,
@@ -70,4 +75,23 @@ export async function startEmbeddedServer(opts: { dataDir: string; log?: (m: str
     dbFile,
     teardown: () => env.teardown(),
   };
+}
+
+function startDevServer(dbFile: string, port: number, uiPort: number, log: ((m: string) => void) | undefined): Promise<TestWorkflowEnvironment> {
+  return withPrivateUmask(() =>
+    createLocalEnv({
+      server: {
+        ip: '127.0.0.1',
+        port,
+        ui: true,
+        uiPort,
+        dbFilename: dbFile,
+        // `jobctl get -l` and the Web UI's filters are visibility queries on these.
+        searchAttributes: JOB_SEARCH_ATTRIBUTE_KEYS,
+        extraArgs: DEV_SERVER_EXTRA_ARGS,
+        log: { format: 'pretty', level: 'error' },
+      },
+      log,
+    }),
+  );
 }

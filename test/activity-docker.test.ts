@@ -9,7 +9,7 @@ import { CancelledFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { RunPodInput, RunPodResult } from '../src/api/pod';
 import type { Container, PodSpec } from '../src/api/types';
-import { createActivities, dockerContainerName, dockerRunArgs, podHostname } from '../src/activities';
+import { createActivities, dockerContainerName, dockerRunArgs, podHostname, podResultOf } from '../src/activities';
 import { eventually } from './helpers/procs';
 import { installFakeDocker, type FakeDocker } from './helpers/fake-docker';
 
@@ -57,7 +57,7 @@ function harness() {
   const logs: string[] = [];
   const activities = createActivities({ dataDir, workerIdentity: 'test-worker', log: (m) => logs.push(m) });
   const env = new MockActivityEnvironment();
-  return { dataDir, logs, env, run: (input: RunPodInput): Promise<RunPodResult> => env.run(activities.runPod, input) };
+  return { dataDir, logs, env, run: (input: RunPodInput): Promise<RunPodResult> => podResultOf(env.run(activities.runPod, input)) };
 }
 
 /** The calls about one container, in order. */
@@ -193,7 +193,7 @@ describe('runPod with the docker runtime', () => {
     );
     const h2 = new MockActivityEnvironment();
     const activities = createActivities({ dataDir: h.dataDir, log: () => undefined });
-    const second: RunPodResult = await h2.run(activities.runPod, again);
+    const second: RunPodResult = await podResultOf(h2.run(activities.runPod, again));
     assert.equal(second.phase, 'Succeeded');
     assert.equal(
       second.containers.find((c) => c.name === 'main')!.logTail,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { RunPodInput, RunPodResult } from '../src/api/pod';
-import { createActivities, LogSink, podLogFile, writerMarkFile } from '../src/activities';
+import { createActivities, LogSink, podLogFile, podResultOf, writerMarkFile } from '../src/activities';
 import { followPodLog } from '../src/client';
 import { until } from './helpers/runs';
 
@@ -49,7 +49,7 @@ describe('followPodLog', { timeout: 60_000 }, () => {
       },
     };
     let podDone = false;
-    const pod = (new MockActivityEnvironment().run(activities.runPod, input) as Promise<RunPodResult>).finally(() => {
+    const pod = podResultOf(new MockActivityEnvironment().run(activities.runPod, input) as Promise<RunPodResult>).finally(() => {
       podDone = true;
     });
     const file = podLogFile(dataDir, 'default', 'ticker-0-abcde', 'main', 0);

@@ -11,7 +11,7 @@ import { CancelledFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { RunPodInput, RunPodResult } from '../src/api/pod';
 import type { Container, PodSpec } from '../src/api/types';
-import { createActivities, DEADLINE_EXCEEDED_MESSAGE } from '../src/activities';
+import { createActivities, DEADLINE_EXCEEDED_MESSAGE, podResultOf } from '../src/activities';
 
 const roots: string[] = [];
 /** Pids a failing test might leave running; killed at the end whatever happened. */
@@ -64,7 +64,7 @@ function harness() {
     logs,
     env,
     heartbeats: () => heartbeats,
-    run: (input: RunPodInput): Promise<RunPodResult> => env.run(activities.runPod, input),
+    run: (input: RunPodInput): Promise<RunPodResult> => podResultOf(env.run(activities.runPod, input)),
   };
 }
 

@@ -11,7 +11,7 @@ import { CancelledFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { RunPodInput, RunPodResult } from '../src/api/pod';
 import type { Container, PodSpec } from '../src/api/types';
-import { createActivities, describeIsolation, sandboxSupport, type ActivitiesOptions } from '../src/activities';
+import { createActivities, describeIsolation, podResultOf, sandboxSupport, type ActivitiesOptions } from '../src/activities';
 import { eventually, killAll, processesWith, token } from './helpers/procs';
 
 const roots: string[] = [];
@@ -53,7 +53,7 @@ function harness(isolation: ActivitiesOptions['isolation'] = 'auto') {
   const dataDir = tempDir();
   const activities = createActivities({ dataDir, workerIdentity: 'test-worker', isolation, log: () => undefined });
   const env = new MockActivityEnvironment();
-  return { dataDir, env, run: (input: RunPodInput): Promise<RunPodResult> => env.run(activities.runPod, input) };
+  return { dataDir, env, run: (input: RunPodInput): Promise<RunPodResult> => podResultOf(env.run(activities.runPod, input)) };
 }
 
 const sh = (name: string, script: string, extra: Partial<Container> = {}): Container => ({ name, command: ['sh', '-c', script], ...extra });
@@ -118,7 +118,7 @@ describe('runPod in a bubblewrap sandbox', async () => {
 
     const env = new MockActivityEnvironment();
     const activities = createActivities({ dataDir: h.dataDir, log: () => undefined });
-    const second: RunPodResult = await env.run(activities.runPod, podInput(spec, { restartCount: 1 }));
+    const second: RunPodResult = await podResultOf(env.run(activities.runPod, podInput(spec, { restartCount: 1 })));
     assert.equal(second.phase, 'Succeeded');
     assert.equal(second.containers[0]!.logTail, 'first\n');
     assert.equal(fs.existsSync(path.join(h.dataDir, 'pods', 'default', 'job-0-abcde')), false);

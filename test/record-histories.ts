@@ -6,6 +6,7 @@
 // It starts an offline dev server, runs each Job below with real shell pods, checks the outcome and
 // writes `handle.fetchHistory()` as proto JSON (see fixtures/history-json.ts) to test/fixtures/histories/<name>.json.
 // `node --test dist/test/` runs every .js file under dist/test, this one included: it does nothing there.
+import { jobResultOf } from '../src/workflows/job-ending';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -147,7 +148,7 @@ async function main(only: string[]): Promise<void> {
           const job = rec.job(scratch);
           const handle = await jobs.create(job, rec.continueAsNew ? { continueAsNew: rec.continueAsNew } : {});
           await rec.drive?.(handle);
-          const result = (await handle.result()) as JobResult;
+          const result = await jobResultOf(handle.result());
           const problem = outcomeOf(result) !== rec.outcome ? `outcome ${outcomeOf(result)}, expected ${rec.outcome}` : rec.check?.(result);
           if (problem) throw new Error(`${rec.name}: ${problem}; not saved`);
           const runs = await runChain(client, handle.workflowId, handle.firstExecutionRunId);

@@ -2,6 +2,7 @@
 // restart with its volumes kept, the Job's activeDeadlineSeconds ends the Job during that wait, and the
 // worker's sweeper removes the dir once Temporal says the pod is gone. Real time-skipping server, real
 // worker, real pod processes (bubblewrap, emptyDir at its mountPath) and real files.
+import { jobResultOf } from '../src/workflows/job-ending';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -76,7 +77,7 @@ describe('pod dir sweeper (time-skipping server)', { timeout: 120_000 }, () => {
       await new Promise((r) => setTimeout(r, 1_500));
       assert.ok(fs.existsSync(path.join(dir, 'volumes', 'scratch', 'runs')), 'the sweeper keeps the dir of a pod that is still alive');
 
-      const result = await handle.result() as JobResult;
+      const result = await jobResultOf(handle.result());
       await until('the sweeper to remove the pod dir', () => (fs.existsSync(dir) ? undefined : true), 15_000);
       return { pod, dir, result };
     });

@@ -2,6 +2,7 @@
 // successfulJobsHistoryLimit / failedJobsHistoryLimit are deleted, oldest first. A finished Job is a closed
 // `job` workflow; deleting it removes its execution, as `jobctl delete job` does. Runs on any worker with
 // the activity's own client.
+import { jobResultOf } from '../workflows/job-ending';
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowExecutionInfo } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
@@ -38,12 +39,10 @@ async function outcomeOf(wf: WorkflowExecutionInfo): Promise<FinishedJob['outcom
   const phase = wf.typedSearchAttributes.get(JOB_PHASE);
   if (phase === 'Complete' || phase === 'Failed') return phase;
   if (phase === 'Terminating') return undefined;
-  if (wf.status.name !== 'COMPLETED') return 'Failed';
-  // No search attributes on this server: the Job's result says how it ended.
-  const result = (await Context.current().client.workflow.getHandle(wf.workflowId, wf.runId).result()) as {
-    deleted?: boolean;
-    job?: { status?: { conditions?: Array<{ type: string; status: string }> } };
-  };
+  if (wf.status.name !== 'COMPLETED' && wf.status.name !== 'FAILED') return 'Failed';
+  // No search attributes on this server: the Job's result says how it ended (a Failed Job's is in its failure).
+  const result = await jobResultOf(Context.current().client.workflow.getHandle(wf.workflowId, wf.runId).result()).catch(() => undefined);
+  if (!result) return 'Failed';
   if (result.deleted) return undefined;
   return result.job?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? 'Complete' : 'Failed';
 }

@@ -2,8 +2,9 @@
 // the containers together, with the runtime the pod's runtimeClassName names (./process-runtime.ts,
 // ./docker.ts), and returns what a kubelet would report.
 import os from 'node:os';
-import { CancelledFailure, Context } from '@temporalio/activity';
-import type { ContainerReason, ContainerResult, RunPodInput, RunPodResult } from '../api/pod';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
+import { POD_FAILED_FAILURE_TYPE, podFailureMessage, type ContainerReason, type ContainerResult, type RunPodInput, type RunPodResult } from '../api/pod';
 import type { Container, PodSpec } from '../api/types';
 import { ignoredPodFields } from '../api/pod-fields';
 import { announcePodStarted } from './announce';
@@ -97,7 +98,9 @@ export function createActivities(opts: ActivitiesOptions): PodActivities {
       }
       try {
         await announcePodStarted(input.podName, worker);
-        return await new PodRun(input, runtime, opts.dataDir, worker, log, localPods).run();
+        const result = await new PodRun(input, runtime, opts.dataDir, worker, log, localPods).run();
+        if (result.phase === 'Failed') throw podFailed(input.podName, result);
+        return result;
       } finally {
         release?.();
       }
@@ -418,4 +421,28 @@ function contextLog(message: string): void {
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * A failed pod ends its activity failed, red in the Web UI with its exit code and log tail; BENIGN
+ * because a failing pod is an outcome, not a worker problem (the SDK logs it at DEBUG, not WARN).
+ */
+function podFailed(podName: string, result: RunPodResult): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: POD_FAILED_FAILURE_TYPE,
+    message: podFailureMessage(podName, result),
+    nonRetryable: true,
+    details: [result],
+    category: ApplicationFailureCategory.BENIGN,
+  });
+}
+
+/** A runPod call's pod result whichever way it ended: returned (Succeeded) or failed (Failed). */
+export async function podResultOf(run: Promise<RunPodResult>): Promise<RunPodResult> {
+  try {
+    return await run;
+  } catch (err) {
+    if (err instanceof ApplicationFailure && err.type === POD_FAILED_FAILURE_TYPE && err.details?.[0]) return err.details[0] as RunPodResult;
+    throw err;
+  }
 }

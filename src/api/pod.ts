@@ -47,3 +47,28 @@ export interface RunPodResult {
   finishedAt: string;
   containers: ContainerResult[];
 }
+
+/**
+ * A pod that ended Failed ends its activity failed (so the Web UI shows it red), with this failure type
+ * and the pod's RunPodResult as the failure's details: the workflow reads it back as the pod's result.
+ */
+export const POD_FAILED_FAILURE_TYPE = 'PodFailed';
+
+/** How many lines of the failed container's log the failure message carries. */
+const FAILURE_LOG_LINES = 20;
+
+/**
+ * What a person looking at the failed activity needs first: `pod pi-x7k2p · exit 3 · Error`, the
+ * failure's message, then the end of the failed container's log.
+ */
+export function podFailureMessage(podName: string, result: RunPodResult): string {
+  const container = result.containers.find((c) => c.reason !== 'Completed');
+  const exit = container?.exitCode !== null && container?.exitCode !== undefined ? `exit ${container.exitCode}` : container?.signal ? `killed by ${container.signal}` : undefined;
+  const reason = result.reason ?? container?.reason;
+  const head = [`pod ${podName}`, exit, reason].filter((p) => p !== undefined).join(' · ');
+  const lines = [head];
+  if (result.message) lines.push(result.message);
+  const tail = container?.logTail.trimEnd().split('\n').slice(-FAILURE_LOG_LINES).join('\n');
+  if (tail) lines.push(`--- last lines of container "${container?.name}":`, tail);
+  return lines.join('\n');
+}

@@ -3,7 +3,8 @@
 import { WorkflowUpdateFailedError, WorkflowUpdateStage, type WorkflowExecutionDescription, type WorkflowHandle, type WorkflowUpdateHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { InvalidStatus } from '../api/errors';
-import { UPDATE_REJECTED, deleteUpdate, type JobResult, type JobWithStatus } from '../workflows/messages';
+import { UPDATE_REJECTED, deleteUpdate, type JobWithStatus } from '../workflows/messages';
+import { jobResultOf } from '../workflows/job-ending';
 import type { ClientContext } from './context';
 import { InvalidError, JobFinishedError, NoWorkerError, NotFoundError } from './errors';
 import { chainHandle, describeExecution, firstRunId, jobHandle, noAnswer } from './read';
@@ -14,7 +15,7 @@ async function ensureChangeable(ctx: ClientContext, namespace: string, name: str
   const desc = await describeExecution(ctx, namespace, name);
   if (desc.status.name === 'RUNNING') return desc;
   if (desc.status.name === 'COMPLETED') {
-    const result = (await jobHandle(ctx, namespace, name).result()) as JobResult;
+    const result = await jobResultOf(jobHandle(ctx, namespace, name).result());
     if (result.deleted) throw new NotFoundError(namespace, name);
   }
   throw new JobFinishedError(namespace, name, 'finished');

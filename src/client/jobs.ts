@@ -2,6 +2,7 @@
 // `job/<namespace>/<name>`; its live state comes from queries (a worker answers them), a finished Job's
 // from the workflow result (no worker needed), and changes go through updates. This class is the one
 // front door; what each verb decides lives beside it (read, list, create, changes, wait, logs).
+import { jobResultOf } from '../workflows/job-ending';
 import { WorkflowUpdateStage, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { checkJobObjectLimits, checkValueLimits } from '../api/input-limits';
 import { parseManifests } from '../api/manifest';
@@ -229,6 +230,6 @@ export class JobsClient {
 
   /** The final Job, its recent pods and events; needs no worker once the Job has ended. */
   result(namespace: string, name: string): Promise<JobResult> {
-    return this.handle(namespace, name).result() as Promise<JobResult>;
+    return jobResultOf(this.handle(namespace, name).result());
   }
 }

@@ -2,7 +2,8 @@
 // worker timeout), a finished Job's from its workflow result (no worker needed), and otherwise only what
 // the server stores.
 import type { WorkflowExecutionDescription, WorkflowExecutionInfo, WorkflowHandle } from '@temporalio/client';
-import { eventsQuery, jobQuery, jobWorkflowId, podsQuery, type JobEvent, type JobResult, type PodRecord, type PodsPage } from '../workflows/messages';
+import { eventsQuery, jobQuery, jobWorkflowId, podsQuery, type JobEvent, type PodRecord, type PodsPage } from '../workflows/messages';
+import { jobResultOf } from '../workflows/job-ending';
 import type { ClientContext } from './context';
 import { NoWorkerError, NotFoundError } from './errors';
 import { endedWithoutResult, storedJob, withoutLiveStatus } from './stored';
@@ -109,8 +110,15 @@ export async function readJob(
       return { ...base, job: withoutLiveStatus(stored), source: 'stored', running: true, warning };
     }
   }
-  if (info.status.name === 'COMPLETED') {
-    const result = (await handle.result()) as JobResult;
+  // A Failed Job fails its workflow, with the final Job in the failure (see workflows/job-ending.ts).
+  // A workflow that failed for another reason (its input refused, say) has no Job in its failure.
+  const result =
+    info.status.name === 'COMPLETED'
+      ? await jobResultOf(handle.result())
+      : info.status.name === 'FAILED'
+        ? await jobResultOf(handle.result()).catch(() => undefined)
+        : undefined;
+  if (result) {
     // A deleted Job's execution is about to be removed: it no longer exists.
     if (result.deleted) throw new NotFoundError(ref.namespace, ref.name);
     return { ...base, job: result.job, source: 'result', running: false, pods: result.pods, podsDropped: result.podsDropped, events: result.events };

@@ -25,6 +25,7 @@ import { missedDeadline } from '../cronjob/schedule-spec';
 import { MANY_MISSED, dueTime, heldBackByForbid } from '../cronjob/catch-up';
 import { MEMO_CRONJOB_RUN, type CronJobRunInput, type CronJobRunMemo, type CronJobRunResult } from './cronjob-messages';
 import { JOB_REMOVAL_WORKFLOW_TYPE, JOB_WORKFLOW_TYPE, jobRemovalWorkflowId, jobWorkflowId, type JobInput, type JobRemovalInput, type JobResult } from './messages';
+import { failedJobResult } from './job-ending';
 import { JOB_LABELS, JOB_NAME, JOB_NAMESPACE, JOB_PHASE, jobPhase, labelEntries } from './search-attributes';
 
 export interface CronJobHistoryInput {
@@ -113,6 +114,9 @@ export async function cronJobRun(input: CronJobRunInput): Promise<CronJobRunResu
     result = (await child.result()) as JobResult;
   } catch (err) {
     memo.jobEnded = true;
+    // A Failed Job fails its workflow and carries its final state in the failure.
+    const failed = failedJobResult(err);
+    if (failed) return seenCompleted(input, name, failed, job.metadata.creationTimestamp, child.firstExecutionRunId, memo, emit, events);
     if (isCancellation(err) || (err instanceof ChildWorkflowFailure && isCancellation(err.cause))) {
       // Replace: the Schedule cancelled this run to start the next one. The Job's workflow has stopped its
       // pods (it was cancelled with us); remove its execution so the Job is gone, as Kubernetes deletes it.
@@ -137,13 +141,27 @@ export async function cronJobRun(input: CronJobRunInput): Promise<CronJobRunResu
     emit(cronJobEvents.missing(name));
     return { job: name, outcome: 'Missing', events };
   }
+  return seenCompleted(input, name, result, job.metadata.creationTimestamp, child.firstExecutionRunId, memo, emit, events);
+}
+
+/** SawCompletedJob, lastSuccessfulTime and the history limits, for a Job that ended Complete or Failed. */
+async function seenCompleted(
+  input: CronJobRunInput,
+  name: string,
+  result: JobResult,
+  createdAt: string,
+  runId: string,
+  memo: CronJobRunMemo,
+  emit: (e: Omit<CronJobEvent, 'at'>) => void,
+  events: CronJobEvent[],
+): Promise<CronJobRunResult> {
   const complete = result.job.status.conditions.some((c) => c.type === 'Complete' && c.status === 'True');
   const outcome = complete ? 'Complete' : 'Failed';
   // status.lastSuccessfulTime outlives the Job itself (history limits may delete it): kept with the run.
   if (complete && result.job.status.completionTime) memo.completionTime = result.job.status.completionTime;
   emit(cronJobEvents.sawCompleted(name, outcome));
-  const started = result.job.status.startTime ?? job.metadata.creationTimestamp;
-  await trim(input, { name, outcome, startTime: Date.parse(started), runId: child.firstExecutionRunId }, emit);
+  const started = result.job.status.startTime ?? createdAt;
+  await trim(input, { name, outcome, startTime: Date.parse(started), runId }, emit);
   return { job: name, outcome, events };
 }
 

@@ -13,9 +13,12 @@ import { WakeTimer } from './wake-timer';
 import { StatusPublisher, buildResult } from './status-publishing';
 import { continueWithNewRun, thresholdsFrom, timeToHandOver } from './continue-as-new';
 import { scheduleRemoval, ttlExpiry } from './ttl';
+import { jobFailure } from './job-ending';
 
 /** The patch id of pod pacing and continue-as-new (see `patched`). */
 const PACING_AND_CONTINUE_AS_NEW = 'pacing-and-continue-as-new';
+/** The patch id of failing the workflow of a Failed Job (Jobs that ended before it returned their result). */
+const FAILED_JOB_FAILS_WORKFLOW = 'failed-job-fails-workflow';
 
 export async function job(input: JobInput): Promise<JobResult> {
   const ctx: JobContext = { job: input.job, state: input.state ?? initialState(), inbox: [], changes: 0, synced: 0 };
@@ -75,5 +78,8 @@ export async function job(input: JobInput): Promise<JobResult> {
   const removeAt = deleted ? Date.now() : ttlExpiry(ctx.job, state);
   if (removeAt !== undefined) await scheduleRemoval(removeAt, ctx.job.metadata.uid);
   const result = buildResult(snapshot(ctx), state);
-  return deleted ? { ...result, deleted } : result;
+  if (deleted) return { ...result, deleted };
+  const failure = jobFailure(result);
+  if (failure && patched(FAILED_JOB_FAILS_WORKFLOW)) throw failure;
+  return result;
 }

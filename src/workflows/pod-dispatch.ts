@@ -12,7 +12,7 @@ import {
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { RunPodInput, RunPodResult } from '../api/pod';
+import { POD_FAILED_FAILURE_TYPE, type RunPodInput, type RunPodResult } from '../api/pod';
 import { podTaskQueue } from '../api/task-queues';
 import { podIdentity, type ControllerEvent, type Decision } from '../controller';
 import type { JobContext } from './job-context';
@@ -99,6 +99,10 @@ function classifyPodError(pod: string, err: unknown): ControllerEvent {
   }
   if (cause instanceof TimeoutFailure) {
     return { type: 'podDisrupted', pod, at, message: `The worker running the pod stopped responding (${cause.timeoutType ?? 'timeout'})` };
+  }
+  // A pod that failed: its activity failed with the pod's result (see runPod).
+  if (cause instanceof ApplicationFailure && cause.type === POD_FAILED_FAILURE_TYPE && isPodResult(cause.details?.[0])) {
+    return { type: 'podFinished', pod, at, result: cause.details[0] };
   }
   if (cause instanceof ApplicationFailure && cause.type === 'WorkerShutdown') {
     return { type: 'podDisrupted', pod, at, message: 'The worker running the pod shut down' };

@@ -1,9 +1,8 @@
 // Status goes out three ways besides the live queries: the Web UI's status line (setCurrentDetails), the
 // search attributes `jobctl get` and the Web UI filter on (upserted on phase and label changes, never per
 // pod), and the workflow result, which needs no worker to read.
-import { finishedCondition } from '../api/conditions';
+import { describeState } from './current-details';
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Job } from '../api/types';
 import { computeStatus, withLogBudget, type JobState } from '../controller';
 import type { JobResult, JobWithStatus } from './messages';
 import { JOB_LABELS, JOB_PHASE, jobPhase, labelEntries } from './search-attributes';
@@ -53,15 +52,4 @@ export class StatusPublisher {
 export function buildResult(job: JobWithStatus, state: JobState): JobResult {
   const pods = withLogBudget([...state.finishedPods, ...state.pods], RESULT_LOG_BUDGET);
   return { job, pods, podsDropped: state.finishedPodsDropped, events: state.events };
-}
-
-/** The live status line in the Web UI. */
-function describeState(job: Job, state: JobState): string {
-  const s = computeStatus(job.spec, state);
-  const terminal = finishedCondition(s);
-  const phase = jobPhase(job.spec, s);
-  const want = job.spec.completions === null ? 'work queue' : `${s.succeeded}/${job.spec.completions}`;
-  const lines = [`**${phase}** ${terminal ? `(${terminal.reason})` : ''}`.trim(), `completions: ${want}`, `active: ${s.active}, succeeded: ${s.succeeded}, failed: ${s.failed}`];
-  if (terminal?.message) lines.push(terminal.message);
-  return lines.join('\n\n');
 }

@@ -65,6 +65,13 @@ export const RECORDINGS: Recording[] = [
     check: (r) => (r.pods.length === 3 ? undefined : `expected 3 pods, got ${r.pods.length}`),
   },
   {
+    name: 'failed-workflow',
+    about: 'a Failed Job after the Web UI change: failed pod activities (PodFailed), the workflow failed with BackoffLimitExceeded',
+    job: () => makeJob('failed-workflow', { backoffLimit: 1 }, [shellContainer('echo attempt; exit 3')]),
+    outcome: 'Failed/BackoffLimitExceeded',
+    check: (r) => (r.pods.length === 2 ? undefined : `expected 2 pods, got ${r.pods.length}`),
+  },
+  {
     name: 'indexed-parallel',
     about: 'Indexed, completions 3, parallelism 2',
     job: () =>

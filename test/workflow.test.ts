@@ -62,4 +62,26 @@ describe('job workflow on the time-skipping server', () => {
       ['SuccessfulCreate', 'SuccessfulCreate', 'SuccessfulCreate', 'SuccessfulCreate', 'BackoffLimitExceeded'],
     );
   });
+
+  it('a Failed Job fails its workflow (type = reason, details = the Job) and each failed pod fails its activity', async () => {
+    const started = await env.start(makeJob('red', { backoffLimit: 1 }, [shellContainer('echo first line; echo boom >&2; exit 3')]));
+    const run = await env.runWorker(() => started.result());
+    assert.equal(run.outcome?.reason, 'BackoffLimitExceeded', 'the testing API reads the final Job from the failure');
+    assert.equal(run.status.failed, 2);
+    const description = await started.handle.describe();
+    assert.equal(description.status.name, 'FAILED');
+    const history = await started.handle.fetchHistory();
+    const events = history.events ?? [];
+    const failedActivities = events.filter((e) => e.activityTaskFailedEventAttributes).map((e) => e.activityTaskFailedEventAttributes!.failure!);
+    assert.equal(failedActivities.length, 2);
+    for (const [i, f] of failedActivities.entries()) {
+      const pod = run.pods[i];
+      assert.equal(f.applicationFailureInfo?.type, 'PodFailed');
+      assert.equal(f.message, `pod ${pod.name} · exit 3 · Error\ncontainer "main" exited with code 3\n--- last lines of container "main":\nfirst line\nboom`);
+    }
+    const closed = events.at(-1)?.workflowExecutionFailedEventAttributes?.failure;
+    assert.equal(closed?.applicationFailureInfo?.type, 'BackoffLimitExceeded');
+    assert.equal(closed?.message, 'Job has reached the specified backoff limit');
+    assert.equal(closed?.applicationFailureInfo?.nonRetryable, true);
+  });
 });

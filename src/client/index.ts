@@ -14,9 +14,13 @@ export {
   type BaseConnectionOptions,
   type ConnectionSettings,
 } from './connection';
+export { NamespaceNotFoundError, classifyConnectionFailure, namespaceExists, type ConnectionFailure } from './connection-errors';
+export { clientVersion, serverInfo, type ServerInfo } from './server-info';
+export { DEFAULT_TASK_QUEUE } from '../api/task-queues';
 export type { SearchAttributeSupport } from './search-attributes';
 export type {
   ApplyAction,
+  EventRow,
   JobDetails,
   JobInfo,
   JobSource,

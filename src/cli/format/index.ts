@@ -5,3 +5,6 @@ export { toKubePod } from './kube-pod';
 export { humanDuration, jobsTable, podsTable } from './tables';
 export { describeJob } from './describe';
 export { toYaml } from './yaml';
+export { labelsColumn, renderTable } from './tables';
+export { eventsTable, sortEvents, toKubeEvent } from './events';
+export { customColumnsTable, jsonpathOutput, parseCustomColumns, sortOrder, type CustomColumn } from './jsonpath';

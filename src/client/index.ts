@@ -50,6 +50,7 @@ export { SelectorParseError, parseSelector, type SelectorOperator, type Selector
 export { parseJob, parseManifests } from '../api/manifest';
 export { MAX_MANIFEST_BYTES, MAX_NESTING_DEPTH, checkJobObjectLimits, checkValueLimits, decodeManifest, manifestTooLarge, parseYamlValue } from '../api/input-limits';
 export { isDNS1123Label } from '../api/names';
+export { podSpecWarnings } from '../api/runtime-warnings';
 export { finishedCondition, isJobFinished, jobPhase, trueCondition, type FinishedCondition, type JobPhase } from '../api/conditions';
 export { emptyStatus } from './stored';
 export { jsonEqual } from './merge';

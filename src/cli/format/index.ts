@@ -8,3 +8,4 @@ export { toYaml } from './yaml';
 export { labelsColumn, renderTable } from './tables';
 export { eventsTable, sortEvents, toKubeEvent } from './events';
 export { customColumnsTable, jsonpathOutput, parseCustomColumns, sortOrder, type CustomColumn } from './jsonpath';
+export { describePod } from './describe-pod';

@@ -314,3 +314,29 @@ describe('restartPolicy OnFailure (2.7, section A)', () => {
     assert.equal(sim.status().failed, 1);
   });
 });
+
+describe('spec.managedBy (2.14)', () => {
+  it('another controller\'s Job gets no pods and an empty status, even suspended or past its deadline', () => {
+    for (const spec of [{}, { suspend: true }, { activeDeadlineSeconds: 1 }]) {
+      const sim = new Sim(makeJob('ext', { managedBy: 'example.com/my-controller', ...spec }));
+      sim.now += 5000;
+      const r = reconcile(sim.job, sim.state, { now: sim.now, randomSuffix: () => 'zzzzz', honourManagedBy: true });
+      assert.deepEqual(r.decisions, []);
+      assert.equal(r.wakeAt, undefined);
+      assert.equal(sim.state.startTime, undefined);
+      assert.deepEqual(sim.state.conditions, []);
+      assert.deepEqual(sim.state.events, []);
+      assert.deepEqual(computeStatus(sim.job.spec, sim.state), computeStatus(sim.job.spec, initialState()));
+    }
+  });
+
+  it('the built-in controller\'s own name, or runs that predate the rule (replay), run the Job', () => {
+    const own = new Sim(makeJob('own', { managedBy: 'kubernetes.io/job-controller' }));
+    assert.deepEqual(
+      reconcile(own.job, own.state, { now: own.now, randomSuffix: () => 'aaaaa', honourManagedBy: true }).decisions.map((d) => d.type),
+      ['runPod'],
+    );
+    const old = new Sim(makeJob('old', { managedBy: 'example.com/my-controller' }));
+    assert.deepEqual(old.sync().decisions.map((d) => d.type), ['runPod']);
+  });
+});

@@ -3,6 +3,7 @@
 // Both mutate the state they are given (the workflow shell owns it) and touch nothing else.
 import type { Job, JobSpec } from '../api/types';
 import { addIndex, countIndexes, firstMissingIndexes, hasIndex, rangesFromIndexes, unionRanges } from '../api/indexes';
+import { managedByOtherController } from '../api/managed-by';
 import { crashLoopDelay, podFailureDelay, recordPodFinished, remainingBackoff } from './backoff';
 import { matchPodFailurePolicy, type PodFailurePolicyAction } from './pod-failure-policy';
 import { matchSuccessPolicy } from './success-policy';
@@ -361,6 +362,8 @@ export function reconcile(job: Job, state: JobState, ctx: ReconcileContext): Rec
     return result;
   }
   if (isFinished(state)) return result;
+  // Another controller's Job: no pods, no status (not even startTime or Suspended), as Kubernetes leaves it.
+  if (ctx.honourManagedBy && managedByOtherController(spec)) return result;
 
   if (state.startTime === undefined && !spec.suspend) state.startTime = iso(now);
   // A resumed Job's deadline counts from the resume (2.8), so the old startTime must not fail it first.

@@ -1,6 +1,6 @@
 // `jobctl version`, `jobctl config view` and `jobctl cluster-info`: what jobctl is and where it connects.
 // Secrets (API keys, key and certificate data, gRPC header values) are never printed.
-import { DEFAULT_TASK_QUEUE, clientVersion, connect, connectionOptions, namespaceExists, NamespaceNotFoundError, serverInfo, type ConnectionSettings } from '../../client';
+import { DEFAULT_TASK_QUEUE, clientVersion, connect, namespaceExists, NamespaceNotFoundError, serverInfo, type ConnectionSettings } from '../../client';
 import { toYaml } from '../format';
 import { connectionSource, taskQueueFromEnv } from '../common';
 import { CliError, type Output } from '../output';
@@ -54,7 +54,8 @@ function certSource(v: { path?: string; data?: unknown } | undefined): string | 
 /** The connection settings as `config view` prints them: what is used, never the secrets themselves. */
 export function configView(settings: ConnectionSettings, source: string, extra: { taskQueue?: string; uiUrl?: string } = {}): Record<string, unknown> {
   const tls = settings.tls;
-  const tlsOn = connectionOptions(settings).tls !== undefined && connectionOptions(settings).tls !== false;
+  // envconfig's rule, without reading certificate files: TLS settings turn it on unless disabled, and so does an API key.
+  const tlsOn = tls ? tls.disabled !== true : settings.apiKey !== undefined;
   return {
     profile: settings.profile,
     server: {

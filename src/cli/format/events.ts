@@ -13,7 +13,7 @@ export function sortEvents(rows: EventRow[]): EventRow[] {
 }
 
 /** The API server names an event `<object>.<first-seen in hex nanoseconds>`; ours are named the same way. */
-function eventName(row: EventRow): string {
+export function eventName(row: EventRow): string {
   const ms = Date.parse(row.event.firstTimestamp);
   const nanos = BigInt(Number.isNaN(ms) ? 0 : ms) * 1_000_000n;
   return `${row.job.metadata.name}.${nanos.toString(16)}`;

@@ -6,6 +6,6 @@ export { humanDuration, jobsTable, podsTable } from './tables';
 export { describeJob } from './describe';
 export { toYaml } from './yaml';
 export { labelsColumn, renderTable } from './tables';
-export { eventsTable, sortEvents, toKubeEvent } from './events';
+export { eventName, eventsTable, sortEvents, toKubeEvent } from './events';
 export { customColumnsTable, jsonpathOutput, parseCustomColumns, sortOrder, type CustomColumn } from './jsonpath';
 export { describePod } from './describe-pod';

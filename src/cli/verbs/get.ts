@@ -3,6 +3,7 @@
 import { NotFoundError, type EventRow, type JobInfo, type JobsClient, type PodRow } from '../../client';
 import {
   customColumnsTable,
+  eventName,
   eventsTable,
   jobsTable,
   jsonpathOutput,
@@ -87,8 +88,8 @@ const PODS: Kind<PodRow> = {
 
 const EVENTS: Kind<EventRow> = {
   kube: toKubeEvent,
-  name: (r) => `event/${String((toKubeEvent(r).metadata as { name: string }).name)}`,
-  key: (r) => `${r.job.metadata.namespace}/${String((toKubeEvent(r).metadata as { name: string }).name)}`,
+  name: (r) => `event/${eventName(r)}`,
+  key: (r) => `${r.job.metadata.namespace}/${eventName(r)}`,
   table: (rows, o) => eventsTable(rows, o),
 };
 
@@ -99,6 +100,15 @@ function noResources(out: Output, ns: string | undefined): void {
 function printDocument(out: Output, format: 'json' | 'yaml', doc: KubeObject): void {
   if (format === 'json') out.log(JSON.stringify(doc, null, 4));
   else out.log(toYaml(doc), true);
+}
+
+/**
+ * What a watch prints for a batch of changes: tables and names as usual (the header once), structured
+ * formats one object at a time, as kubectl prints each watch event.
+ */
+function printWatched<T>(kind: Kind<T>, items: T[], printer: Printer, o: GetOptions, out: Output, allNamespaces: boolean, header: boolean): void {
+  if (isListFormat(printer)) for (const item of items) printItems(kind, [item], printer, o, out, { single: true, allNamespaces, header });
+  else printItems(kind, items, printer, o, out, { single: false, allNamespaces, header });
 }
 
 /** `--sort-by`: the items in kubectl's order for that path. */
@@ -167,6 +177,10 @@ export async function getCommand(args: string[], o: GetOptions, out: Output): Pr
   const printer = parsePrinter(o.output);
   if (o.showLabels && printer.kind !== 'table') throw new CliError('error: --show-labels option cannot be used with structured output formats');
   const watching = o.watch === true || o.watchOnly === true;
+  if (watching && o.sortBy !== undefined) {
+    out.info('warning: --watch or --watch-only requested, --sort-by will be ignored');
+    o = { ...o, sortBy: undefined };
+  }
   if (['event', 'events', 'ev'].includes(args[0].toLowerCase())) return getEvents(args.slice(1), printer, o, out, watching);
   const { kind, refs } = parseResourceArgs(args, ['jobs', 'pods', 'cronjobs']);
   if (kind === 'cronjobs' || refs.some((r) => r.kind === 'cronjobs')) {
@@ -191,11 +205,11 @@ export async function getCommand(args: string[], o: GetOptions, out: Output): Pr
       const pick = <T>(items: T[], name: (t: T) => string): T[] => (names.size === 0 ? items : items.filter((i) => names.has(name(i))));
       if (watchKind === 'pods') {
         return watchItems(PODS, async () => pick((await jobs.listPods({ namespace: ns, selector: o.selector })).items, (r) => r.pod.name), (items, header) =>
-          printItems(PODS, sortItems(items, PODS, o.sortBy), printer, o, out, { single: false, allNamespaces: ns === undefined, header }),
+          printWatched(PODS, items, printer, o, out, ns === undefined, header),
         { watchOnly: o.watchOnly === true, names: [...names], resource: 'pods', namespace: ns });
       }
       return watchItems(JOBS, async () => pick((await jobs.list({ namespace: ns, selector: o.selector })).items, (i) => i.job.metadata.name), (items, header) =>
-        printItems(JOBS, sortItems(items, JOBS, o.sortBy), printer, o, out, { single: false, allNamespaces: ns === undefined, header }),
+        printWatched(JOBS, items, printer, o, out, ns === undefined, header),
       { watchOnly: o.watchOnly === true, names: [...names], resource: 'jobs', namespace: ns });
     }
     if (refs.length === 0) {
@@ -224,7 +238,7 @@ async function getEvents(rest: string[], printer: Printer, o: GetOptions, out: O
   return withJobs(async (jobs) => {
     const read = async () => sortEvents((await jobs.listEvents({ namespace: ns })).items);
     if (watching) {
-      return watchItems(EVENTS, read, (items, header) => printItems(EVENTS, sortItems(items, EVENTS, o.sortBy), printer, o, out, { single: false, allNamespaces: ns === undefined, header }), {
+      return watchItems(EVENTS, read, (items, header) => printWatched(EVENTS, items, printer, o, out, ns === undefined, header), {
         watchOnly: o.watchOnly === true,
         names: [],
         resource: 'events',

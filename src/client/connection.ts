@@ -105,9 +105,14 @@ export class ConnectionError extends Error {
 }
 
 /** What a failed connect was, asking the network when the SDK's error does not say. */
-function connectFailure(settings: ConnectionSettings, err: unknown): Promise<ConnectionFailure> {
-  const tls = connectionOptions(settings).tls;
-  return diagnoseConnectionFailure(settings.address, tls !== undefined && tls !== false, err).catch(() => classifyConnectionFailure(err));
+async function connectFailure(settings: ConnectionSettings, err: unknown): Promise<ConnectionFailure> {
+  try {
+    // Reads the TLS files again: when that is what failed, the error's own text says so.
+    const tls = connectionOptions(settings).tls;
+    return await diagnoseConnectionFailure(settings.address, tls !== undefined && tls !== false, err);
+  } catch {
+    return classifyConnectionFailure(err);
+  }
 }
 
 export async function connect(settings: ConnectionSettings = settingsFromEnv()): Promise<Client> {

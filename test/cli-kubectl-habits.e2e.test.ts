@@ -63,7 +63,9 @@ describe('kubectl habits against a dev server', () => {
     const podsWatch = startJobctl(s, ['get', 'pods', '--watch-only', '-l', 'job-name=watched']);
     // The first listing (with the external Job) is printed before the watched Job exists.
     await jobsWatch.until('the first listing', (o) => /^external\s/m.test(o));
-    ok(await s.jobctl(['create', '-f', s.file('watched.yaml', jobYaml('watched', 'echo watched; sleep 1', { labels: { app: 'habits', tier: 'b' } }))]), 'create watched');
+    // `ports` is a field no runtime here honours: the Job says so in a Warning event.
+    const watched = jobYaml('watched', 'echo watched; sleep 1', { labels: { app: 'habits', tier: 'b' } }).replace('{name: main, image: busybox,', '{name: main, image: busybox, ports: [{containerPort: 8080}],');
+    ok(await s.jobctl(['create', '-f', s.file('watched.yaml', watched)]), 'create watched');
     await jobsWatch.until('watched Complete', (o) => /^watched\s+Complete\s/m.test(o));
     await podsWatch.until('the pod Completed', (o) => /^watched-[a-z0-9]{5}\s+0\/1\s+Completed\s/m.test(o));
     assert.equal(await jobsWatch.stop('SIGTERM'), 0, jobsWatch.err());
@@ -107,6 +109,10 @@ describe('kubectl habits against a dev server', () => {
     assert.deepEqual(eventRows[0], ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
     assert.ok(eventRows.some((r) => r[1] === 'Normal' && r[2] === 'SuccessfulCreate' && r[3] === 'job/watched'), events.stdout);
     assert.ok(eventRows.some((r) => r[2] === 'Completed' && r[3] === 'job/watched'), events.stdout);
+    assert.ok(
+      eventRows.some((r) => r[1] === 'Warning' && r[2] === 'IgnoredFields' && r[3] === 'job/watched' && r[4] === 'the process runtime ignores spec.template.spec.containers[0].ports'),
+      events.stdout,
+    );
     assert.ok(!eventRows.some((r) => r[3] === 'job/external'), 'the external Job has no events');
 
     const podName = ok(pods, 'pod name').stdout;
@@ -114,6 +120,7 @@ describe('kubectl habits against a dev server', () => {
     assert.match(described, new RegExp(`^Name:\\s+${podName}$`, 'm'));
     assert.match(described, /^Status:\s+Succeeded$/m);
     assert.match(described, /^Controlled By:\s+Job\/watched$/m);
+    assert.match(described, /^ {4}Port:\s+8080\/TCP$/m);
     assert.match(described, /^ {4}State:\s+Terminated\n {6}Reason:\s+Completed\n {6}Exit Code:\s+0$/m);
     assert.match(described, new RegExp(`Normal\\s+SuccessfulCreate\\s+\\S+\\s+job-controller\\s+Created pod: ${podName}`));
     const missing = await s.jobctl(['describe', 'pod', 'nothing-abcde']);

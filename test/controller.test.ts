@@ -12,7 +12,7 @@ import {
   type JobState,
 } from '../src/controller';
 import type { Job } from '../src/api/types';
-import { makeJob } from './helpers/jobs';
+import { makeJob, shellContainer } from './helpers/jobs';
 import { Sim, T0 } from './helpers/sim';
 
 describe('backoff delays (JOB-SEMANTICS 2.6, section A)', () => {
@@ -338,5 +338,38 @@ describe('spec.managedBy (2.14)', () => {
     );
     const old = new Sim(makeJob('old', { managedBy: 'example.com/my-controller' }));
     assert.deepEqual(old.sync().decisions.map((d) => d.type), ['runPod']);
+  });
+});
+
+describe('runtime warnings as events', () => {
+  it('a container without a command and fields no runtime honours become Warning events, once, when the Job starts', () => {
+    const containers = [
+      { name: 'web', image: 'nginx' },
+      { ...shellContainer('true', 'side'), ports: [{ containerPort: 80 }] },
+    ] as Job['spec']['template']['spec']['containers'];
+    const sim = new Sim(makeJob('notes', { suspend: true }, containers));
+    sim.sync();
+    assert.deepEqual(sim.state.events.filter((e) => e.type === 'Warning'), [], 'nothing while suspended: the Job has not started');
+    const before = sim.state.events.length;
+    sim.job.spec.suspend = false;
+    sim.sync();
+    const started = sim.state.events.slice(before);
+    assert.deepEqual(
+      started.map((e) => `${e.type}/${e.reason}`).filter((r) => r !== 'Normal/Resumed'),
+      ['Warning/MissingCommand', 'Warning/IgnoredFields', 'Normal/SuccessfulCreate'],
+    );
+    assert.match(started[0].message, /^spec\.template\.spec\.containers\[0\] \("web"\): image "nginx" has no command/);
+    assert.equal(started[1].message, 'the process runtime ignores spec.template.spec.containers[1].ports');
+    sim.now += 1000;
+    sim.finish(sim.running()[0], 'Failed');
+    sim.now += 60_000;
+    sim.sync();
+    assert.equal(sim.state.events.filter((e) => e.type === 'Warning' && e.reason !== 'BackoffLimitExceeded').length, 2, 'said once');
+  });
+
+  it('a plain Job gets none', () => {
+    const sim = new Sim(makeJob('plain'));
+    sim.sync();
+    assert.deepEqual(sim.state.events.map((e) => e.reason), ['SuccessfulCreate']);
   });
 });

@@ -1,5 +1,8 @@
 // What a manifest asks for that the runtime it names will not do, said when the Job is applied (as an API
-// server's `Warning:` lines) rather than only when a pod fails. Valid manifests: nothing here refuses.
+// server's `Warning:` lines) and as Warning events of the Job, rather than only when a pod fails or in a
+// worker's log. Valid manifests: nothing here refuses.
+import { ignoredPodFields } from './pod-fields';
+import type { PodSpec } from './types';
 
 interface ContainerImage {
   name?: string;
@@ -37,4 +40,23 @@ export function podSpecWarnings(spec: PodSpecContainers | undefined, path: strin
     });
   }
   return warnings;
+}
+
+/** A runtime note as a Warning event of the Job: kubectl's `describe job` and `get events` show it. */
+export interface RuntimeWarning {
+  reason: string;
+  message: string;
+}
+
+/**
+ * What the Job's pods will meet on its runtime, said once as Warning events when the Job starts: a
+ * container the process runtime cannot run (no command), and the fields no runtime honours (the list
+ * `ignoredPodFields` keeps). The worker logs the same notes; events make them visible to the Job's user.
+ */
+export function runtimeWarnings(spec: PodSpec): RuntimeWarning[] {
+  const runtime = spec.runtimeClassName === 'docker' ? 'docker' : 'process';
+  const out: RuntimeWarning[] = podSpecWarnings(spec, 'spec.template.spec').map((message) => ({ reason: 'MissingCommand', message }));
+  const ignored = ignoredPodFields(spec);
+  if (ignored.length > 0) out.push({ reason: 'IgnoredFields', message: `the ${runtime} runtime ignores ${ignored.join(', ')}` });
+  return out;
 }

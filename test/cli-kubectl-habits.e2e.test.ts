@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { diagnoseConnectionFailure } from '../src/client/connection-errors';
 import { JOBCTL, ROOT, jobYaml, startJobctlServer, type JobctlServer, type Ran } from './helpers/jobctl-server';
 
 function ok(ran: Ran, what: string): Ran {
@@ -196,6 +197,10 @@ describe('kubectl habits against a dev server', () => {
     assert.equal(tls.code, 1);
     // (The SDK's TLS stack may print a DeprecationWarning of Node's first: an IP address as server name.)
     assert.match(tls.stderr, new RegExp(`^error: cannot connect to Temporal at ${s.address.replace(/\./g, '\\.')}: TLS failed`, 'm'));
+    // A frontend that answers the probe was merely slow for the SDK; a TLS client cannot talk to it at all.
+    const deadline = new Error('Failed to connect before the deadline');
+    assert.equal(await diagnoseConnectionFailure(s.address, false, deadline), 'timeout');
+    assert.equal(await diagnoseConnectionFailure(s.address, true, deadline), 'tls');
     assert.equal(namespace.code, 1);
     assert.equal(
       namespace.stderr.split('\n')[0],

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -301,6 +302,18 @@ describe('connection failures', () => {
     } finally {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+    }
+    // A gRPC server that answers was only slow for the SDK: not "something else".
+    const grpc = http2.createServer();
+    grpc.on('stream', (stream) => {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' });
+      stream.end();
+    });
+    await new Promise<void>((r) => grpc.listen(0, '127.0.0.1', r));
+    try {
+      assert.equal(await diagnoseConnectionFailure(`127.0.0.1:${(grpc.address() as net.AddressInfo).port}`, false, deadline), 'timeout');
+    } finally {
+      await new Promise<void>((r) => grpc.close(() => r()));
     }
   });
 });

@@ -2,6 +2,7 @@
 // did not resolve, the TLS handshake failed, the other end is not a Temporal frontend, or the namespace is
 // missing. gRPC reports all of these as UNAVAILABLE or similar with the cause buried in its text.
 import dns from 'node:dns/promises';
+import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Client } from '@temporalio/client';
@@ -62,7 +63,8 @@ function probe(connect: () => net.Socket, ready: 'connect' | 'secureConnect', ms
 
 /**
  * The SDK reports most failures as "Failed to connect before the deadline", without the cause: ask the
- * network directly (resolve the name, open the port, try a TLS handshake) to say which it was.
+ * network directly (resolve the name, open the port, try a TLS handshake, ask for GetSystemInfo) to say
+ * which it was.
  */
 export async function diagnoseConnectionFailure(address: string, useTls: boolean, err: unknown, ms = 3000): Promise<ConnectionFailure> {
   const said = classifyConnectionFailure(err);
@@ -80,7 +82,46 @@ export async function diagnoseConnectionFailure(address: string, useTls: boolean
   const handshake = await probe(() => tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: false, ALPNProtocols: ['h2'] }), 'secureConnect', ms);
   // With TLS on, a failed handshake is the problem; with it off, a server that does speak TLS is.
   if (useTls ? !handshake.ok : handshake.ok) return 'tls';
-  return 'not-temporal';
+  // The port talks as expected: is it Temporal's API? A slow frontend is not "something else".
+  const answer = await grpcProbe(host, port, useTls, ms);
+  if (answer === 'other') return 'not-temporal';
+  // A frontend that answers an unverified probe but not the client: its certificate was refused.
+  if (answer === 'temporal' && useTls) return 'tls';
+  return said === 'unknown' ? 'unknown' : 'timeout';
+}
+
+/**
+ * One GetSystemInfo over plain HTTP/2 (gRPC framing, certificates not verified): `temporal` when a gRPC
+ * server answers it, `other` for anything else that answers, `silent` when nothing does in time.
+ */
+function grpcProbe(host: string, port: number, useTls: boolean, ms: number): Promise<'temporal' | 'other' | 'silent'> {
+  return new Promise((resolve) => {
+    const authority = `${useTls ? 'https' : 'http'}://${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
+    const session = http2.connect(authority, useTls ? { rejectUnauthorized: false } : {});
+    let settled = false;
+    const done = (r: 'temporal' | 'other' | 'silent') => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      session.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => done('silent'), ms);
+    // Anything that breaks or closes the HTTP/2 session before a response is not a gRPC server.
+    session.on('error', () => done('other'));
+    session.on('close', () => done('other'));
+    const req = session.request({
+      ':method': 'POST',
+      ':path': '/temporal.api.workflowservice.v1.WorkflowService/GetSystemInfo',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
+    req.on('response', (headers) => done(String(headers['content-type'] ?? '').startsWith('application/grpc') ? 'temporal' : 'other'));
+    req.on('error', () => done('other'));
+    req.on('close', () => done('other'));
+    // An empty GetSystemInfoRequest: no compression flag, zero length.
+    req.end(Buffer.alloc(5));
+  });
 }
 
 /** The sentence for a failed connection to `address`, the underlying error's own text last. */

@@ -1,6 +1,6 @@
 // `jobctl get jobs|pods|events [NAME...] [-o wide|json|yaml|name|jsonpath=...|custom-columns=...]
 // [-l SELECTOR] [-n NS | -A] [--sort-by=PATH] [--show-labels] [--no-headers] [-w | --watch-only]`.
-import { NotFoundError, type EventRow, type JobInfo, type JobsClient, type PodRow } from '../../client';
+import { NotFoundError, type EventRow, type JobInfo, type JobsClient, type ListResult, type PodRow } from '../../client';
 import {
   customColumnsTable,
   eventName,
@@ -202,15 +202,26 @@ export async function getCommand(args: string[], o: GetOptions, out: Output): Pr
   return withJobs(async (jobs) => {
     if (watching) {
       const names = new Set(refs.map((r) => r.name));
-      const pick = <T>(items: T[], name: (t: T) => string): T[] => (names.size === 0 ? items : items.filter((i) => names.has(name(i))));
+      const said = warnOnce(out);
+      const pick = <T>(res: ListResult<T>, name: (t: T) => string): T[] => {
+        said(res);
+        return names.size === 0 ? res.items : res.items.filter((i) => names.has(name(i)));
+      };
+      const opts = { watchOnly: o.watchOnly === true, names: [...names], namespace: ns };
       if (watchKind === 'pods') {
-        return watchItems(PODS, async () => pick((await jobs.listPods({ namespace: ns, selector: o.selector })).items, (r) => r.pod.name), (items, header) =>
-          printWatched(PODS, items, printer, o, out, ns === undefined, header),
-        { watchOnly: o.watchOnly === true, names: [...names], resource: 'pods', namespace: ns });
+        return watchItems(
+          PODS,
+          async () => pick(await jobs.listPods({ namespace: ns, selector: o.selector }), (r) => r.pod.name),
+          (items, header) => printWatched(PODS, items, printer, o, out, ns === undefined, header),
+          { ...opts, resource: 'pods' },
+        );
       }
-      return watchItems(JOBS, async () => pick((await jobs.list({ namespace: ns, selector: o.selector })).items, (i) => i.job.metadata.name), (items, header) =>
-        printWatched(JOBS, items, printer, o, out, ns === undefined, header),
-      { watchOnly: o.watchOnly === true, names: [...names], resource: 'jobs', namespace: ns });
+      return watchItems(
+        JOBS,
+        async () => pick(await jobs.list({ namespace: ns, selector: o.selector }), (i) => i.job.metadata.name),
+        (items, header) => printWatched(JOBS, items, printer, o, out, ns === undefined, header),
+        { ...opts, resource: 'jobs' },
+      );
     }
     if (refs.length === 0) {
       if (kind === 'pods') {
@@ -222,6 +233,16 @@ export async function getCommand(args: string[], o: GetOptions, out: Output): Pr
     }
     return getNamed(jobs, namespaceOf(o), refs, printer, o, out);
   });
+}
+
+/** A watch reads every second: each warning (no worker answered...) is said once. */
+function warnOnce(out: Output): (res: { warnings: string[] }) => void {
+  const said = new Set<string>();
+  return ({ warnings }) => {
+    const fresh = warnings.filter((w) => !said.has(w));
+    for (const w of fresh) said.add(w);
+    warn(out, fresh);
+  };
 }
 
 function printList<T>(kind: Kind<T>, items: T[], warnings: string[], printer: Printer, o: GetOptions, out: Output, ns: string | undefined): number {
@@ -236,8 +257,13 @@ async function getEvents(rest: string[], printer: Printer, o: GetOptions, out: O
   if (o.selector !== undefined) throw new CliError('error: events carry no labels here: -l selects nothing (use describe job NAME for one Job\'s events)');
   const ns = o.allNamespaces ? undefined : namespaceOf(o);
   return withJobs(async (jobs) => {
-    const read = async () => sortEvents((await jobs.listEvents({ namespace: ns })).items);
     if (watching) {
+      const said = warnOnce(out);
+      const read = async () => {
+        const res = await jobs.listEvents({ namespace: ns });
+        said(res);
+        return sortEvents(res.items);
+      };
       return watchItems(EVENTS, read, (items, header) => printWatched(EVENTS, items, printer, o, out, ns === undefined, header), {
         watchOnly: o.watchOnly === true,
         names: [],

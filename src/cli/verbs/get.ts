@@ -146,7 +146,7 @@ function printItems<T>(kind: Kind<T>, items: T[], printer: Printer, o: GetOption
         printer.columns,
         items.map((i) => kind.kube(i)),
       );
-      out.log(opts.header ? text : text.slice(text.indexOf('\n') + 1), true);
+      out.log(opts.header && !o.noHeaders ? text : text.slice(text.indexOf('\n') + 1), true);
       return;
     }
     case 'table':

@@ -12,7 +12,7 @@ import {
   type JobState,
 } from '../src/controller';
 import type { Job } from '../src/api/types';
-import { makeJob } from './helpers/jobs';
+import { makeJob, shellContainer } from './helpers/jobs';
 import { Sim, T0 } from './helpers/sim';
 
 describe('backoff delays (JOB-SEMANTICS 2.6, section A)', () => {
@@ -312,5 +312,64 @@ describe('restartPolicy OnFailure (2.7, section A)', () => {
     sim.sync();
     assert.deepEqual(sim.conditions(), ['FailureTarget/BackoffLimitExceeded', 'Failed/BackoffLimitExceeded']);
     assert.equal(sim.status().failed, 1);
+  });
+});
+
+describe('spec.managedBy (2.14)', () => {
+  it('another controller\'s Job gets no pods and an empty status, even suspended or past its deadline', () => {
+    for (const spec of [{}, { suspend: true }, { activeDeadlineSeconds: 1 }]) {
+      const sim = new Sim(makeJob('ext', { managedBy: 'example.com/my-controller', ...spec }));
+      sim.now += 5000;
+      const r = reconcile(sim.job, sim.state, { now: sim.now, randomSuffix: () => 'zzzzz', honourManagedBy: true });
+      assert.deepEqual(r.decisions, []);
+      assert.equal(r.wakeAt, undefined);
+      assert.equal(sim.state.startTime, undefined);
+      assert.deepEqual(sim.state.conditions, []);
+      assert.deepEqual(sim.state.events, []);
+      assert.deepEqual(computeStatus(sim.job.spec, sim.state), computeStatus(sim.job.spec, initialState()));
+    }
+  });
+
+  it('the built-in controller\'s own name, or runs that predate the rule (replay), run the Job', () => {
+    const own = new Sim(makeJob('own', { managedBy: 'kubernetes.io/job-controller' }));
+    assert.deepEqual(
+      reconcile(own.job, own.state, { now: own.now, randomSuffix: () => 'aaaaa', honourManagedBy: true }).decisions.map((d) => d.type),
+      ['runPod'],
+    );
+    const old = new Sim(makeJob('old', { managedBy: 'example.com/my-controller' }));
+    assert.deepEqual(old.sync().decisions.map((d) => d.type), ['runPod']);
+  });
+});
+
+describe('runtime warnings as events', () => {
+  it('a container without a command and fields no runtime honours become Warning events, once, when the Job starts', () => {
+    const containers = [
+      { name: 'web', image: 'nginx' },
+      { ...shellContainer('true', 'side'), ports: [{ containerPort: 80 }] },
+    ] as Job['spec']['template']['spec']['containers'];
+    const sim = new Sim(makeJob('notes', { suspend: true }, containers));
+    sim.sync();
+    assert.deepEqual(sim.state.events.filter((e) => e.type === 'Warning'), [], 'nothing while suspended: the Job has not started');
+    const before = sim.state.events.length;
+    sim.job.spec.suspend = false;
+    sim.sync();
+    const started = sim.state.events.slice(before);
+    assert.deepEqual(
+      started.map((e) => `${e.type}/${e.reason}`).filter((r) => r !== 'Normal/Resumed'),
+      ['Warning/MissingCommand', 'Warning/IgnoredFields', 'Normal/SuccessfulCreate'],
+    );
+    assert.match(started[0].message, /^spec\.template\.spec\.containers\[0\] \("web"\): image "nginx" has no command/);
+    assert.equal(started[1].message, 'the process runtime ignores spec.template.spec.containers[1].ports');
+    sim.now += 1000;
+    sim.finish(sim.running()[0], 'Failed');
+    sim.now += 60_000;
+    sim.sync();
+    assert.equal(sim.state.events.filter((e) => e.type === 'Warning' && e.reason !== 'BackoffLimitExceeded').length, 2, 'said once');
+  });
+
+  it('a plain Job gets none', () => {
+    const sim = new Sim(makeJob('plain'));
+    sim.sync();
+    assert.deepEqual(sim.state.events.map((e) => e.reason), ['SuccessfulCreate']);
   });
 });

@@ -41,6 +41,8 @@ export {
 export { DEFAULT_BACKOFF_LIMIT, DEFAULT_NAMESPACE, DEFAULT_RUNTIME_CLASS, MAX_INT32 } from './defaults';
 export { RUNTIME_CLASSES } from './pod-validation';
 export { isDNS1123Label } from './names';
+export { JOB_CONTROLLER_NAME, managedByOtherController } from './managed-by';
+export { podSpecWarnings, runtimeWarnings, type RuntimeWarning } from './runtime-warnings';
 export { finishedCondition, isJobFinished, jobPhase, trueCondition, type FinishedCondition, type JobPhase } from './conditions';
 export { NAME_SUFFIX_ALPHABET, podGenerateName, podIdentity, podName, type IndexFailureCounts, type PodIdentity } from './pod-identity';
 export { DEFAULT_TASK_QUEUE } from './task-queues';

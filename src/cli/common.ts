@@ -2,7 +2,7 @@
 // (`job NAME`, `job/NAME`, `jobs.batch`), manifest files and durations.
 import fs from 'node:fs';
 import path from 'node:path';
-import { JobsClient, NotFoundError, connect, defaultDataDir, isDNS1123Label, settingsFromEnv, type ConnectionSettings } from '../client';
+import { JobsClient, NamespaceNotFoundError, NotFoundError, connect, namespaceExists, defaultDataDir, isDNS1123Label, settingsFromEnv, type ConnectionSettings } from '../client';
 import { readDevServerInfo } from './dev-info';
 import { describeError } from './errors';
 import { readManifestText } from './manifest-input';
@@ -36,16 +36,33 @@ export function connectionSettings(env: NodeJS.ProcessEnv = process.env): Connec
   return settings;
 }
 
+/** Where the server address came from, for `config view` and `cluster-info`. */
+export function connectionSource(env: NodeJS.ProcessEnv = process.env): { settings: ConnectionSettings; source: string; uiUrl?: string } {
+  const settings = settingsFromEnv(env);
+  if (settings.configured) {
+    return { settings, source: env.TEMPORAL_ADDRESS ? 'TEMPORAL_ADDRESS' : `profile "${settings.profile}" of ${env.TEMPORAL_CONFIG_FILE || 'temporal.toml'}` };
+  }
+  const dataDir = defaultDataDir(env);
+  const dev = readDevServerInfo(dataDir);
+  if (dev) return { settings: { ...settings, address: dev.address }, source: `the \`jobctl dev\` server of ${dataDir} (pid ${dev.pid})`, uiUrl: dev.uiUrl };
+  return { settings, source: 'the default address (no TEMPORAL_ADDRESS, no profile address, no `jobctl dev` running)' };
+}
+
 export function taskQueueFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.DURABLE_JOBS_TASK_QUEUE || undefined;
 }
 
 /** Connects, runs `fn` with a JobsClient, closes the connection. */
 export async function withJobs<T>(fn: (jobs: JobsClient) => Promise<T>): Promise<T> {
-  const client = await connect(connectionSettings());
+  const settings = connectionSettings();
+  const client = await connect(settings);
   try {
     const jobs = new JobsClient(client, { taskQueue: taskQueueFromEnv(), dataDir: defaultDataDir() });
     return await fn(jobs);
+  } catch (err) {
+    // A missing Temporal namespace reads as "not found" for every Job: asked only when something failed.
+    if (!(err instanceof CliError) && !(await namespaceExists(client).catch(() => true))) throw new NamespaceNotFoundError(settings.address, settings.namespace);
+    throw err;
   } finally {
     await client.connection.close().catch(() => undefined);
   }

@@ -3,7 +3,9 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { describeError } from './errors';
 import { CliError, stdio, type Output } from './output';
 import { changeVerbs } from './verbs/register-change';
+import { infoVerbs } from './verbs/register-info';
 import type { deleteCommand } from './verbs/delete';
+import type { GetOptions } from './verbs/get';
 import type { logsCommand } from './verbs/logs';
 import type { waitCommand } from './verbs/wait';
 
@@ -40,7 +42,6 @@ function withNamespace(cmd: Command, all = true): Command {
 export function buildProgram(out: Output, exit: (code: number) => void, verb?: string): Command {
   const program = new Command('jobctl')
     .description('Kubernetes batch/v1 Jobs, run durably on Temporal. Talks to TEMPORAL_ADDRESS (or a `jobctl dev` server on this host).')
-    .showHelpAfterError()
     .exitOverride();
 
   program
@@ -86,17 +87,22 @@ export function buildProgram(out: Output, exit: (code: number) => void, verb?: s
   }
 
   withNamespace(program.command('get'))
-    .description('List Jobs, CronJobs or pods: get jobs [NAME...], get job/NAME, get cronjobs, get pods -l job-name=NAME')
-    .argument('<resource...>', 'jobs|cronjobs|pods, then names; or TYPE/NAME')
+    .description('List Jobs, CronJobs, pods or events: get jobs [NAME...], get job/NAME, get cronjobs, get pods -l job-name=NAME, get events')
+    .argument('<resource...>', 'jobs|cronjobs|pods|events, then names; or TYPE/NAME')
     .option('-l, --selector <selector>', 'label selector (e.g. app=web,tier!=db,env in (a,b))')
-    .option('-o, --output <format>', 'wide|json|yaml|name')
-    .action(async (args: string[], o: { namespace?: string; allNamespaces?: boolean; selector?: string; output?: string }) =>
-      exit(await (await import('./verbs/get')).getCommand(args, o, out)),
+    .option('-o, --output <format>', 'wide|json|yaml|name|jsonpath=TEMPLATE|custom-columns=HEADER:PATH,...')
+    .option('--sort-by <path>', 'sort by a JSONPath field (e.g. .metadata.creationTimestamp)')
+    .option('--show-labels', 'a last column with the labels')
+    .option('--no-headers', 'tables without their header line')
+    .option('-w, --watch', 'after the listing, print a line for each change (until Ctrl-C)')
+    .option('--watch-only', 'print changes only, without the listing first')
+    .action(async (args: string[], o: GetOptions & { headers?: boolean }) =>
+      exit(await (await import('./verbs/get')).getCommand(args, { ...o, noHeaders: o.headers === false }, out)),
     );
 
   withNamespace(program.command('describe'))
-    .description('Show a Job or CronJob in detail: describe job NAME, describe cronjob NAME')
-    .argument('<resource...>', 'job NAME, job/NAME, or jobs (every Job of the namespace)')
+    .description('Show a Job, pod or CronJob in detail: describe job NAME, describe pod NAME, describe cronjob NAME')
+    .argument('<resource...>', 'job NAME, job/NAME, pod NAME, or jobs (every Job of the namespace)')
     .option('-l, --selector <selector>', 'label selector')
     .action(async (args: string[], o: { namespace?: string; allNamespaces?: boolean; selector?: string }) => exit(await (await import('./verbs/describe')).describeCommand(args, o, out)));
 
@@ -132,6 +138,7 @@ export function buildProgram(out: Output, exit: (code: number) => void, verb?: s
     .action(async (args: string[], o: Parameters<typeof waitCommand>[1]) => exit(await (await import('./verbs/wait')).waitCommand(args, o, out)));
 
   changeVerbs(program, out, exit, withNamespace);
+  infoVerbs(program, out, exit);
 
   program
     .command('setup')
@@ -148,7 +155,24 @@ export function buildProgram(out: Output, exit: (code: number) => void, verb?: s
     program.command('worker').description('Run a worker for the Jobs on TEMPORAL_ADDRESS until Ctrl-C');
   }
 
+  shortUsageErrors(program);
   return program;
+}
+
+/**
+ * kubectl's answer to a usage error: the error, then `See 'jobctl VERB --help' for usage.` rather than the
+ * whole help (exit code 1).
+ */
+function shortUsageErrors(program: Command): void {
+  program.showHelpAfterError(`See '${program.name()} --help' for usage.`);
+  const visit = (cmd: Command, path: string) => {
+    for (const sub of cmd.commands) {
+      const full = `${path} ${sub.name()}`;
+      sub.showHelpAfterError(`See '${full} --help' for usage.`);
+      visit(sub, full);
+    }
+  };
+  visit(program, program.name());
 }
 
 export async function main(argv: string[], out: Output = stdio): Promise<void> {

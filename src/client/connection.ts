@@ -2,6 +2,7 @@
 // TEMPORAL_* environment variables, through @temporalio/envconfig), and errors that say what to do.
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ClientConfigTLS } from '@temporalio/envconfig';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import { classifyConnectionFailure, connectionFailureMessage, diagnoseConnectionFailure, type ConnectionFailure } from './connection-errors';
 
 export interface ConnectionSettings {
   address: string;
@@ -87,14 +88,30 @@ export class ConnectionError extends Error {
   constructor(
     readonly address: string,
     cause: unknown,
+    failure: ConnectionFailure = classifyConnectionFailure(cause),
   ) {
-    const why = cause instanceof Error ? cause.message : String(cause);
-    super(
-      `cannot connect to Temporal at ${address}: ${why}\n` +
-        `Is a Temporal server running there? Start one with \`jobctl dev\`, point TEMPORAL_ADDRESS at an existing ` +
-        `server (host:port), or unset TEMPORAL_ADDRESS to let \`jobctl run\` start an embedded one.`,
-    );
+    const hint =
+      failure === 'tls' || failure === 'not-temporal'
+        ? ''
+        : `\nStart a server with \`jobctl dev\`, point TEMPORAL_ADDRESS at an existing server (host:port), or unset ` +
+          `TEMPORAL_ADDRESS to let \`jobctl run\` start an embedded one.`;
+    super(`${connectionFailureMessage(address, cause, failure)}${hint}`);
     this.name = 'ConnectionError';
+    this.failure = failure;
+  }
+
+  /** What went wrong, for programs that branch on it. */
+  readonly failure: ConnectionFailure;
+}
+
+/** What a failed connect was, asking the network when the SDK's error does not say. */
+async function connectFailure(settings: ConnectionSettings, err: unknown): Promise<ConnectionFailure> {
+  try {
+    // Reads the TLS files again: when that is what failed, the error's own text says so.
+    const tls = connectionOptions(settings).tls;
+    return await diagnoseConnectionFailure(settings.address, tls !== undefined && tls !== false, err);
+  } catch {
+    return classifyConnectionFailure(err);
   }
 }
 
@@ -103,7 +120,7 @@ export async function connect(settings: ConnectionSettings = settingsFromEnv()):
   try {
     connection = await Connection.connect({ ...connectionOptions(settings), connectTimeout: '5 seconds' });
   } catch (err) {
-    throw new ConnectionError(settings.address, err);
+    throw new ConnectionError(settings.address, err, await connectFailure(settings, err));
   }
   return new Client({ connection, namespace: settings.namespace });
 }

@@ -14,9 +14,13 @@ export {
   type BaseConnectionOptions,
   type ConnectionSettings,
 } from './connection';
+export { NamespaceNotFoundError, classifyConnectionFailure, namespaceExists, type ConnectionFailure } from './connection-errors';
+export { clientVersion, serverInfo, type ServerInfo } from './server-info';
+export { DEFAULT_TASK_QUEUE } from '../api/task-queues';
 export type { SearchAttributeSupport } from './search-attributes';
 export type {
   ApplyAction,
+  EventRow,
   JobDetails,
   JobInfo,
   JobSource,
@@ -46,6 +50,7 @@ export { SelectorParseError, parseSelector, type SelectorOperator, type Selector
 export { parseJob, parseManifests } from '../api/manifest';
 export { MAX_MANIFEST_BYTES, MAX_NESTING_DEPTH, checkJobObjectLimits, checkValueLimits, decodeManifest, manifestTooLarge, parseYamlValue } from '../api/input-limits';
 export { isDNS1123Label } from '../api/names';
+export { podSpecWarnings } from '../api/runtime-warnings';
 export { finishedCondition, isJobFinished, jobPhase, trueCondition, type FinishedCondition, type JobPhase } from '../api/conditions';
 export { emptyStatus } from './stored';
 export { jsonEqual } from './merge';

@@ -33,12 +33,12 @@ import { jobNamesFromPodName, listJobs, listPods } from './list';
 import { podLogs, firstPod, LogsError, type LogOptions, type PodLogs } from './logs';
 import { describeExecution, jobHandle, readJob } from './read';
 import { ensureJobSearchAttributes, type SearchAttributeSupport } from './search-attributes';
-import type { ApplyAction, JobDetails, JobInfo, JobsClientOptions, ListOptions, ListResult, PodRow, WaitCondition } from './types';
+import type { ApplyAction, EventRow, JobDetails, JobInfo, JobsClientOptions, ListOptions, ListResult, PodRow, WaitCondition } from './types';
 import { waitForCondition } from './wait';
 
 export { AlreadyExistsError } from './errors';
 export { jobNamesFromPodName, podLabels } from './list';
-export type { ApplyAction, JobDetails, JobInfo, JobSource, JobsClientOptions, ListOptions, ListResult, PodRow, WaitCondition } from './types';
+export type { ApplyAction, EventRow, JobDetails, JobInfo, JobSource, JobsClientOptions, ListOptions, ListResult, PodRow, WaitCondition } from './types';
 
 
 export class JobsClient {
@@ -137,6 +137,12 @@ export class JobsClient {
   /** Pods of the Jobs (`kubectl get pods -l job-name=X`); the selector applies to the pods' labels. */
   listPods(opts: ListOptions = {}): Promise<ListResult<PodRow>> {
     return listPods(this.ctx, opts);
+  }
+
+  /** Events of the Jobs of a namespace (or all), each with its Job (`kubectl get events`); no selector applies. */
+  async listEvents(opts: Pick<ListOptions, 'namespace'> = {}): Promise<ListResult<EventRow>> {
+    const res = await listJobs(this.ctx, { namespace: opts.namespace }, true);
+    return { items: res.items.flatMap((d) => d.events.map((event) => ({ job: d.job, event }))), warnings: res.warnings };
   }
 
   /** The pod of that name, found through the Job its name was generated from. */

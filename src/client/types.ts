@@ -42,6 +42,12 @@ export interface PodRow {
   pod: PodRecord;
 }
 
+/** One event of a Job (`kubectl get events`): events here are the Jobs' own. */
+export interface EventRow {
+  job: JobWithStatus;
+  event: JobEvent;
+}
+
 export interface ListOptions {
   /** Kubernetes namespace; undefined for every namespace (`-A`). */
   namespace?: string;

@@ -3,6 +3,8 @@
 // Both mutate the state they are given (the workflow shell owns it) and touch nothing else.
 import type { Job, JobSpec } from '../api/types';
 import { addIndex, countIndexes, firstMissingIndexes, hasIndex, rangesFromIndexes, unionRanges } from '../api/indexes';
+import { managedByOtherController } from '../api/managed-by';
+import { runtimeWarnings } from '../api/runtime-warnings';
 import { crashLoopDelay, podFailureDelay, recordPodFinished, remainingBackoff } from './backoff';
 import { matchPodFailurePolicy, type PodFailurePolicyAction } from './pod-failure-policy';
 import { matchSuccessPolicy } from './success-policy';
@@ -361,8 +363,14 @@ export function reconcile(job: Job, state: JobState, ctx: ReconcileContext): Rec
     return result;
   }
   if (isFinished(state)) return result;
+  // Another controller's Job: no pods, no status (not even startTime or Suspended), as Kubernetes leaves it.
+  if (ctx.honourManagedBy && managedByOtherController(spec)) return result;
 
-  if (state.startTime === undefined && !spec.suspend) state.startTime = iso(now);
+  if (state.startTime === undefined && !spec.suspend) {
+    state.startTime = iso(now);
+    // Once per Job (startTime is carried over by continue-as-new): what its pods will meet on their runtime.
+    for (const w of runtimeWarnings(spec.template.spec)) recordEvent(state, 'Warning', w.reason, w.message, now);
+  }
   // A resumed Job's deadline counts from the resume (2.8), so the old startTime must not fail it first.
   if (!spec.suspend && isConditionTrue(state, 'Suspended')) state.startTime = iso(now);
 

@@ -172,6 +172,11 @@ export interface ReconcileContext {
    * drains before continue-as-new. What is held back is started by a later sync.
    */
   maxStarts?: number;
+  /**
+   * Leave a Job whose spec.managedBy names another controller alone. The shell sets it for new runs only:
+   * runs started before it existed ran such Jobs and must replay as they ran.
+   */
+  honourManagedBy?: boolean;
 }
 
 export interface ReconcileResult {

@@ -3,6 +3,7 @@
 // many pods may start (start-pacing.ts), the controller's wake time (wake-timer.ts), status
 // (status-publishing.ts), the hand-over to a new run (continue-as-new.ts) and the Job's removal (ttl.ts).
 import { CancellationScope, allHandlersFinished, condition, isCancellation, patched } from '@temporalio/workflow';
+import { managedByOtherController } from '../api/managed-by';
 import { apply, initialState, isFinished, reconcile, suffixFrom } from '../controller';
 import type { JobInput, JobResult } from './messages';
 import { snapshot, type JobContext } from './job-context';
@@ -19,6 +20,8 @@ import { jobFailure } from './job-ending';
 const PACING_AND_CONTINUE_AS_NEW = 'pacing-and-continue-as-new';
 /** The patch id of failing the workflow of a Failed Job (Jobs that ended before it returned their result). */
 const FAILED_JOB_FAILS_WORKFLOW = 'failed-job-fails-workflow';
+/** The patch id of leaving another controller's Job alone (spec.managedBy). */
+const HONOUR_MANAGED_BY = 'honour-managed-by';
 
 export async function job(input: JobInput): Promise<JobResult> {
   const ctx: JobContext = { job: input.job, state: input.state ?? initialState(), inbox: [], changes: 0, synced: 0 };
@@ -36,12 +39,14 @@ export async function job(input: JobInput): Promise<JobResult> {
   // Runs started before pacing and continue-as-new existed replay as they ran (their commands differ
   // once a Job is wide or long); every new run paces and hands over.
   const paced = patched(PACING_AND_CONTINUE_AS_NEW);
+  // Asked only for such Jobs (managedBy is immutable), so other Jobs' histories carry no marker for it.
+  const honourManagedBy = managedByOtherController(input.job.spec) && patched(HONOUR_MANAGED_BY);
 
   /** One sync: fold in what happened, ask the controller, carry out its decisions. Returns its wake time. */
   const step = (): number | undefined => {
     for (let e = ctx.inbox.shift(); e; e = ctx.inbox.shift()) apply(ctx.job, state, e);
     const maxStarts = !paced ? undefined : draining ? 0 : pacing.budget(pods.size);
-    const { decisions, wakeAt } = reconcile(ctx.job, state, { now: Date.now(), randomSuffix, maxStarts });
+    const { decisions, wakeAt } = reconcile(ctx.job, state, { now: Date.now(), randomSuffix, maxStarts, honourManagedBy });
     pacing.started(decisions.filter((d) => d.type === 'runPod').length);
     pods.carryOut(decisions);
     status.publish();

@@ -3,6 +3,7 @@
 // PrefixWriter, then laid out by a port of Go's tabwriter with describe's settings, so columns align (and
 // fail to align) exactly where kubectl's do.
 import type { Container, EnvVar, JobCondition, JobEvent, JobWithStatus, Labels, PodRecord, PodTemplateSpec, Volume } from '../../client';
+import type { KubeContainerState, KubeContainerStatus } from './kube-container-status';
 import { selectorString, sortedKeys } from './selector';
 import { humanDuration, timeSince } from './tables';
 import { DESCRIBE_TABWRITER, tabwrite } from './tabwriter';
@@ -158,12 +159,49 @@ function describeMounts(w: PrefixWriter, c: Container): void {
   }
 }
 
-/** describeContainers for a template: no statuses, so no State, Ready or Restart Count lines. */
-function describeContainers(w: PrefixWriter, label: string, containers: Container[]): void {
-  w.write(0, `  ${label}:${containers.length === 0 ? ' <none>' : ''}\n`);
+/** Go's zero time.Time in RFC 1123Z, which kubectl prints for a state time that was never set. */
+const GO_ZERO_TIME = 'Mon, 01 Jan 0001 00:00:00 +0000';
+
+function stateTime(t: string | null | undefined): string {
+  const ms = parseTime(t ?? undefined);
+  return ms === undefined ? GO_ZERO_TIME : rfc1123z(ms);
+}
+
+/** describeStatus: one container state (Running, Waiting or Terminated) with its details. */
+function describeState(w: PrefixWriter, title: string, state: KubeContainerState): void {
+  if (state.running) {
+    w.write(2, `${title}:\tRunning\n`);
+    w.write(3, `Started:\t${stateTime(state.running.startedAt)}\n`);
+  } else if (state.waiting) {
+    w.write(2, `${title}:\tWaiting\n`);
+    if (state.waiting.reason) w.write(3, `Reason:\t${state.waiting.reason}\n`);
+  } else if (state.terminated) {
+    const t = state.terminated;
+    w.write(2, `${title}:\tTerminated\n`);
+    if (t.reason) w.write(3, `Reason:\t${t.reason}\n`);
+    if (t.message) w.write(3, `Message:\t${t.message}\n`);
+    w.write(3, `Exit Code:\t${t.exitCode}\n`);
+    if (t.signal !== undefined && t.signal > 0) w.write(3, `Signal:\t${t.signal}\n`);
+    w.write(3, `Started:\t${stateTime(t.startedAt)}\n`);
+    w.write(3, `Finished:\t${stateTime(t.finishedAt)}\n`);
+  } else {
+    w.write(2, `${title}:\tWaiting\n`);
+  }
+}
+
+/**
+ * describeContainers: for a template (no statuses: no State, Ready or Restart Count lines, and the
+ * template's indentation) or, with `statuses`, for a pod.
+ */
+export function describeContainers(w: PrefixWriter, label: string, containers: Container[], statuses?: KubeContainerStatus[]): void {
+  const pod = statuses !== undefined;
+  w.write(0, `${pod ? '' : '  '}${label}:${containers.length === 0 ? ' <none>' : ''}\n`);
   for (const c of containers) {
-    w.write(1, ` ${c.name}:\n`);
+    const status = statuses?.find((s) => s.name === c.name);
+    w.write(1, `${pod ? '' : ' '}${c.name}:\n`);
+    if (pod) w.write(2, `Container ID:\t\n`);
     w.write(2, `Image:\t${c.image ?? ''}\n`);
+    if (pod) w.write(2, `Image ID:\t${status?.imageID ?? ''}\n`);
     const ports = portString(c.ports, 'containerPort');
     w.write(2, ports.includes(',') ? `Ports:\t${ports}\n` : `Port:\t${ports || '<none>'}\n`);
     const hostPorts = portString(c.ports, 'hostPort');
@@ -176,6 +214,12 @@ function describeContainers(w: PrefixWriter, label: string, containers: Containe
       w.write(2, 'Args:\n');
       for (const part of c.args) for (const s of part.split('\n')) w.write(3, `${s}\n`);
     }
+    if (pod) {
+      describeState(w, 'State', status?.state ?? {});
+      if (status?.lastState.terminated) describeState(w, 'Last State', status.lastState);
+      w.write(2, `Ready:\t${status?.ready === true ? 'True' : 'False'}\n`);
+      w.write(2, `Restart Count:\t${status?.restartCount ?? 0}\n`);
+    }
     describeResources(w, c.resources);
     describeEnvFrom(w, c.envFrom);
     describeEnv(w, c.env);
@@ -183,14 +227,15 @@ function describeContainers(w: PrefixWriter, label: string, containers: Containe
   }
 }
 
-function describeVolumes(w: PrefixWriter, volumes: Volume[] | undefined): void {
+/** describeVolumes; `space` is the template's indentation, "" for a pod. */
+export function describeVolumes(w: PrefixWriter, volumes: Volume[] | undefined, space = '  '): void {
   if (!volumes || volumes.length === 0) {
-    w.write(0, '  Volumes:\t<none>\n');
+    w.write(0, `${space}Volumes:\t<none>\n`);
     return;
   }
-  w.write(0, '  Volumes:\n');
+  w.write(0, `${space}Volumes:\n`);
   for (const v of volumes) {
-    w.write(1, ` ${v.name}:\n`);
+    w.write(1, `${space ? ' ' : ''}${v.name}:\n`);
     const other = v as Record<string, unknown>;
     if (v.emptyDir) {
       const size = v.emptyDir.sizeLimit;
@@ -208,9 +253,9 @@ function describeVolumes(w: PrefixWriter, volumes: Volume[] | undefined): void {
   }
 }
 
-/** printTolerationsMultilineWithIndent. */
-function describeTolerations(w: PrefixWriter, tolerations: unknown): void {
-  w.write(0, '  Tolerations:\t');
+/** printTolerationsMultilineWithIndent; `space` as for describeVolumes. */
+export function describeTolerations(w: PrefixWriter, tolerations: unknown, space = '  '): void {
+  w.write(0, `${space}Tolerations:\t`);
   const list = Array.isArray(tolerations) ? tolerations.filter(isObject) : [];
   if (list.length === 0) {
     w.write(0, '<none>\n');

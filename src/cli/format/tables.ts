@@ -3,7 +3,7 @@
 import { finishedCondition, trueCondition, type Job, type JobStatus, type JobWithStatus, type PodRecord } from '../../client';
 import type { KubeContainerStatus } from './kube-container-status';
 import { kubePod, type KubePod } from './kube-pod';
-import { formatLabelSelector } from './selector';
+import { formatLabelSelector, sortedKeys } from './selector';
 import { TABLE_TABWRITER, tabwrite } from './tabwriter';
 import { parseTime } from './time';
 
@@ -52,17 +52,27 @@ export interface TableOptions {
   allNamespaces?: boolean;
   /** Epoch ms that ages are measured against. */
   now: number;
+  /** `--show-labels`: a last LABELS column. */
+  showLabels?: boolean;
+  /** `--no-headers`, and the rows `get --watch` prints after the first listing. */
+  noHeaders?: boolean;
+}
+
+/** The LABELS column of `--show-labels` (labels.FormatLabels): `k=v` sorted by key, or `<none>`. */
+export function labelsColumn(labels: Record<string, string> | undefined): string {
+  const keys = sortedKeys(labels);
+  return keys.length === 0 ? '<none>' : keys.map((k) => `${k}=${labels?.[k] ?? ''}`).join(',');
 }
 
 /** The header (column names upper-cased, as the table printer does) and rows through kubectl's tabwriter. */
-function renderTable(header: string[], rows: string[][]): string {
+export function renderTable(header: string[], rows: string[][], noHeaders = false): string {
   if (rows.length === 0) return '';
   // A cell is printed up to its first line break, then "..." (tableprinter printRows).
   const cell = (text: string): string => {
     const cut = text.search(/[\f\n\r]/);
     return cut < 0 ? text : `${text.slice(0, cut)}...`;
   };
-  const text = [header.map((h) => h.toUpperCase()), ...rows].map((r) => r.map(cell).join('\t')).join('\n');
+  const text = [...(noHeaders ? [] : [header.map((h) => h.toUpperCase())]), ...rows].map((r) => r.map(cell).join('\t')).join('\n');
   return tabwrite(`${text}\n`, TABLE_TABWRITER);
 }
 
@@ -104,6 +114,7 @@ function containerCells(job: Job): [string, string] {
 export function jobsTable(jobs: JobWithStatus[], opts: TableOptions): string {
   const header = ['Name', 'Status', 'Completions', 'Duration', 'Age'];
   if (opts.wide) header.push('Containers', 'Images', 'Selector');
+  if (opts.showLabels) header.push('Labels');
   if (opts.allNamespaces) header.unshift('Namespace');
   const rows = jobs.map((job) => {
     const row = [
@@ -114,10 +125,11 @@ export function jobsTable(jobs: JobWithStatus[], opts: TableOptions): string {
       timeSince(job.metadata.creationTimestamp, opts.now),
     ];
     if (opts.wide) row.push(...containerCells(job), formatLabelSelector(job.spec.selector));
+    if (opts.showLabels) row.push(labelsColumn(job.metadata.labels));
     if (opts.allNamespaces) row.unshift(job.metadata.namespace);
     return row;
   });
-  return renderTable(header, rows);
+  return renderTable(header, rows, opts.noHeaders);
 }
 
 // ---- pods: a port of printPod over the pod as toKubePod describes it ----
@@ -222,13 +234,16 @@ export function podRow(pod: KubePod, now: number): PodRow {
 export function podsTable(rows: Array<{ job: Job; pod: PodRecord }>, opts: TableOptions): string {
   const header = ['Name', 'Ready', 'Status', 'Restarts', 'Age'];
   if (opts.wide) header.push('IP', 'Node', 'Nominated Node', 'Readiness Gates');
+  if (opts.showLabels) header.push('Labels');
   if (opts.allNamespaces) header.unshift('Namespace');
   const cells = rows.map(({ job, pod }) => {
-    const r = podRow(kubePod(job, pod), opts.now);
+    const kube = kubePod(job, pod);
+    const r = podRow(kube, opts.now);
     const row = [r.name, r.ready, r.status, r.restarts, r.age];
     if (opts.wide) row.push(r.ip, r.node, r.nominatedNode, r.readinessGates);
+    if (opts.showLabels) row.push(labelsColumn(kube.metadata.labels));
     if (opts.allNamespaces) row.unshift(job.metadata.namespace);
     return row;
   });
-  return renderTable(header, cells);
+  return renderTable(header, cells, opts.noHeaders);
 }

@@ -1,7 +1,7 @@
 // `jobctl apply -f` and `jobctl create -f`: every manifest is read and validated first (an invalid one
 // creates nothing), then each Job is created (or, for apply, changed) in turn.
 import { parseAllDocuments } from 'yaml';
-import { AlreadyExistsError, CronJobsClient, emptyStatus, parseObjects, type CronJob, type Job, type JobsClient } from '../../client';
+import { AlreadyExistsError, CronJobsClient, emptyStatus, parseObjects, podSpecWarnings, type CronJob, type Job, type JobsClient } from '../../client';
 import { toKubeCronJob } from '../format/cronjob';
 import { toKubeJob, kubeList, toYaml } from '../format';
 import { manifestFiles, namespaceOf, readManifest, warn, withJobs } from '../common';
@@ -67,6 +67,13 @@ export function loadObjects(files: readonly string[], namespace: string | undefi
   return { objects: jobs, warnings };
 }
 
+/** The server-style warnings of an object's pod template (an image without a command, for the process runtime). */
+function objectWarnings(obj: Job | CronJob): string[] {
+  return obj.kind === 'CronJob'
+    ? podSpecWarnings(obj.spec.jobTemplate.spec.template?.spec, 'spec.jobTemplate.spec.template.spec')
+    : podSpecWarnings(obj.spec.template.spec, 'spec.template.spec');
+}
+
 function dryRunMode(value: string | undefined): 'none' | 'client' {
   if (value === undefined || value === 'none' || value === 'false') return 'none';
   if (value === 'client' || value === 'true') return 'client';
@@ -97,7 +104,10 @@ export async function applyCommand(verb: 'apply' | 'create', o: ApplyOptions, ou
     else if (format === undefined) out.log(`${what}/${job.metadata.name} ${action}`);
   };
   if (dryRun === 'client') {
-    for (const job of jobs) say(job, 'created (dry run)');
+    for (const job of jobs) {
+      warn(out, objectWarnings(job));
+      say(job, 'created (dry run)');
+    }
     if (format === 'json' || format === 'yaml') printObjects(out, format, jobs);
     return 0;
   }
@@ -106,6 +116,8 @@ export async function applyCommand(verb: 'apply' | 'create', o: ApplyOptions, ou
     const done: Array<Job | CronJob> = [];
     const cronJobs = new CronJobsClient(client);
     for (const job of jobs) {
+      // kubectl prints a server's warnings for an object before the line saying what became of it.
+      warn(out, objectWarnings(job));
       try {
         if (job.kind === 'CronJob') {
           if (verb === 'create') {

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseManifests, withControllerUid, type Job } from '../src/api';
+import { stateToCarry } from '../src/controller/carry';
 import { initialState, type JobState } from '../src/controller/state';
 import { INVALID_JOB_INPUT, validateJobInput } from '../src/workflows/input-validation';
 import { Sim } from './helpers/sim';
@@ -65,6 +66,22 @@ describe('the job workflow validates its start input', () => {
     assert.equal(validateJobInput({ job: indexed, state }).state, state);
   });
 
+  it('the state continue-as-new carries passes, also for a 60-character name the pod names cut', () => {
+    const name = 'n'.repeat(60);
+    for (const mode of ['', '  completionMode: Indexed\n']) {
+      const job = stored(PI.replace('name: pi', `name: ${name}`).replace('spec:\n', `spec:\n${mode}  completions: 3\n  parallelism: 2\n`));
+      const sim = new Sim(job);
+      sim.sync();
+      const [first] = sim.running();
+      assert.ok(first !== undefined && !first.startsWith(`${name}-`), 'the pod name is cut');
+      sim.finish(first, 'Succeeded');
+      sim.sync();
+      const carried = stateToCarry(sim.state, 1024);
+      assert.ok(carried.pods.length > 0 && carried.finishedPods.length > 0);
+      assert.equal(validateJobInput({ job, state: carried }).state, carried);
+    }
+  });
+
   it('parallelism -1, completions -5, no containers: the client\'s messages', () => {
     const job = stored();
     refused({ job: withSpec(job, { parallelism: -1 }) }, 'The Job "pi" is invalid: spec.parallelism: Invalid value: -1: must be greater than or equal to 0');
@@ -104,7 +121,7 @@ describe('the job workflow validates its start input', () => {
     assert.doesNotThrow(() => validateJobInput(withPod(pod('pi-abcde', '/var/lib/dj/logs/default/pi-abcde/pi-0.log'))));
     refused(withPod(pod('pi-abcde', '/etc/shadow')), "state.finishedPods[0].containers[0].logFile: Invalid value: must be a log file of the worker's data dir");
     refused(withPod(pod('pi-abcde', '/x/logs/default/pi-abcde/../../../../etc/p-0.log')), /logFile: Invalid value/);
-    refused(withPod(pod('other-abcde', '/x/logs/default/other-abcde/pi-0.log')), 'state.pods[0].name: Invalid value: "other-abcde": not a pod of Job "pi"');
+    refused(withPod(pod('other-abcde', '/x/logs/default/other-abcde/pi-0.log')), 'state.finishedPods[0].name: Invalid value: "other-abcde": not a pod of Job "pi"');
     refused({ job, state: null }, 'state: Invalid value: Invalid input: expected object, received null');
     refused({ job, state: { ...initialState(), succeeded: -3 } }, /^state\.succeeded: Invalid value: /);
     refused({ job, state: { ...initialState(), completedIndexes: [[5, 2]] } }, 'state.completedIndexes[0]: Invalid value: a range must not end before it starts');

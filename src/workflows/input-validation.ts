@@ -10,6 +10,7 @@ import { JobValidationError, ManifestError } from '../api/errors';
 import { countIndexes } from '../api/indexes';
 import { decodeJobManifest } from '../api/job-schema';
 import type { Job } from '../api/types';
+import { podGenerateName } from '../api/pod-identity';
 import { jobToManifest } from '../api/update';
 import { validateJob } from '../api/validation';
 import { checkValueLimits } from '../api/value-limits';
@@ -64,7 +65,8 @@ const container = z.looseObject({
   name: z.string(),
   init: z.boolean(),
   exitCode: z.int().nullable(),
-  reason: z.enum(['Completed', 'Error', 'ContainerCannotRun', 'DeadlineExceeded', 'Killed']),
+  // Shown and matched by name, never computed with: a reason a newer worker adds must not fail a carried state.
+  reason: z.string(),
   // Shown, never computed with.
   startedAt: z.string(),
   finishedAt: z.string(),
@@ -133,9 +135,12 @@ function checkState(raw: unknown, job: Job): void {
   }
   const s = parsed.data;
   const { completions, completionMode } = job.spec;
-  const prefix = `${job.metadata.name}-`;
-  for (const [i, p] of [...s.pods, ...s.finishedPods].entries()) {
-    if (!p.name.startsWith(prefix)) refuse(`state.pods[${i}].name: Invalid value: ${JSON.stringify(p.name)}: not a pod of Job ${JSON.stringify(job.metadata.name)}`);
+  // The controller's own names: a long Job name is cut to fit (podGenerateName), so compare with that.
+  for (const [field, list] of [['pods', s.pods], ['finishedPods', s.finishedPods]] as const) {
+    for (const [i, p] of list.entries()) {
+      if (!p.name.startsWith(podGenerateName(job.metadata.name, p.index)))
+        refuse(`state.${field}[${i}].name: Invalid value: ${JSON.stringify(p.name)}: not a pod of Job ${JSON.stringify(job.metadata.name)}`);
+    }
   }
   if (completionMode === 'Indexed' && completions !== null) {
     for (const [field, r] of [['completedIndexes', s.completedIndexes], ['failedIndexes', s.failedIndexes]] as const) {

@@ -13,11 +13,17 @@ import { WakeTimer } from './wake-timer';
 import { StatusPublisher, buildResult } from './status-publishing';
 import { continueWithNewRun, thresholdsFrom, timeToHandOver } from './continue-as-new';
 import { scheduleRemoval, ttlExpiry } from './ttl';
+import { validateJobInput } from './input-validation';
 
 /** The patch id of pod pacing and continue-as-new (see `patched`). */
 const PACING_AND_CONTINUE_AS_NEW = 'pacing-and-continue-as-new';
+/** The patch id of the start input's validation: runs that began before it replay as they ran. */
+const VALIDATED_INPUT = 'validated-input';
 
-export async function job(input: JobInput): Promise<JobResult> {
+export async function job(raw: JobInput): Promise<JobResult> {
+  // Anyone with Temporal access can start this workflow: an invalid Job or a forged carried-over state
+  // fails the run at once (non-retryable, with the field path), before any pod starts.
+  const input = patched(VALIDATED_INPUT) ? validateJobInput(raw) : raw;
   const ctx: JobContext = { job: input.job, state: input.state ?? initialState(), inbox: [], changes: 0, synced: 0 };
   const { state } = ctx;
   const randomSuffix = suffixFrom(Math.random);

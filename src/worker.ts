@@ -5,6 +5,7 @@
 // `run`, `dev` and `worker`) needs to host Jobs. It is separate from `durable-jobs` because importing it
 // loads Temporal's native worker, which a program that only submits and reads Jobs does not need.
 import os from 'node:os';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
 import { createActivities, describeIsolation, isolationSupport, type ActivitiesOptions, type Isolation } from './activities';
 import { LauncherProcess } from './activities/launcher-process';
@@ -45,6 +46,13 @@ export interface JobWorkerOptions {
    * `new DirectLauncher()` to spawn from the worker itself, for comparison.
    */
   launcher?: PodLauncher;
+  /**
+   * Encrypts and decrypts every payload of the workflows and activities (the clients of the same Jobs
+   * need the same keys): `settingsFromEnv().codec` from DURABLE_JOBS_CODEC_KEY_FILE / _KEYS.
+   */
+  payloadCodec?: PayloadCodec;
+  /** Where `env[].valueFrom.secretKeyRef` values are read: `<secretsDir>/<namespace>/<secret>/<key>`. */
+  secretsDir?: string;
   /** How often leftover pod dirs are looked at (30 s); tests shorten it. */
   sweepEveryMs?: number;
   log?: (message: string) => void;
@@ -138,12 +146,15 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
     isolation,
     localPods,
     maxConcurrentPods: maxPods,
+    ...(opts.secretsDir !== undefined ? { secretsDir: opts.secretsDir } : {}),
   });
   const common = {
     connection: opts.connection,
     namespace,
     identity,
     maxConcurrentActivityTaskExecutions: maxPods,
+    // The worker's own client (pod announcements, removals, the sweeper) uses it too.
+    ...(opts.payloadCodec ? { dataConverter: { payloadCodecs: [opts.payloadCodec] } } : {}),
     // Cancellation reaches a pod only with a heartbeat's response; the SDK's default throttle
     // (0.8 x heartbeatTimeout = 16 s) would let a deleted pod run ~16 s past its deletion.
     maxHeartbeatThrottleInterval: '1 second',

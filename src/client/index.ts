@@ -8,13 +8,17 @@ export {
   ConfigError,
   ConnectionError,
   DEFAULT_ADDRESS,
+  clientFor,
   connect,
   connectionOptions,
+  dataConverterFor,
   settingsFromEnv,
   type BaseConnectionOptions,
   type ConnectionSettings,
 } from './connection';
 export type { SearchAttributeSupport } from './search-attributes';
+// Payload encryption (issue 15, section 4): the codec the settings carry, and the Web UI's codec server.
+export { AesGcmCodec, CODEC_KEYS_VAR, CODEC_KEY_FILE_VAR, keyRingFromEnv, parseKeyRing, startCodecServer, type CodecKeyRing, type CodecServer, type CodecServerOptions } from '../codec';
 export type {
   ApplyAction,
   JobDetails,

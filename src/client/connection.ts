@@ -55,14 +55,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Connectio
     const file = vars.TEMPORAL_CONFIG_FILE ?? "Temporal's client config file (temporal.toml)";
     throw new ConfigError(`cannot read connection profile "${vars.TEMPORAL_PROFILE ?? 'default'}" from ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  let codec: PayloadCodec | undefined;
-  try {
-    const keys = keyRingFromEnv(vars);
-    codec = keys ? new AesGcmCodec(keys) : undefined;
-  } catch (err) {
-    if (err instanceof CodecKeyError) throw new ConfigError(err.message);
-    throw err;
-  }
+  const codec = codecFromEnv(vars);
   const tls: ClientConfigTLS | undefined = profile.tls ? { ...profile.tls } : undefined;
   const legacy = { clientCert: vars.TEMPORAL_TLS_CERT, clientKey: vars.TEMPORAL_TLS_KEY, serverCACert: vars.TEMPORAL_TLS_CA };
   let withLegacy = tls;
@@ -80,6 +73,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Connectio
     profile: vars.TEMPORAL_PROFILE ?? 'default',
     ...(codec ? { codec } : {}),
   };
+}
+
+/** The payload codec DURABLE_JOBS_CODEC_KEY_FILE or DURABLE_JOBS_CODEC_KEYS configure, if any. */
+export function codecFromEnv(env: NodeJS.ProcessEnv = process.env): PayloadCodec | undefined {
+  try {
+    const keys = keyRingFromEnv(env);
+    return keys ? new AesGcmCodec(keys) : undefined;
+  } catch (err) {
+    if (err instanceof CodecKeyError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 /** The data converter of the settings' codec (undefined: Temporal's default, plain JSON payloads). */

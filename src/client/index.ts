@@ -9,6 +9,7 @@ export {
   ConnectionError,
   DEFAULT_ADDRESS,
   clientFor,
+  codecFromEnv,
   connect,
   connectionOptions,
   dataConverterFor,

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { parseManifests, withControllerUid, type Job } from '../src/api';
+import { parseManifests, parseObjects, withControllerUid, type Job } from '../src/api';
+import { jobForSchedule, jobFromCronJob } from '../src/cronjob/job-for-schedule';
 import { stateToCarry } from '../src/controller/carry';
 import { initialState, type JobState } from '../src/controller/state';
 import { INVALID_JOB_INPUT, validateJobInput } from '../src/workflows/input-validation';
@@ -79,6 +80,16 @@ describe('the job workflow validates its start input', () => {
       const carried = stateToCarry(sim.state, 1024);
       assert.ok(carried.pods.length > 0 && carried.finishedPods.length > 0);
       assert.equal(validateJobInput({ job, state: carried }).state, carried);
+    }
+  });
+
+  it('the Jobs a CronJob creates (scheduled and --from) pass', () => {
+    const cronJob = parseObjects(readFileSync(resolve(__dirname, '../../examples/hello-cronjob.yaml'), 'utf8')).objects.find((o) => o.kind === 'CronJob');
+    assert.ok(cronJob?.kind === 'CronJob');
+    for (const made of [jobForSchedule(cronJob, Date.parse('2026-01-01T00:00:00Z')), jobFromCronJob(cronJob, 'by-hand')]) {
+      const job = withControllerUid(made, UID);
+      const input = { job: { ...job, metadata: { ...job.metadata, creationTimestamp: '2026-01-01T00:00:00.000Z' } } };
+      assert.equal(validateJobInput(input), input);
     }
   });
 

@@ -5,6 +5,7 @@
 // `run`, `dev` and `worker`) needs to host Jobs. It is separate from `durable-jobs` because importing it
 // loads Temporal's native worker, which a program that only submits and reads Jobs does not need.
 import os from 'node:os';
+import path from 'node:path';
 import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
 import { createActivities, describeIsolation, isolationSupport, type ActivitiesOptions, type Isolation } from './activities';
@@ -116,6 +117,8 @@ export class JobWorker extends Worker {
 }
 
 export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker> {
+  // Log paths in pod records are read back by clients, which trust only absolute ones.
+  opts = { ...opts, dataDir: path.resolve(opts.dataDir) };
   const identity = opts.identity ?? `${process.pid}@${os.hostname()}`;
   const namespace = opts.namespace ?? 'default';
   const base = opts.taskQueue ?? DEFAULT_TASK_QUEUE;

@@ -76,7 +76,8 @@ const container = z.looseObject({
   // it on their own host, so anything else (`/etc/shadow`, `../`) would read a file it must not.
   logFile: z
     .string()
-    .refine((p) => p.startsWith('/') && !p.split('/').includes('..') && /\/logs\/[^/]+\/[^/]+\/[^/]+-\d+\.log$/.test(p), 'must be a log file of the worker\'s data dir')
+    // (Relative when a worker was given a relative data dir; the client reads only absolute ones.)
+    .refine((p) => !p.split('/').includes('..') && /(^|\/)logs\/[^/]+\/[^/]+\/[^/]+-\d+\.log$/.test(p), 'must be a log file of the worker\'s data dir')
     .optional(),
 });
 const pod = z.looseObject({

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseManifests, parseObjects, withControllerUid, type Job } from '../src/api';
 import { jobForSchedule, jobFromCronJob } from '../src/cronjob/job-for-schedule';
@@ -34,6 +35,14 @@ function refused(input: unknown, message: string | RegExp): void {
       return true;
     },
   );
+}
+
+function expectRefusedOrValid(input: unknown): void {
+  try {
+    validateJobInput(input);
+  } catch (err) {
+    assert.ok(err instanceof ApplicationFailure && err.type === INVALID_JOB_INPUT && err.nonRetryable, `${String(err)} for ${JSON.stringify(input)?.slice(0, 300)}`);
+  }
 }
 
 function withSpec(job: Job, spec: Record<string, unknown>): unknown {
@@ -141,6 +150,31 @@ describe('the job workflow validates its start input', () => {
   it('completed indexes beyond completions are refused', () => {
     const indexed = stored(PI.replace('spec:\n', 'spec:\n  completionMode: Indexed\n  completions: 3\n'));
     refused({ job: indexed, state: { ...initialState(), completedIndexes: [[0, 7]] } }, 'state.completedIndexes: Invalid value: index 7 is not below completions (3)');
+  });
+
+  it('any value at any place of a real input and state is accepted or refused as InvalidJobInput, never thrown otherwise', () => {
+    // Anything else thrown would fail the workflow task again and again instead of failing the run.
+    const indexed = stored(PI.replace('spec:\n', 'spec:\n  completionMode: Indexed\n  completions: 3\n  parallelism: 2\n'));
+    const base = { job: indexed, state: completedState(indexed) };
+    const paths: Array<Array<string | number>> = [];
+    const walk = (v: unknown, at: Array<string | number>) => {
+      paths.push(at);
+      if (v !== null && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...at, Array.isArray(v) ? Number(k) : k]);
+    };
+    walk(base, []);
+    const odd = fc.oneof(fc.constant(null), fc.constant(undefined), fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant([]), fc.constant({}), fc.array(fc.string(), { maxLength: 2 }));
+    fc.assert(
+      fc.property(fc.nat(paths.length - 1), odd, (i, value) => {
+        const input = structuredClone(base) as Record<string, unknown>;
+        const at = paths[i]!;
+        if (at.length === 0) return void expectRefusedOrValid(value);
+        let parent: Record<string | number, unknown> = input;
+        for (const k of at.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
+        parent[at.at(-1)!] = value;
+        expectRefusedOrValid(input);
+      }),
+      { numRuns: 400, seed: 15 },
+    );
   });
 
   it('a deeply nested input is refused with its path, not a stack overflow', () => {

@@ -5,6 +5,8 @@
 // `run`, `dev` and `worker`) needs to host Jobs. It is separate from `durable-jobs` because importing it
 // loads Temporal's native worker, which a program that only submits and reads Jobs does not need.
 import os from 'node:os';
+import path from 'node:path';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
 import { createActivities, describeIsolation, isolationSupport, type ActivitiesOptions, type Isolation } from './activities';
 import { LauncherProcess } from './activities/launcher-process';
@@ -45,6 +47,13 @@ export interface JobWorkerOptions {
    * `new DirectLauncher()` to spawn from the worker itself, for comparison.
    */
   launcher?: PodLauncher;
+  /**
+   * Encrypts and decrypts every payload of the workflows and activities (the clients of the same Jobs
+   * need the same keys): `settingsFromEnv().codec` from DURABLE_JOBS_CODEC_KEY_FILE / _KEYS.
+   */
+  payloadCodec?: PayloadCodec;
+  /** Where `env[].valueFrom.secretKeyRef` values are read: `<secretsDir>/<namespace>/<secret>/<key>`. */
+  secretsDir?: string;
   /** How often leftover pod dirs are looked at (30 s); tests shorten it. */
   sweepEveryMs?: number;
   log?: (message: string) => void;
@@ -108,6 +117,8 @@ export class JobWorker extends Worker {
 }
 
 export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker> {
+  // Log paths in pod records are read back by clients, which trust only absolute ones.
+  opts = { ...opts, dataDir: path.resolve(opts.dataDir) };
   const identity = opts.identity ?? `${process.pid}@${os.hostname()}`;
   const namespace = opts.namespace ?? 'default';
   const base = opts.taskQueue ?? DEFAULT_TASK_QUEUE;
@@ -138,12 +149,15 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
     isolation,
     localPods,
     maxConcurrentPods: maxPods,
+    ...(opts.secretsDir !== undefined ? { secretsDir: opts.secretsDir } : {}),
   });
   const common = {
     connection: opts.connection,
     namespace,
     identity,
     maxConcurrentActivityTaskExecutions: maxPods,
+    // The worker's own client (pod announcements, removals, the sweeper) uses it too.
+    ...(opts.payloadCodec ? { dataConverter: { payloadCodecs: [opts.payloadCodec] } } : {}),
     // Cancellation reaches a pod only with a heartbeat's response; the SDK's default throttle
     // (0.8 x heartbeatTimeout = 16 s) would let a deleted pod run ~16 s past its deletion.
     maxHeartbeatThrottleInterval: '1 second',
@@ -176,6 +190,7 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
 // ---- the rest of the worker host's public surface ------------------------------------------------------
 export { DEFAULT_TASK_QUEUE, MAX_NODE_LABELS, parseNodeLabels } from './api/task-queues';
 export { defaultDataDir } from './data-dir/layout';
+export { secretsDirFor } from './data-dir/secrets-dir';
 export { ISOLATION_MODES, isolationSupport, type Isolation } from './activities';
 export { startEmbeddedServer, type EmbeddedServer } from './dev/embedded';
 export { setup, type SetupOptions, type SetupResult } from './dev/setup';

@@ -306,7 +306,7 @@ describe('real Kubernetes pod fields', () => {
       terminationMessagePath: '/dev/termination-log',
       volumeDevices: [{ name: 'd', devicePath: '/dev/x' }],
       envFrom: [{ configMapRef: { name: 'cm' } }],
-      env: [{ name: 'A', value: 'a' }, { name: 'S', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }],
+      env: [{ name: 'A', value: 'a' }, { name: 'S', valueFrom: { configMapKeyRef: { name: 'cm', key: 'k' } } }],
       volumeMounts: [{ name: 'scratch', mountPath: '/scratch', mountPropagation: 'None' }],
     };
     const [j] = parseManifests(
@@ -353,7 +353,7 @@ describe('real Kubernetes pod fields', () => {
       'spec.template.spec.containers[0].terminationMessagePath',
       'spec.template.spec.containers[0].volumeDevices',
       'spec.template.spec.containers[0].envFrom',
-      'spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef',
+      'spec.template.spec.containers[0].env[1].valueFrom.configMapKeyRef',
       'spec.template.spec.containers[0].volumeMounts[0].mountPropagation',
       'spec.template.spec.volumes[1].configMap',
     ].sort());

@@ -472,6 +472,18 @@ describe('pod template', () => {
       'spec.template.spec.containers[0].env[1].valueFrom.fieldRef.fieldPath: Unsupported value: "spec.foo": supported values: "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs"',
     );
   });
+  it('env secretKeyRef: a secret name and a key, as kubectl checks them', () => {
+    const ref = (secretKeyRef: Record<string, unknown>) => ({ name: 'S', valueFrom: { secretKeyRef } });
+    assertInvalid(
+      job({}, { containers: [container({ env: [ref({}), ref({ name: 'Bad_Name', key: '../k' }), ref({ name: 'db', key: 'k', optional: true }), { name: 'T', valueFrom: { secretKeyRef: { name: 'db', key: 'k' }, fieldRef: { fieldPath: 'metadata.name' } } }] })] }),
+      'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name: Required value',
+      'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.key: Required value',
+      "spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+      "spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef.key: Invalid value: \"../k\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+      "spec.template.spec.containers[0].env[1].valueFrom.secretKeyRef.key: Invalid value: \"../k\": must not start with '..'",
+      'spec.template.spec.containers[0].env[3].valueFrom: Invalid value: "": may not have more than one field specified at a time',
+    );
+  });
   it('volume mounts name a volume, once per mount path', () => {
     assertInvalid(
       job({}, { volumes: [{ name: 'v' }], containers: [container({ volumeMounts: [{ name: 'w', mountPath: '/a' }, { name: 'v', mountPath: '/a' }, { name: 'v', mountPath: '/b', subPath: '../x' }] })] }),

@@ -4,7 +4,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SelectorParseError, parseSelector, selectorMatchesLabels } from '../src/api/label-selector';
 import { jobNamesFromPodName } from '../src/client/jobs';
-import { firstPod, tailLines } from '../src/client/logs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isPodLogFile, podLogFile } from '../src/data-dir/layout';
+import { firstPod, podLogs, tailLines } from '../src/client/logs';
+import { makeJob } from './helpers/jobs';
 import { applyMergePatch, jsonEqual, mergePatchFor } from '../src/client/merge';
 import { listQuery, parseJobWorkflowId } from '../src/client/visibility';
 import type { PodRecord } from '../src/controller/state';
@@ -106,6 +111,26 @@ describe('logs', () => {
     assert.equal(tailLines('a\nb\n', 0), '');
     assert.equal(tailLines('a\nb\n', undefined), 'a\nb\n');
     assert.equal(tailLines('a\n', 5), 'a\n');
+  });
+
+  it('reads only the log file a record may name: a forged /etc/passwd gives the record tail', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dj-logs-'));
+    try {
+      const real = podLogFile(dir, 'default', 'pi-abcde', 'main', 0);
+      fs.mkdirSync(path.dirname(real), { recursive: true });
+      fs.writeFileSync(real, 'the whole log\n');
+      const job = makeJob('pi');
+      const record = (logFile: string) =>
+        pod('pi-abcde', { containers: [{ name: 'main', init: false, exitCode: 0, reason: 'Completed', startedAt: '', finishedAt: '', logTail: 'the tail\n', logTruncated: false, logFile }] });
+      assert.equal(podLogs(job, record(real), {}).logs[0]?.text, 'the whole log\n');
+      assert.ok(isPodLogFile(real, 'default', 'pi-abcde', 'main', 0));
+      for (const forged of ['/etc/passwd', `${dir}/logs/default/other-abcde/main-0.log`, `${dir}/logs/default/pi-abcde/../pi-abcde/main-0.log`, 'logs/default/pi-abcde/main-0.log']) {
+        assert.ok(!isPodLogFile(forged, 'default', 'pi-abcde', 'main', 0), forged);
+        assert.deepEqual(podLogs(job, record(forged), {}).logs[0], { pod: 'pi-abcde', container: 'main', text: 'the tail\n', source: 'record', truncated: false }, forged);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('finds the Job a pod name was generated from', () => {

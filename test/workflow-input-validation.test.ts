@@ -6,8 +6,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { ApplicationFailure } from '@temporalio/common';
-import { parseManifests, withControllerUid, type Job } from '../src/api';
+import { parseManifests, parseObjects, withControllerUid, type Job } from '../src/api';
+import { jobForSchedule, jobFromCronJob } from '../src/cronjob/job-for-schedule';
+import { stateToCarry } from '../src/controller/carry';
 import { initialState, type JobState } from '../src/controller/state';
 import { INVALID_JOB_INPUT, validateJobInput } from '../src/workflows/input-validation';
 import { Sim } from './helpers/sim';
@@ -32,6 +35,14 @@ function refused(input: unknown, message: string | RegExp): void {
       return true;
     },
   );
+}
+
+function expectRefusedOrValid(input: unknown): void {
+  try {
+    validateJobInput(input);
+  } catch (err) {
+    assert.ok(err instanceof ApplicationFailure && err.type === INVALID_JOB_INPUT && err.nonRetryable, `${String(err)} for ${JSON.stringify(input)?.slice(0, 300)}`);
+  }
 }
 
 function withSpec(job: Job, spec: Record<string, unknown>): unknown {
@@ -63,6 +74,32 @@ describe('the job workflow validates its start input', () => {
     const indexed = stored(PI.replace('spec:\n', 'spec:\n  completionMode: Indexed\n  completions: 3\n  parallelism: 2\n'));
     const state = completedState(indexed);
     assert.equal(validateJobInput({ job: indexed, state }).state, state);
+  });
+
+  it('the state continue-as-new carries passes, also for a 60-character name the pod names cut', () => {
+    const name = 'n'.repeat(60);
+    for (const mode of ['', '  completionMode: Indexed\n']) {
+      const job = stored(PI.replace('name: pi', `name: ${name}`).replace('spec:\n', `spec:\n${mode}  completions: 3\n  parallelism: 2\n`));
+      const sim = new Sim(job);
+      sim.sync();
+      const [first] = sim.running();
+      assert.ok(first !== undefined && !first.startsWith(`${name}-`), 'the pod name is cut');
+      sim.finish(first, 'Succeeded');
+      sim.sync();
+      const carried = stateToCarry(sim.state, 1024);
+      assert.ok(carried.pods.length > 0 && carried.finishedPods.length > 0);
+      assert.equal(validateJobInput({ job, state: carried }).state, carried);
+    }
+  });
+
+  it('the Jobs a CronJob creates (scheduled and --from) pass', () => {
+    const cronJob = parseObjects(readFileSync(resolve(__dirname, '../../examples/hello-cronjob.yaml'), 'utf8')).objects.find((o) => o.kind === 'CronJob');
+    assert.ok(cronJob?.kind === 'CronJob');
+    for (const made of [jobForSchedule(cronJob, Date.parse('2026-01-01T00:00:00Z')), jobFromCronJob(cronJob, 'by-hand')]) {
+      const job = withControllerUid(made, UID);
+      const input = { job: { ...job, metadata: { ...job.metadata, creationTimestamp: '2026-01-01T00:00:00.000Z' } } };
+      assert.equal(validateJobInput(input), input);
+    }
   });
 
   it('parallelism -1, completions -5, no containers: the client\'s messages', () => {
@@ -104,7 +141,7 @@ describe('the job workflow validates its start input', () => {
     assert.doesNotThrow(() => validateJobInput(withPod(pod('pi-abcde', '/var/lib/dj/logs/default/pi-abcde/pi-0.log'))));
     refused(withPod(pod('pi-abcde', '/etc/shadow')), "state.finishedPods[0].containers[0].logFile: Invalid value: must be a log file of the worker's data dir");
     refused(withPod(pod('pi-abcde', '/x/logs/default/pi-abcde/../../../../etc/p-0.log')), /logFile: Invalid value/);
-    refused(withPod(pod('other-abcde', '/x/logs/default/other-abcde/pi-0.log')), 'state.pods[0].name: Invalid value: "other-abcde": not a pod of Job "pi"');
+    refused(withPod(pod('other-abcde', '/x/logs/default/other-abcde/pi-0.log')), 'state.finishedPods[0].name: Invalid value: "other-abcde": not a pod of Job "pi"');
     refused({ job, state: null }, 'state: Invalid value: Invalid input: expected object, received null');
     refused({ job, state: { ...initialState(), succeeded: -3 } }, /^state\.succeeded: Invalid value: /);
     refused({ job, state: { ...initialState(), completedIndexes: [[5, 2]] } }, 'state.completedIndexes[0]: Invalid value: a range must not end before it starts');
@@ -113,6 +150,31 @@ describe('the job workflow validates its start input', () => {
   it('completed indexes beyond completions are refused', () => {
     const indexed = stored(PI.replace('spec:\n', 'spec:\n  completionMode: Indexed\n  completions: 3\n'));
     refused({ job: indexed, state: { ...initialState(), completedIndexes: [[0, 7]] } }, 'state.completedIndexes: Invalid value: index 7 is not below completions (3)');
+  });
+
+  it('any value at any place of a real input and state is accepted or refused as InvalidJobInput, never thrown otherwise', () => {
+    // Anything else thrown would fail the workflow task again and again instead of failing the run.
+    const indexed = stored(PI.replace('spec:\n', 'spec:\n  completionMode: Indexed\n  completions: 3\n  parallelism: 2\n'));
+    const base = { job: indexed, state: completedState(indexed) };
+    const paths: Array<Array<string | number>> = [];
+    const walk = (v: unknown, at: Array<string | number>) => {
+      paths.push(at);
+      if (v !== null && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...at, Array.isArray(v) ? Number(k) : k]);
+    };
+    walk(base, []);
+    const odd = fc.oneof(fc.constant(null), fc.constant(undefined), fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant([]), fc.constant({}), fc.array(fc.string(), { maxLength: 2 }));
+    fc.assert(
+      fc.property(fc.nat(paths.length - 1), odd, (i, value) => {
+        const input = structuredClone(base) as Record<string, unknown>;
+        const at = paths[i]!;
+        if (at.length === 0) return void expectRefusedOrValid(value);
+        let parent: Record<string | number, unknown> = input;
+        for (const k of at.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
+        parent[at.at(-1)!] = value;
+        expectRefusedOrValid(input);
+      }),
+      { numRuns: 400, seed: 15 },
+    );
   });
 
   it('a deeply nested input is refused with its path, not a stack overflow', () => {

@@ -103,7 +103,7 @@ async function launch(request: LaunchRequest, cli: DockerCli): Promise<LaunchRes
   const { container, pod } = request;
   if (!container.image) return launchFailure(`container "${container.name}": the docker runtime needs an image`);
   const vars = containerEnv(container, pod);
-  if (!vars.ok) return launchFailure(vars.message);
+  if (!vars.ok) return launchFailure(vars.message, null, vars.reason);
   const mounts = containerMounts(container, request.volumes);
   if (!mounts.ok) return launchFailure(mounts.message);
   for (const m of mounts.mounts) {

@@ -1,7 +1,9 @@
 // A container's environment and command line, resolved the way the kubelet does it
 // (pkg/kubelet/kubelet_pods.go makeEnvironmentVariables + ExpandContainerCommandAndArgs).
+import fs from 'node:fs';
 import os from 'node:os';
-import type { Container, EnvVar, Labels } from '../api/types';
+import path from 'node:path';
+import type { Container, EnvVar, Labels, SecretKeySelector } from '../api/types';
 import { expand, lookupIn } from './expand';
 
 /** What the downward API can see of the pod. */
@@ -12,7 +14,16 @@ export interface PodFacts {
   annotations: Labels;
   /** Completion index of an Indexed Job. */
   index?: number;
+  /**
+   * The worker's secrets: `secretKeyRef` {name, key} of the pod's namespace is the file
+   * `<secretsDir>/<namespace>/<name>/<key>`, read as the container starts, so a secret never travels
+   * through Temporal. Unset: the worker has no secrets, and every non-optional reference fails.
+   */
+  secretsDir?: string;
 }
+
+/** The kubelet's waiting reason for a container whose env names a secret or key that does not exist. */
+export const CREATE_CONTAINER_CONFIG_ERROR = 'CreateContainerConfigError';
 
 export interface ResolvedContainer {
   /** argv[0]: the executable, looked up in PATH when it has no slash. */
@@ -22,7 +33,9 @@ export interface ResolvedContainer {
   env: Record<string, string>;
 }
 
-export type ResolveResult = { ok: true; value: ResolvedContainer } | { ok: false; message: string };
+/** `reason` is set when the container's configuration (a secret) is what is missing, as the kubelet reports it. */
+export type ResolveFailure = { ok: false; message: string; reason?: typeof CREATE_CONTAINER_CONFIG_ERROR };
+export type ResolveResult = { ok: true; value: ResolvedContainer } | ResolveFailure;
 
 /**
  * Only these host variables reach a container: enough to find interpreters (`sh`, `perl`) and a home
@@ -74,14 +87,17 @@ export function resolveContainer(
 export function containerEnv(
   container: Container,
   pod: PodFacts,
-): { ok: true; value: Record<string, string> } | { ok: false; message: string } {
+): { ok: true; value: Record<string, string> } | ResolveFailure {
   const vars: Record<string, string> = {};
   for (const envVar of container.env ?? []) {
     const resolved = envValue(envVar, vars, pod);
     if (!resolved.ok) {
+      // The kubelet's own words for a missing secret, as `kubectl describe pod` shows them.
+      if (resolved.reason !== undefined) return resolved;
       return { ok: false, message: `container "${container.name}": env ${envVar.name}: ${resolved.message}` };
     }
-    vars[envVar.name] = resolved.value;
+    // An optional secret that is missing leaves the variable unset.
+    if (resolved.value !== undefined) vars[envVar.name] = resolved.value;
   }
   if (pod.index !== undefined && !Object.prototype.hasOwnProperty.call(vars, 'JOB_COMPLETION_INDEX')) {
     vars.JOB_COMPLETION_INDEX = String(pod.index);
@@ -93,21 +109,47 @@ function envValue(
   envVar: EnvVar,
   earlier: Record<string, string>,
   pod: PodFacts,
-): { ok: true; value: string } | { ok: false; message: string } {
+): { ok: true; value: string | undefined } | ResolveFailure {
   if (envVar.value !== undefined && envVar.value !== '') {
     return { ok: true, value: expand(envVar.value, lookupIn(earlier)) };
   }
   const from = envVar.valueFrom;
   if (from === undefined) return { ok: true, value: '' };
+  if (from.secretKeyRef !== undefined) return secretValue(from.secretKeyRef, pod);
   if (from.fieldRef === undefined) {
     const sources = Object.keys(from).join(', ') || 'nothing';
-    return { ok: false, message: `valueFrom (${sources}) is not supported by the process runtime; only fieldRef is` };
+    return { ok: false, message: `valueFrom (${sources}) is not supported by the process runtime; only fieldRef and secretKeyRef are` };
   }
   const value = fieldRefValue(from.fieldRef.fieldPath, pod);
   if (value === undefined) {
     return { ok: false, message: `fieldRef "${from.fieldRef.fieldPath}" is not supported by the process runtime` };
   }
   return { ok: true, value };
+}
+
+/**
+ * A secret's key from the worker's secrets dir, verbatim (a trailing newline is part of the value, as in
+ * a Secret made from a file). Missing and not optional: the kubelet's CreateContainerConfigError.
+ */
+export function secretValue(ref: SecretKeySelector, pod: Pick<PodFacts, 'namespace' | 'secretsDir'>): { ok: true; value: string | undefined } | ResolveFailure {
+  const missing = (message: string): { ok: true; value: undefined } | ResolveFailure =>
+    ref.optional === true ? { ok: true, value: undefined } : { ok: false, message, reason: CREATE_CONTAINER_CONFIG_ERROR };
+  const notFound = `secret "${ref.name}" not found`;
+  if (pod.secretsDir === undefined) return missing(`${notFound} (this worker has no secrets dir: start it with --secrets-dir)`);
+  // Names and keys are validated (DNS subdomain, config key: no "/", never "." or ".."); checked again
+  // here because the file system is what is at stake.
+  const parts = [pod.namespace, ref.name, ref.key];
+  if (parts.some((p) => p === '' || p === '.' || p === '..' || p.includes('/') || p.includes('\0'))) return missing(notFound);
+  const dir = path.join(pod.secretsDir, pod.namespace, ref.name);
+  try {
+    return { ok: true, value: fs.readFileSync(path.join(dir, ref.key), 'utf8') };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // Unreadable is not missing: `optional` does not cover it.
+    if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EISDIR')
+      return { ok: false, message: `cannot read secret "${ref.name}" key ${ref.key}: ${code ?? String(err)}`, reason: CREATE_CONTAINER_CONFIG_ERROR };
+    return missing(fs.existsSync(dir) ? `couldn't find key ${ref.key} in Secret ${pod.namespace}/${ref.name}` : notFound);
+  }
 }
 
 /** The downward API's env fields; undefined for a path we cannot answer. */

@@ -18,7 +18,7 @@ export function processRuntime(sandbox: SandboxSupport, launcher: PodLauncher): 
 async function launch(request: LaunchRequest, sandbox: SandboxSupport, launcher: PodLauncher): Promise<LaunchResult> {
   const { container } = request;
   const resolved = resolveContainer(container, request.pod);
-  if (!resolved.ok) return launchFailure(resolved.message);
+  if (!resolved.ok) return launchFailure(resolved.message, null, resolved.reason);
   const mounts = containerMounts(container, request.volumes);
   if (!mounts.ok) return launchFailure(mounts.message);
   const workingDir = container.workingDir || undefined;

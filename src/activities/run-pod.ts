@@ -52,6 +52,8 @@ export interface ActivitiesOptions {
    * (./launcher-process.ts), so that spawning neither blocks nor is slowed by this process's heap.
    */
   launcher?: PodLauncher;
+  /** Where `secretKeyRef` values are read (src/activities/env.ts); without it, pods that need a secret fail. */
+  secretsDir?: string;
 }
 
 export type Isolation = 'auto' | 'sandbox' | 'process-group';
@@ -98,7 +100,7 @@ export function createActivities(opts: ActivitiesOptions): PodActivities {
       }
       try {
         await announcePodStarted(input.podName, worker);
-        const result = await new PodRun(input, runtime, opts.dataDir, worker, log, localPods).run();
+        const result = await new PodRun(input, runtime, opts.dataDir, worker, log, localPods, opts.secretsDir).run();
         if (result.phase === 'Failed') throw podFailed(input.podName, result);
         return result;
       } finally {
@@ -180,6 +182,7 @@ class PodRun {
     private readonly worker: string,
     private readonly log: (message: string) => void,
     private readonly localPods: LocalPods,
+    secretsDir: string | undefined,
   ) {
     this.spec = input.spec;
     this.facts = {
@@ -188,6 +191,7 @@ class PodRun {
       labels: input.labels ?? {},
       annotations: input.annotations ?? {},
       index: input.index,
+      ...(secretsDir !== undefined ? { secretsDir } : {}),
     };
     const grace = this.spec.terminationGracePeriodSeconds;
     this.graceMs = (typeof grace === 'number' && grace >= 0 ? grace : DEFAULT_GRACE_SECONDS) * 1000;
@@ -297,11 +301,11 @@ class PodRun {
   /** Undefined when the pod was stopped before the container started. */
   private async runContainer(container: Container, init: boolean): Promise<ContainerResult | undefined> {
     const startedAt = new Date().toISOString();
-    const notRun = (message: string, exitCode: number | null, logFile?: string): ContainerResult => ({
+    const notRun = (message: string, exitCode: number | null, logFile?: string, why?: ContainerReason): ContainerResult => ({
       name: container.name,
       init,
       exitCode,
-      reason: 'ContainerCannotRun',
+      reason: why ?? 'ContainerCannotRun',
       message,
       startedAt,
       finishedAt: new Date().toISOString(),
@@ -320,7 +324,7 @@ class PodRun {
       logFile: logPath,
       onLogError: this.log,
     });
-    if (!launched.ok) return notRun(launched.message, launched.exitCode, launched.logFile ?? emptyLog(logPath, this.log));
+    if (!launched.ok) return notRun(launched.message, launched.exitCode, launched.logFile ?? emptyLog(logPath, this.log), launched.reason);
 
     const handle = launched.handle;
     this.running.add(handle);
@@ -396,6 +400,7 @@ function emptyLog(file: string, log: (message: string) => void): string | undefi
 
 function describeFailure(r: ContainerResult): string {
   if (r.reason === 'ContainerCannotRun') return 'could not run';
+  if (r.reason === 'CreateContainerConfigError') return `could not start: CreateContainerConfigError: ${r.message ?? ''}`;
   if (r.signal) return `was killed by ${r.signal} (exit code ${r.exitCode})`;
   return `exited with code ${r.exitCode}`;
 }

@@ -45,6 +45,8 @@ export interface LaunchFailure {
   exitCode: number | null;
   /** The log file, when one was opened before the start failed. */
   logFile?: string;
+  /** Set when the container's configuration is missing (a secret): the kubelet's reason instead of ContainerCannotRun. */
+  reason?: 'CreateContainerConfigError';
 }
 
 export type LaunchResult = { ok: true; handle: ContainerHandle } | LaunchFailure;
@@ -55,8 +57,8 @@ export interface ContainerRuntime {
   launch(request: LaunchRequest): Promise<LaunchResult>;
 }
 
-export function launchFailure(message: string, exitCode: number | null = null): LaunchFailure {
-  return { ok: false, message, exitCode };
+export function launchFailure(message: string, exitCode: number | null = null, reason?: LaunchFailure['reason']): LaunchFailure {
+  return reason === undefined ? { ok: false, message, exitCode } : { ok: false, message, exitCode, reason };
 }
 
 /** Docker's words and exit codes for a command that cannot be executed. */

@@ -41,6 +41,7 @@ const envVar = z.strictObject({
   valueFrom: z
     .strictObject({
       fieldRef: z.strictObject({ fieldPath: str, apiVersion: str }).optional(),
+      secretKeyRef: z.strictObject({ name: str, key: str, optional: bool }).optional(),
       ...unchecked(OTHER_ENV_SOURCES),
     })
     .optional(),
@@ -162,7 +163,7 @@ const GO_STRUCT_FIELDS: Record<string, Record<string, string>> = {
   PodSpec: { containers: 'Container', initContainers: 'Container', volumes: 'Volume' },
   Container: { env: 'EnvVar', volumeMounts: 'VolumeMount' },
   EnvVar: { valueFrom: 'EnvVarSource' },
-  EnvVarSource: { fieldRef: 'ObjectFieldSelector' },
+  EnvVarSource: { fieldRef: 'ObjectFieldSelector', secretKeyRef: 'SecretKeySelector' },
   Volume: { emptyDir: 'EmptyDirVolumeSource' },
   LabelSelector: { matchExpressions: 'LabelSelectorRequirement' },
   PodFailurePolicy: { rules: 'PodFailurePolicyRule' },

@@ -86,8 +86,11 @@ export const OTHER_CONTAINER_FIELDS = [
   'tty',
 ] as const;
 
-/** EnvVarSource kinds other than fieldRef: accepted, not resolved (no ConfigMaps or Secrets here). */
-export const OTHER_ENV_SOURCES = ['resourceFieldRef', 'configMapKeyRef', 'secretKeyRef', 'fileKeyRef'] as const;
+/**
+ * EnvVarSource kinds other than fieldRef and secretKeyRef: accepted, not resolved (no ConfigMaps here;
+ * secrets are read from the worker's secrets dir, src/activities/env.ts).
+ */
+export const OTHER_ENV_SOURCES = ['resourceFieldRef', 'configMapKeyRef', 'fileKeyRef'] as const;
 
 export const OTHER_VOLUME_MOUNT_FIELDS = ['subPathExpr', 'mountPropagation', 'recursiveReadOnly'] as const;
 

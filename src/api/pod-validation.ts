@@ -12,7 +12,7 @@ import {
   required,
   pushAll,
 } from './field-errors';
-import { isDNS1123Label, isQualifiedName, isRelaxedEnvVarName } from './names';
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isRelaxedEnvVarName, maxLenError, regexError } from './names';
 import type { ContainerManifest, PodSpecManifest } from './job-schema';
 import { validateAnnotations, validateLabels } from './label-validation';
 import type { Labels } from './types';
@@ -56,6 +56,28 @@ function validateFieldRef(ref: { fieldPath?: string; apiVersion?: string }, path
     : [notSupported(child(path, 'fieldPath'), ref.fieldPath, ENV_FIELD_PATHS)];
 }
 
+/** validation.IsConfigMapKey: what a Secret's key may be (it is also a file name on the worker). */
+function isConfigMapKey(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 253) errs.push(maxLenError(253));
+  if (!/^[-._a-zA-Z0-9]+$/.test(value))
+    errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", '[-._a-zA-Z0-9]+', 'key.name', 'KEY_NAME', 'key-name'));
+  if (value === '.') errs.push("must not be '.'");
+  else if (value === '..') errs.push("must not be '..'");
+  else if (value.startsWith('..')) errs.push("must not start with '..'");
+  return errs;
+}
+
+/** validateSecretKeySelector. */
+function validateSecretKeyRef(ref: { name?: string; key?: string }, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!ref.name) errs.push(required(child(path, 'name')));
+  else pushAll(errs, isDNS1123Subdomain(ref.name).map((m) => invalid(child(path, 'name'), ref.name, m)));
+  if (!ref.key) errs.push(required(child(path, 'key')));
+  else pushAll(errs, isConfigMapKey(ref.key).map((m) => invalid(child(path, 'key'), ref.key, m)));
+  return errs;
+}
+
 function validateEnv(env: NonNullable<ContainerManifest['env']>, path: string): FieldError[] {
   const errs: FieldError[] = [];
   env.forEach((e, i) => {
@@ -66,6 +88,7 @@ function validateEnv(env: NonNullable<ContainerManifest['env']>, path: string): 
     const vf = child(p, 'valueFrom');
     const sources = Object.entries(e.valueFrom).filter(([, v]) => v !== undefined);
     if (e.valueFrom.fieldRef) pushAll(errs, validateFieldRef(e.valueFrom.fieldRef, child(vf, 'fieldRef')));
+    if (e.valueFrom.secretKeyRef) pushAll(errs, validateSecretKeyRef(e.valueFrom.secretKeyRef, child(vf, 'secretKeyRef')));
     if (sources.length === 0)
       errs.push(invalid(vf, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
     else if (e.value) errs.push(invalid(vf, '', 'may not be specified when `value` is not empty'));

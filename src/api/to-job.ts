@@ -19,11 +19,12 @@ function definedOnly<T extends object>(obj: T): T {
 
 function toEnvVar(e: NonNullable<ContainerManifest['env']>[number]): EnvVar {
   if (!e.valueFrom) return definedOnly({ name: e.name ?? '', value: e.value });
-  // Sources other than fieldRef (secrets, config maps) are kept for ignoredPodFields to report.
-  const { fieldRef, ...otherSources } = e.valueFrom;
+  // Sources other than fieldRef and secretKeyRef (config maps) are kept for ignoredPodFields to report.
+  const { fieldRef, secretKeyRef, ...otherSources } = e.valueFrom;
   const valueFrom = definedOnly({
     ...otherSources,
     fieldRef: fieldRef && definedOnly({ fieldPath: fieldRef.fieldPath ?? '', apiVersion: fieldRef.apiVersion }),
+    secretKeyRef: secretKeyRef && definedOnly({ name: secretKeyRef.name ?? '', key: secretKeyRef.key ?? '', optional: secretKeyRef.optional }),
   });
   return definedOnly({ name: e.name ?? '', value: e.value, valueFrom });
 }

@@ -20,10 +20,18 @@ export interface ObjectFieldSelector {
   apiVersion?: string;
 }
 
+/** A key of a Secret: on a worker, the file `<secretsDir>/<namespace>/<name>/<key>` (never in Temporal). */
+export interface SecretKeySelector {
+  name: string;
+  key: string;
+  /** When true, a missing secret or key leaves the variable unset instead of failing the pod. */
+  optional?: boolean;
+}
+
 export interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { fieldRef?: ObjectFieldSelector };
+  valueFrom?: { fieldRef?: ObjectFieldSelector; secretKeyRef?: SecretKeySelector };
 }
 
 export interface VolumeMount {

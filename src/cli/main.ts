@@ -42,7 +42,17 @@ function withNamespace(cmd: Command, all = true): Command {
 export function buildProgram(out: Output, exit: (code: number) => void, verb?: string): Command {
   const program = new Command('jobctl')
     .description('Kubernetes batch/v1 Jobs, run durably on Temporal. Talks to TEMPORAL_ADDRESS (or a `jobctl dev` server on this host).')
-    .exitOverride();
+    .exitOverride()
+    // Payload encryption (README, "Encrypting payloads"): every verb that talks to Temporal reads the
+    // keys from DURABLE_JOBS_CODEC_KEY_FILE, which this flag sets.
+    .option('--codec-key-file <file>', 'encrypt and decrypt payloads with the keys in this file (DURABLE_JOBS_CODEC_KEY_FILE)')
+    .hook('preAction', (cmd) => {
+      const file = cmd.opts<{ codecKeyFile?: string }>().codecKeyFile;
+      if (file !== undefined) {
+        process.env.DURABLE_JOBS_CODEC_KEY_FILE = file;
+        delete process.env.DURABLE_JOBS_CODEC_KEYS;
+      }
+    });
 
   program
     .command('run')
@@ -139,6 +149,14 @@ export function buildProgram(out: Output, exit: (code: number) => void, verb?: s
 
   changeVerbs(program, out, exit, withNamespace);
   infoVerbs(program, out, exit);
+
+  program
+    .command('codec-server')
+    .description('Serve /decode and /encode for the Temporal Web UI with the codec keys (DURABLE_JOBS_CODEC_KEY_FILE), until Ctrl-C')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', positiveInt, 8888)
+    .option('--ui-origin <origin>', 'a Web UI origin allowed to call (repeatable; default http://localhost:8233 and http://127.0.0.1:8233)', collect)
+    .action(async (o: { host: string; port: number; uiOrigin?: string[] }) => exit(await (await import('./verbs/codec-server')).codecServerCommand(o, out)));
 
   program
     .command('setup')

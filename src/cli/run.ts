@@ -8,6 +8,7 @@ import {
   AlreadyExistsError,
   ConnectionError,
   JobsClient,
+  clientFor,
   connect,
   connectionOptions,
   finishedCondition,
@@ -18,7 +19,7 @@ import {
   type JobResult,
   type JobStatus,
 } from '../client';
-import { createJobWorker, defaultDataDir, startEmbeddedServer, type EmbeddedServer } from '../worker';
+import { createJobWorker, defaultDataDir, secretsDirFor, startEmbeddedServer, type EmbeddedServer } from '../worker';
 import { statusColumn } from './format/tables';
 import { readDevServerInfo } from './dev-info';
 import { readManifestText } from './manifest-input';
@@ -70,12 +71,20 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   } else {
     out.info(`Starting an embedded Temporal dev server (data in ${dataDir})...`);
     server = await startEmbeddedServer({ dataDir, log: (m) => out.info(m) });
-    client = server.env.client;
+    // With codec keys configured, the client encrypts too (the server's own client does not).
+    client = settings.codec ? clientFor(server.env.connection, server.env.client.options.namespace, settings) : server.env.client;
     connection = server.env.nativeConnection;
     out.info(`Temporal Web UI: ${server.uiUrl}  (server ${server.address})`);
   }
 
-  const worker = await createJobWorker({ connection, namespace: client.options.namespace, dataDir, log: (m) => out.info(m) });
+  const worker = await createJobWorker({
+    connection,
+    namespace: client.options.namespace,
+    dataDir,
+    secretsDir: secretsDirFor(dataDir),
+    ...(settings.codec ? { payloadCodec: settings.codec } : {}),
+    log: (m) => out.info(m),
+  });
   const jobs = new JobsClient(client);
   let interrupted = 0;
   const cleanups: Array<() => Promise<void>> = [];

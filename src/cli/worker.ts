@@ -11,6 +11,7 @@ import {
   isolationSupport,
   MAX_NODE_LABELS,
   parseNodeLabels,
+  secretsDirFor,
   type Isolation,
 } from '../worker';
 import { CliError, type Output } from './output';
@@ -22,6 +23,8 @@ export interface WorkerCommandOptions {
   dataDir?: string;
   isolation?: Isolation;
   nodeLabels?: Record<string, string>;
+  /** Where secretKeyRef values are read; default DURABLE_JOBS_SECRETS_DIR, else `<data dir>/secrets`. */
+  secretsDir?: string;
   out: Output;
 }
 
@@ -47,8 +50,9 @@ export function addWorkerCommand(program: Command, out: Output, exit: (code: num
       labelsArg,
     )
     .option('--data-dir <dir>', 'where pod logs and emptyDir volumes live')
+    .option('--secrets-dir <dir>', 'where env valueFrom.secretKeyRef values are read: <dir>/<namespace>/<secret>/<key> (default $DURABLE_JOBS_SECRETS_DIR, else <data dir>/secrets)')
     .action(
-      async (o: { taskQueue: string; maxConcurrentPods: number; maxPods?: number; isolation: Isolation; nodeLabels?: Record<string, string>; dataDir?: string }) => {
+      async (o: { taskQueue: string; maxConcurrentPods: number; maxPods?: number; isolation: Isolation; nodeLabels?: Record<string, string>; dataDir?: string; secretsDir?: string }) => {
         exit(
           await workerCommand({
             taskQueue: o.taskQueue,
@@ -56,6 +60,7 @@ export function addWorkerCommand(program: Command, out: Output, exit: (code: num
             isolation: o.isolation,
             ...(o.nodeLabels ? { nodeLabels: o.nodeLabels } : {}),
             ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+            ...(o.secretsDir !== undefined ? { secretsDir: o.secretsDir } : {}),
             out,
           }),
         );
@@ -83,6 +88,8 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
       maxConcurrentPods: o.maxPods,
       isolation,
       ...(o.nodeLabels ? { nodeLabels: o.nodeLabels } : {}),
+      ...(settings.codec ? { payloadCodec: settings.codec } : {}),
+      secretsDir: secretsDirFor(dataDir, o.secretsDir),
       log: (m) => o.out.info(m),
     });
   } catch (err) {
@@ -95,6 +102,8 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
   o.out.info(`  task queue${queues.length > 1 ? 's' : ''}: ${queues.map((q) => `"${q}"`).join(', ')}`);
   o.out.info(`  isolation: ${await isolationInUse(isolation)}`);
   o.out.info(`  data dir: ${dataDir}`);
+  o.out.info(`  secrets dir: ${secretsDirFor(dataDir, o.secretsDir)}`);
+  o.out.info(`  payload encryption: ${settings.codec ? 'on' : 'off (DURABLE_JOBS_CODEC_KEY_FILE unset)'}`);
   o.out.info(`  max concurrent pods: ${o.maxPods}`);
   // The SDK shuts the worker down on SIGINT/SIGTERM; running pods are cancelled and given their grace period.
   await worker.run();

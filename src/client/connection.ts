@@ -3,6 +3,8 @@
 import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ClientConfigTLS } from '@temporalio/envconfig';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import { classifyConnectionFailure, connectionFailureMessage, diagnoseConnectionFailure, type ConnectionFailure } from './connection-errors';
+import type { DataConverter, PayloadCodec } from '@temporalio/common';
+import { AesGcmCodec, CodecKeyError, keyRingFromEnv } from '../codec';
 
 export interface ConnectionSettings {
   address: string;
@@ -19,6 +21,12 @@ export interface ConnectionSettings {
   configured: boolean;
   /** The profile read, for messages ("default" unless TEMPORAL_PROFILE says otherwise). */
   profile: string;
+  /**
+   * Encrypts what the client sends and decrypts what it reads (workflow input, results, memo, update
+   * arguments): DURABLE_JOBS_CODEC_KEY_FILE or DURABLE_JOBS_CODEC_KEYS (src/codec/keys.ts). Workers of
+   * the same Jobs need the same keys.
+   */
+  codec?: PayloadCodec;
 }
 
 export const DEFAULT_ADDRESS = '127.0.0.1:7233';
@@ -48,6 +56,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Connectio
     const file = vars.TEMPORAL_CONFIG_FILE ?? "Temporal's client config file (temporal.toml)";
     throw new ConfigError(`cannot read connection profile "${vars.TEMPORAL_PROFILE ?? 'default'}" from ${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  const codec = codecFromEnv(vars);
   const tls: ClientConfigTLS | undefined = profile.tls ? { ...profile.tls } : undefined;
   const legacy = { clientCert: vars.TEMPORAL_TLS_CERT, clientKey: vars.TEMPORAL_TLS_KEY, serverCACert: vars.TEMPORAL_TLS_CA };
   let withLegacy = tls;
@@ -63,7 +72,30 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Connectio
     ...(profile.grpcMeta && Object.keys(profile.grpcMeta).length > 0 ? { grpcMeta: profile.grpcMeta } : {}),
     configured: Boolean(profile.address),
     profile: vars.TEMPORAL_PROFILE ?? 'default',
+    ...(codec ? { codec } : {}),
   };
+}
+
+/** The payload codec DURABLE_JOBS_CODEC_KEY_FILE or DURABLE_JOBS_CODEC_KEYS configure, if any. */
+export function codecFromEnv(env: NodeJS.ProcessEnv = process.env): PayloadCodec | undefined {
+  try {
+    const keys = keyRingFromEnv(env);
+    return keys ? new AesGcmCodec(keys) : undefined;
+  } catch (err) {
+    if (err instanceof CodecKeyError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+/** The data converter of the settings' codec (undefined: Temporal's default, plain JSON payloads). */
+export function dataConverterFor(settings: Pick<ConnectionSettings, 'codec'>): DataConverter | undefined {
+  return settings.codec ? { payloadCodecs: [settings.codec] } : undefined;
+}
+
+/** A client on `connection` that encodes payloads as the settings say. */
+export function clientFor(connection: Connection, namespace: string, settings: Pick<ConnectionSettings, 'codec'>): Client {
+  const dataConverter = dataConverterFor(settings);
+  return new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
 }
 
 /** Options both the client's Connection and the worker's NativeConnection accept. */
@@ -122,5 +154,5 @@ export async function connect(settings: ConnectionSettings = settingsFromEnv()):
   } catch (err) {
     throw new ConnectionError(settings.address, err, await connectFailure(settings, err));
   }
-  return new Client({ connection, namespace: settings.namespace });
+  return clientFor(connection, settings.namespace, settings);
 }

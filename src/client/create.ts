@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
+import { withoutEnvValues } from '../api/env-redaction';
 import { checkJobObjectLimits } from '../api/input-limits';
 import { withControllerUid } from '../api/labels';
 import type { Job } from '../api/types';
@@ -40,8 +41,9 @@ export async function createJob(ctx: ClientContext, job: Job, opts: { continueAs
       // A finished Job still exists (as in Kubernetes) until it is deleted, which removes its execution.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       staticSummary: `Job ${job.metadata.namespace}/${job.metadata.name}`,
-      // The Job as created, readable without a worker and listed with the execution.
-      memo: { [MEMO_JOB]: stored },
+      // The Job as created, readable without a worker and listed with the execution; without its env
+      // values, which the Web UI would show to anyone who can list workflows.
+      memo: { [MEMO_JOB]: withoutEnvValues(stored) },
       ...(typedSearchAttributes.length > 0 ? { typedSearchAttributes } : {}),
     });
   } catch (err) {

@@ -8,8 +8,11 @@ export {
   ConfigError,
   ConnectionError,
   DEFAULT_ADDRESS,
+  clientFor,
+  codecFromEnv,
   connect,
   connectionOptions,
+  dataConverterFor,
   settingsFromEnv,
   type BaseConnectionOptions,
   type ConnectionSettings,
@@ -18,6 +21,8 @@ export { NamespaceNotFoundError, classifyConnectionFailure, namespaceExists, typ
 export { clientVersion, serverInfo, type ServerInfo } from './server-info';
 export { DEFAULT_TASK_QUEUE } from '../api/task-queues';
 export type { SearchAttributeSupport } from './search-attributes';
+// Payload encryption (issue 15, section 4): the codec the settings carry, and the Web UI's codec server.
+export { AesGcmCodec, CODEC_KEYS_VAR, CODEC_KEY_FILE_VAR, keyRingFromEnv, parseKeyRing, startCodecServer, type CodecKeyRing, type CodecServer, type CodecServerOptions } from '../codec';
 export type {
   ApplyAction,
   EventRow,

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import type { ContainerResult } from '../api/pod';
 import type { Job } from '../api/types';
-import { podLogFile } from '../data-dir/layout';
+import { isPodLogFile, podLogFile } from '../data-dir/layout';
 import type { PodRecord } from '../workflows/messages';
 
 export interface LogOptions {
@@ -101,7 +101,9 @@ export function podLogs(job: Job, pod: PodRecord, opts: LogOptions): PodLogs {
       if (opts.allContainers) continue;
       throw new LogsError(`Error from server (BadRequest): previous terminated container "${name}" in pod "${pod.name}" not found`);
     }
-    const file = rec?.logFile ?? (opts.dataDir && restartCount >= 0 ? podLogFile(opts.dataDir, job.metadata.namespace, pod.name, name, restartCount) : undefined);
+    // The record's path only when it is this container run's log (issue 15: a forged one named /etc/passwd).
+    const recorded = rec?.logFile !== undefined && isPodLogFile(rec.logFile, job.metadata.namespace, pod.name, name, restartCount) ? rec.logFile : undefined;
+    const file = recorded ?? (opts.dataDir && restartCount >= 0 ? podLogFile(opts.dataDir, job.metadata.namespace, pod.name, name, restartCount) : undefined);
     // A path from another host simply does not exist here, and the record's tail is used instead.
     const whole = file ? readWhole(file) : undefined;
     if (whole !== undefined) {

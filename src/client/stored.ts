@@ -1,6 +1,6 @@
 // What the server itself knows about a Job, without a worker: the Job as it was created (memo, or the
 // workflow's start input for Jobs created before the memo existed) and the workflow's own status.
-import { defaultPayloadConverter } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { Client, WorkflowExecutionDescription, WorkflowExecutionInfo } from '@temporalio/client';
 import type { Job, JobCondition, JobStatus } from '../api/types';
 import type { JobInput, JobWithStatus } from '../workflows/messages';
@@ -21,8 +21,9 @@ export async function storedJob(client: Client, info: WorkflowExecutionInfo | Wo
     execution: { workflowId: info.workflowId, runId: info.runId },
     maximumPageSize: 1,
   });
-  const payload = res.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  const input = payload ? defaultPayloadConverter.fromPayload<JobInput>(payload) : undefined;
+  const payloads = res.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+  // Through the client's codec: with one configured, the input is encrypted.
+  const input = payloads?.length ? await decodeFromPayloadsAtIndex<JobInput>(client.options.loadedDataConverter, 0, payloads) : undefined;
   if (!input || !isJob(input.job)) throw new Error(`workflow ${info.workflowId} has no Job in its start input`);
   return input.job;
 }

@@ -22,6 +22,16 @@ export function podLogFile(dataDir: string, namespace: string, pod: string, cont
   return path.join(dataDir, 'logs', safeSegment(namespace), safeSegment(pod), `${safeSegment(container)}-${restartCount}.log`);
 }
 
+/**
+ * Whether `file` (a path a pod's record names) is that container run's log in some data dir: absolute,
+ * normalized, ending in `logs/<namespace>/<pod>/<container>-<restartCount>.log`. A record is workflow
+ * state, which anyone with Temporal access could have forged: a client reads only a file this says is a log.
+ */
+export function isPodLogFile(file: string, namespace: string, pod: string, container: string, restartCount: number): boolean {
+  const suffix = path.join(path.sep, 'logs', safeSegment(namespace), safeSegment(pod), `${safeSegment(container)}-${restartCount}.log`);
+  return path.isAbsolute(file) && path.normalize(file) === file && file.endsWith(suffix);
+}
+
 /** The highest restartCount of the container with a log on this host. */
 export function latestLogRestart(dataDir: string, namespace: string, pod: string, container: string): number | undefined {
   const dir = path.dirname(podLogFile(dataDir, namespace, pod, container, 0));

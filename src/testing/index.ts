@@ -117,7 +117,8 @@ export class JobTestEnvironment {
     return new JobsClient(this.env.client, { taskQueue: this.taskQueue });
   }
 
-  private get taskQueue(): string {
+  /** The task queue this environment's workers poll (for tests that start workflows themselves). */
+  get taskQueue(): string {
     return `durable-jobs-test-${process.pid}`;
   }
 

@@ -16,6 +16,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, type SearchAttributePair } from '@temporalio/common';
+import { withoutEnvValues } from '../api/env-redaction';
 import { withControllerUid } from '../api/labels';
 import { cronJobEvents, rfc1123z, type CronJobEvent } from '../cronjob/events';
 import type { FinishedJob } from '../cronjob/history';
@@ -97,7 +98,8 @@ export async function cronJobRun(input: CronJobRunInput): Promise<CronJobRunResu
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       staticSummary: `Job ${namespace}/${name} (CronJob ${cronJob.metadata.name})`,
-      memo: { [MEMO_JOB]: job },
+      // Without env values (src/client/create.ts). Replay compares a child's id and type, not its memo.
+      memo: { [MEMO_JOB]: withoutEnvValues(job) },
       ...(typedSearchAttributes.length > 0 ? { typedSearchAttributes } : {}),
     });
   } catch (err) {

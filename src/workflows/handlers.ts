@@ -3,7 +3,7 @@
 // once), then applied; the loop carries it out and the handler answers once it has. Handlers issue no
 // commands, and complete only after the loop's commands for the change: a live run and its replay
 // (after a worker restart) order an update's completion differently relative to anything else.
-import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, setHandler } from '@temporalio/workflow';
 import type { Job } from '../api/types';
 import { JobValidationError } from '../api/errors';
 import { updateJob } from '../api/update';
@@ -27,6 +27,7 @@ import {
   type ScaleRequest,
 } from './messages';
 import { snapshot, type JobContext } from './job-context';
+import { isPodStarted, mergePatchProblem, pageOf, podStartedProblem, podsQueryProblem, scaleRequestProblem } from './message-validation';
 import type { PodDispatch } from './pod-dispatch';
 
 const SUSPEND: JobMergePatch = { spec: { suspend: true } };
@@ -36,13 +37,21 @@ export function registerHandlers(ctx: JobContext, pods: PodDispatch): void {
   const { state } = ctx;
   setHandler(statusQuery, () => computeStatus(ctx.job.spec, state));
   setHandler(jobQuery, () => snapshot(ctx));
-  setHandler(podsQuery, (args?: PodsQueryArgs) => pagePods(state, args));
+  setHandler(podsQuery, (args?: PodsQueryArgs) => {
+    const problem = podsQueryProblem(args);
+    if (problem !== undefined) throw ApplicationFailure.nonRetryable(problem, INVALID_ARGUMENT);
+    return pagePods(state, args);
+  });
   setHandler(eventsQuery, () => state.events);
-  setHandler(podStartedSignal, ({ pod, worker }) => {
-    ctx.inbox.push({ type: 'podStarted', pod, worker, at: Date.now() });
+  setHandler(podStartedSignal, (arg: unknown) => {
+    // A signal cannot be refused: one that is not what the worker sends is dropped, never fatal.
+    if (!isPodStarted(arg)) return void log.warn('dropped a podStarted signal', { problem: podStartedProblem(arg) });
+    ctx.inbox.push({ type: 'podStarted', pod: arg.pod, worker: arg.worker, at: Date.now() });
   });
 
   const check = (patch: JobMergePatch): Job => {
+    const problem = mergePatchProblem(patch);
+    if (problem !== undefined) throw ApplicationFailure.nonRetryable(problem, UPDATE_REJECTED.invalid);
     rejectIfClosing(ctx);
     try {
       return updateJob(ctx.job, patch, { started: state.startTime !== undefined });
@@ -62,7 +71,13 @@ export function registerHandlers(ctx: JobContext, pods: PodDispatch): void {
   setHandler(patchUpdate, change, { validator: (p) => void check(p) });
   setHandler(suspendUpdate, () => change(SUSPEND), { validator: () => void check(SUSPEND) });
   setHandler(resumeUpdate, () => change(RESUME), { validator: () => void check(RESUME) });
-  setHandler(scaleUpdate, (r) => change(scalePatch(r)), { validator: (r) => void check(scalePatch(r)) });
+  setHandler(scaleUpdate, (r) => change(scalePatch(r)), {
+    validator: (r: unknown) => {
+      const problem = scaleRequestProblem(r);
+      if (problem !== undefined) throw ApplicationFailure.nonRetryable(problem, UPDATE_REJECTED.invalid);
+      check(scalePatch(r as ScaleRequest));
+    },
+  });
   setHandler(
     deleteUpdate,
     async () => {
@@ -81,6 +96,9 @@ export function registerHandlers(ctx: JobContext, pods: PodDispatch): void {
   );
 }
 
+/** ApplicationFailure type of a query whose argument is not what the query takes. */
+const INVALID_ARGUMENT = 'InvalidArgument';
+
 function rejectIfClosing(ctx: JobContext): void {
   if (ctx.state.deletionTimestamp !== undefined)
     throw ApplicationFailure.nonRetryable(`Job ${JSON.stringify(ctx.job.metadata.name)} is being deleted`, UPDATE_REJECTED.deleting);
@@ -97,7 +115,6 @@ function scalePatch(r: ScaleRequest): JobMergePatch {
 
 function pagePods(state: JobState, args?: PodsQueryArgs): PodsPage {
   const all = [...state.finishedPods, ...state.pods];
-  const offset = Math.max(0, args?.offset ?? 0);
-  const limit = Math.max(1, Math.min(args?.limit ?? 100, 1000));
+  const { offset, limit } = pageOf(args);
   return { items: all.slice(offset, offset + limit), total: all.length, dropped: state.finishedPodsDropped };
 }

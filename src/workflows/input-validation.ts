@@ -10,6 +10,7 @@ import { JobValidationError, ManifestError } from '../api/errors';
 import { countIndexes } from '../api/indexes';
 import { decodeJobManifest } from '../api/job-schema';
 import type { Job } from '../api/types';
+import { podGenerateName } from '../api/pod-identity';
 import { jobToManifest } from '../api/update';
 import { validateJob } from '../api/validation';
 import { checkValueLimits } from '../api/value-limits';
@@ -64,7 +65,8 @@ const container = z.looseObject({
   name: z.string(),
   init: z.boolean(),
   exitCode: z.int().nullable(),
-  reason: z.enum(['Completed', 'Error', 'ContainerCannotRun', 'DeadlineExceeded', 'Killed']),
+  // Shown and matched by name, never computed with: a reason a newer worker adds must not fail a carried state.
+  reason: z.string(),
   // Shown, never computed with.
   startedAt: z.string(),
   finishedAt: z.string(),
@@ -74,7 +76,8 @@ const container = z.looseObject({
   // it on their own host, so anything else (`/etc/shadow`, `../`) would read a file it must not.
   logFile: z
     .string()
-    .refine((p) => p.startsWith('/') && !p.split('/').includes('..') && /\/logs\/[^/]+\/[^/]+\/[^/]+-\d+\.log$/.test(p), 'must be a log file of the worker\'s data dir')
+    // (Relative when a worker was given a relative data dir; the client reads only absolute ones.)
+    .refine((p) => !p.split('/').includes('..') && /(^|\/)logs\/[^/]+\/[^/]+\/[^/]+-\d+\.log$/.test(p), 'must be a log file of the worker\'s data dir')
     .optional(),
 });
 const pod = z.looseObject({
@@ -133,9 +136,12 @@ function checkState(raw: unknown, job: Job): void {
   }
   const s = parsed.data;
   const { completions, completionMode } = job.spec;
-  const prefix = `${job.metadata.name}-`;
-  for (const [i, p] of [...s.pods, ...s.finishedPods].entries()) {
-    if (!p.name.startsWith(prefix)) refuse(`state.pods[${i}].name: Invalid value: ${JSON.stringify(p.name)}: not a pod of Job ${JSON.stringify(job.metadata.name)}`);
+  // The controller's own names: a long Job name is cut to fit (podGenerateName), so compare with that.
+  for (const [field, list] of [['pods', s.pods], ['finishedPods', s.finishedPods]] as const) {
+    for (const [i, p] of list.entries()) {
+      if (!p.name.startsWith(podGenerateName(job.metadata.name, p.index)))
+        refuse(`state.${field}[${i}].name: Invalid value: ${JSON.stringify(p.name)}: not a pod of Job ${JSON.stringify(job.metadata.name)}`);
+    }
   }
   if (completionMode === 'Indexed' && completions !== null) {
     for (const [field, r] of [['completedIndexes', s.completedIndexes], ['failedIndexes', s.failedIndexes]] as const) {

@@ -15,6 +15,7 @@ import { StatusPublisher, buildResult } from './status-publishing';
 import { continueWithNewRun, thresholdsFrom, timeToHandOver } from './continue-as-new';
 import { scheduleRemoval, ttlExpiry } from './ttl';
 import { jobFailure } from './job-ending';
+import { validateJobInput } from './input-validation';
 
 /** The patch id of pod pacing and continue-as-new (see `patched`). */
 const PACING_AND_CONTINUE_AS_NEW = 'pacing-and-continue-as-new';
@@ -22,8 +23,13 @@ const PACING_AND_CONTINUE_AS_NEW = 'pacing-and-continue-as-new';
 const FAILED_JOB_FAILS_WORKFLOW = 'failed-job-fails-workflow';
 /** The patch id of leaving another controller's Job alone (spec.managedBy). */
 const HONOUR_MANAGED_BY = 'honour-managed-by';
+/** The patch id of the start input's validation: runs that began before it replay as they ran. */
+const VALIDATED_INPUT = 'validated-input';
 
-export async function job(input: JobInput): Promise<JobResult> {
+export async function job(raw: JobInput): Promise<JobResult> {
+  // Anyone with Temporal access can start this workflow: an invalid Job or a forged carried-over state
+  // fails the run at once (non-retryable, with the field path), before any pod starts.
+  const input = patched(VALIDATED_INPUT) ? validateJobInput(raw) : raw;
   const ctx: JobContext = { job: input.job, state: input.state ?? initialState(), inbox: [], changes: 0, synced: 0 };
   const { state } = ctx;
   const randomSuffix = suffixFrom(Math.random);

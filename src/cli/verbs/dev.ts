@@ -1,6 +1,7 @@
 // `jobctl dev`: the embedded Temporal dev server with its Web UI, plus a worker, until Ctrl-C. Other jobctl
 // commands on this host find it through the note it leaves in the data dir.
-import { createJobWorker, defaultDataDir, DEFAULT_TASK_QUEUE, startEmbeddedServer } from '../../worker';
+import { codecFromEnv } from '../../client';
+import { createJobWorker, defaultDataDir, DEFAULT_TASK_QUEUE, secretsDirFor, startEmbeddedServer } from '../../worker';
 import { readDevServerInfo, writeDevServerInfo } from '../dev-info';
 import { taskQueueFromEnv } from '../common';
 import { CliError, type Output } from '../output';
@@ -18,6 +19,8 @@ export async function devCommand(o: DevOptions, out: Output): Promise<number> {
     throw new CliError(`error: jobctl dev already runs for ${dataDir} (pid ${running.pid}, server ${running.address}, Web UI ${running.uiUrl})`);
   }
   const taskQueue = o.taskQueue ?? taskQueueFromEnv() ?? DEFAULT_TASK_QUEUE;
+  // Bad keys are found before the server starts.
+  const codec = codecFromEnv();
   out.info(`Starting the Temporal dev server (data in ${dataDir})...`);
   const server = await startEmbeddedServer({ dataDir, log: (m) => out.info(m) });
   const forget = writeDevServerInfo(dataDir, { pid: process.pid, address: server.address, uiUrl: server.uiUrl });
@@ -28,6 +31,8 @@ export async function devCommand(o: DevOptions, out: Output): Promise<number> {
       taskQueue,
       dataDir,
       ...(o.maxPods !== undefined ? { maxConcurrentPods: o.maxPods } : {}),
+      secretsDir: secretsDirFor(dataDir),
+      ...(codec ? { payloadCodec: codec } : {}),
       log: (m) => out.info(m),
     });
     out.info(`Temporal Web UI: ${server.uiUrl}  (server ${server.address})`);

@@ -115,7 +115,7 @@ async function launch(request: LaunchRequest, cli: DockerCli): Promise<LaunchRes
   const name = dockerContainerName(pod.namespace, pod.podName, container.name, request.restartCount);
   const args = dockerRunArgs({
     name,
-    hostname: podHostname(pod.podName),
+    hostname: pod.hostname ?? podHostname(pod.podName),
     image: container.image,
     pullPolicy: container.imagePullPolicy,
     env: vars.value,

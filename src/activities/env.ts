@@ -12,6 +12,8 @@ export interface PodFacts {
   annotations: Labels;
   /** Completion index of an Indexed Job. */
   index?: number;
+  /** The pod's hostname (src/api/pod-identity.ts podHostname); the pod name when unset. */
+  hostname?: string;
 }
 
 export interface ResolvedContainer {
@@ -60,7 +62,7 @@ export function resolveContainer(
     if (value !== undefined) env[name] = value;
   }
   // Container runtimes set HOSTNAME to the pod's hostname; a container may still override it.
-  env.HOSTNAME = pod.podName;
+  env.HOSTNAME = pod.hostname ?? pod.podName;
   Object.assign(env, vars);
 
   return { ok: true, value: { file: argv[0]!, args: argv.slice(1), env } };

@@ -64,7 +64,7 @@ const container = z.looseObject({
   name: z.string(),
   init: z.boolean(),
   exitCode: z.int().nullable(),
-  reason: z.enum(['Completed', 'Error', 'ContainerCannotRun', 'DeadlineExceeded', 'Killed']),
+  reason: z.enum(['Completed', 'Error', 'ContainerCannotRun', 'DeadlineExceeded', 'Killed', 'OOMKilled']),
   // Shown, never computed with.
   startedAt: z.string(),
   finishedAt: z.string(),

@@ -45,6 +45,12 @@ export interface JobWorkerOptions {
    * `new DirectLauncher()` to spawn from the worker itself, for comparison.
    */
   launcher?: PodLauncher;
+  /** Host directories every sandboxed pod may write to (the rest of the host is read-only to pods); see ActivitiesOptions. */
+  sharedPaths?: ActivitiesOptions['sharedPaths'];
+  /** 'host' (the default) or 'none': whether sandboxed pods reach the network (and so this worker's Temporal server). */
+  podNetwork?: ActivitiesOptions['podNetwork'];
+  /** The most processes of one sandboxed container, where cgroups work; see ActivitiesOptions. */
+  podPidsLimit?: ActivitiesOptions['podPidsLimit'];
   /** How often leftover pod dirs are looked at (30 s); tests shorten it. */
   sweepEveryMs?: number;
   log?: (message: string) => void;
@@ -138,6 +144,9 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
     isolation,
     localPods,
     maxConcurrentPods: maxPods,
+    ...(opts.sharedPaths !== undefined ? { sharedPaths: opts.sharedPaths } : {}),
+    ...(opts.podNetwork !== undefined ? { podNetwork: opts.podNetwork } : {}),
+    ...(opts.podPidsLimit !== undefined ? { podPidsLimit: opts.podPidsLimit } : {}),
   });
   const common = {
     connection: opts.connection,

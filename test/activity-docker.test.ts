@@ -97,7 +97,8 @@ describe('runPod with the docker runtime', () => {
     assert.deepEqual(callsFor(name), [
       ['rm', '-f', name],
       [
-        'run', '--rm', '--name', name, '--hostname', pod, '--pull', 'missing',
+        // An Indexed pod's hostname: <job>-<index>.
+        'run', '--rm', '--name', name, '--hostname', 'job-2', '--pull', 'missing',
         '-e', 'WHO=world', '-e', 'GREETING=hello world', '-e', `POD=${pod}`, '-e', 'JOB_COMPLETION_INDEX=2',
         '-w', '/work', '-v', `${volume}:/cache`, '--entrypoint', '/bin/app',
         'fake/echo', '--greet', 'hello world', '$(GREETING)',

@@ -49,7 +49,8 @@ async function launch(
   if (!limits.ok) return launchFailure(`container "${container.name}": ${limits.message}`);
   const workingDir = container.workingDir || undefined;
   const runAs = runAsIdentity(request.podSpec, container);
-  const wantsLimits = limits.value.memoryBytes !== undefined || limits.value.milliCpu !== undefined || settings.pidsLimit !== undefined;
+  // Said only to pods that ask for limits: the worker's own pid limit is no promise to anyone.
+  const wantsLimits = limits.value.memoryBytes !== undefined || limits.value.milliCpu !== undefined;
 
   if (sandbox.ok) {
     if (wantsLimits && !(settings.cgroups.ok && sandbox.sh !== undefined)) {

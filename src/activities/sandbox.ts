@@ -151,8 +151,10 @@ export interface SandboxPlan extends SandboxTools {
   root: HostRootEntry[];
   /** Host directories whose entries are bound one by one, so that paths can be made inside them in the sandbox. */
   mirrored?: ReadonlyMap<string, HostRootEntry[]>;
-  /** Directories to make in the sandbox only (mount points and a workingDir the host lacks). */
+  /** Mount points to make in the sandbox only. */
   dirs?: readonly string[];
+  /** A workingDir the host lacks: a writable tmpfs of the sandbox's own. */
+  ownWorkingDir?: string;
   hidden?: readonly string[];
   shared?: readonly string[];
   network?: PodNetwork;
@@ -196,8 +198,9 @@ export function sandboxArgv(plan: SandboxPlan): { file: string; args: string[] }
   const args = ['--ignore-signal=TERM', plan.bwrap];
   bindTree(args, '/', plan.root, plan.mirrored ?? new Map());
   args.push('--dev', '/dev', '--proc', '/proc', '--perms', '1777', '--tmpfs', '/tmp');
-  for (const h of plan.hidden ?? []) args.push('--tmpfs', h);
   for (const s of plan.shared ?? []) args.push('--bind', s, s);
+  // After the shares: a share that holds the data dir must not show it.
+  for (const h of plan.hidden ?? []) args.push('--tmpfs', h);
   args.push('--unshare-pid', '--unshare-ipc', '--die-with-parent');
   if (plan.hostname !== undefined) args.push('--unshare-uts', '--hostname', plan.hostname);
   if (plan.network === 'none') args.push('--unshare-net');
@@ -205,9 +208,12 @@ export function sandboxArgv(plan: SandboxPlan): { file: string; args: string[] }
     args.push('--cap-drop', 'ALL');
     for (const cap of DEFAULT_CAPABILITIES) args.push('--cap-add', cap);
   }
-  const open = plan.user !== undefined ? ['--perms', '1777'] : [];
-  for (const d of plan.dirs ?? []) args.push(...open, '--dir', d);
+  for (const d of plan.dirs ?? []) args.push('--dir', d);
+  // Writable for the container's user, whoever that is, as a container runtime's fresh WORKDIR would be.
+  if (plan.ownWorkingDir !== undefined) args.push(...(plan.user !== undefined ? ['--perms', '1777'] : []), '--tmpfs', plan.ownWorkingDir);
   for (const m of plan.mounts) args.push(m.readOnly ? '--ro-bind' : '--bind', m.hostPath, m.mountPath);
+  // What was made in the sandbox's root (mirrors, mount points) is read-only too, as the host is.
+  args.push('--remount-ro', '/');
   if (plan.workingDir !== undefined) args.push('--chdir', plan.workingDir);
   args.push('--info-fd', '3', '--');
   if (plan.user !== undefined && plan.setpriv !== undefined) {
@@ -241,8 +247,8 @@ function bindTree(args: string[], dir: string, entries: readonly HostRootEntry[]
 interface View {
   mounts: readonly Mount[];
   root: readonly HostRootEntry[];
-  /** Paths only the sandbox has, whatever the host has there: /tmp, hidden dirs. */
-  own: readonly string[];
+  /** Host paths covered by an empty tmpfs. */
+  hidden: readonly string[];
   shared: readonly string[];
 }
 
@@ -262,10 +268,13 @@ export async function launchSandboxed(
   log: Pick<LaunchRequest, 'logFile' | 'onLogError'>,
 ): Promise<LaunchResult> {
   const root = listHostRoot();
-  const hidden = settings.hidden.map(realPath).filter((h): h is string => h !== undefined && !isUnder(h, '/tmp'));
-  const view: View = { mounts, root, own: ['/tmp', ...hidden], shared: settings.shared };
+  const hidden = settings.hidden.map(realPath).filter((h): h is string => h !== undefined);
+  // A share that is gone would make bwrap fail; the pod runs without it.
+  const shared = settings.shared.filter(isDirectory);
+  const view: View = { mounts, root, hidden, shared };
   /** Paths to make in the sandbox only, with the host directories they need mirrored. */
   const toMake: string[] = [];
+  let makeWorkingDir = false;
 
   if (workingDir !== undefined) {
     if (!path.posix.isAbsolute(workingDir)) return launchFailure(`workingDir "${workingDir}" must be an absolute path`);
@@ -280,6 +289,7 @@ export async function launchSandboxed(
       }
     } else if (where.on === 'sandbox' || !fs.existsSync(where.hostPath)) {
       toMake.push(workingDir);
+      makeWorkingDir = true;
     } else if (!isDirectory(where.hostPath)) {
       return launchFailure(`workingDir "${workingDir}": not a directory`);
     }
@@ -303,6 +313,7 @@ export async function launchSandboxed(
     }
   }
   const { mirrored, dirs } = mirrorsFor(toMake, view);
+  const ownWorkingDir = makeWorkingDir ? dirs.shift() : undefined;
 
   if (resolved.file.includes('=')) {
     // env(1) would take NAME=VALUE for a variable to set rather than the command to run.
@@ -328,8 +339,9 @@ export async function launchSandboxed(
     root,
     mirrored,
     dirs,
+    ...(ownWorkingDir !== undefined ? { ownWorkingDir } : {}),
     hidden,
-    shared: settings.shared,
+    shared,
     network: settings.network,
     hostname: isolation.hostname,
     dropCapabilities: privileged(),
@@ -362,7 +374,10 @@ class SandboxedContainer implements ContainerHandle {
   ) {
     this.done = group.done.then(async (exit) => {
       // Read before the cgroup goes: the kernel's count of OOM kills tells OOMKilled from another SIGKILL.
-      const oomKilled = cgroup?.oomKilled() ?? false;
+      // Only a container that failed: on cgroup v1 the killer may take a child the container survives
+      // (v2 kills the whole container, memory.oom.group), and a container that exits 0 has succeeded.
+      const failed = exit.code !== 0;
+      const oomKilled = failed && (cgroup?.oomKilled() ?? false);
       await cgroup?.remove();
       return { ...signalledBy(exit, this.sent), log: exit.log, ...(oomKilled ? { oomKilled } : {}) };
     });
@@ -415,10 +430,10 @@ function locate(p: string, view: View): Location {
     if (isUnder(p, m.mountPath) && (!best || m.mountPath.length > best.mountPath.length)) best = m;
   }
   if (best) return { on: 'host', hostPath: path.join(best.hostPath, p.slice(best.mountPath.length)), writable: !best.readOnly };
+  if (view.hidden.some((h) => isUnder(p, h))) return { on: 'sandbox' };
   if (view.shared.some((s) => isUnder(p, s))) return { on: 'host', hostPath: p, writable: true };
-  if (view.own.some((o) => isUnder(p, o))) return { on: 'sandbox' };
   const top = p.split('/')[1] ?? '';
-  if (top === 'dev' || top === 'proc') return { on: 'sandbox' };
+  if (OWN_ROOT_ENTRIES.has(top)) return { on: 'sandbox' };
   return view.root.some((e) => e.name === top) ? { on: 'host', hostPath: p, writable: false } : { on: 'sandbox' };
 }
 

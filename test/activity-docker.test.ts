@@ -338,4 +338,19 @@ describe('docker names and arguments', () => {
     });
     assert.deepEqual(args, ['run', '--rm', '--name', 'n', '--hostname', 'h', '--pull', 'never', '-v', '/host/v:/v:ro', 'img']);
   });
+
+  it('passes resources.limits as --memory/--cpus and runAsUser/runAsGroup as --user', () => {
+    const args = dockerRunArgs({
+      name: 'n',
+      hostname: 'h',
+      image: 'img',
+      env: {},
+      mounts: [],
+      command: [],
+      args: [],
+      limits: { memoryBytes: 256 * 2 ** 20, milliCpu: 500 },
+      user: { uid: 1000 },
+    });
+    assert.deepEqual(args, ['run', '--rm', '--name', 'n', '--hostname', 'h', '--memory', '268435456', '--cpus', '0.5', '--user', '1000:0', 'img']);
+  });
 });

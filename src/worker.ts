@@ -185,7 +185,7 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
 // ---- the rest of the worker host's public surface ------------------------------------------------------
 export { DEFAULT_TASK_QUEUE, MAX_NODE_LABELS, parseNodeLabels } from './api/task-queues';
 export { defaultDataDir } from './data-dir/layout';
-export { ISOLATION_MODES, isolationSupport, type Isolation } from './activities';
+export { ISOLATION_MODES, isolationSupport, type Isolation, POD_NETWORKS, type PodNetwork, describeLimits, DEFAULT_POD_PIDS_LIMIT } from './activities';
 export { startEmbeddedServer, type EmbeddedServer } from './dev/embedded';
 export { setup, type SetupOptions, type SetupResult } from './dev/setup';
 export { quietSdkLogs } from './runtime-logging';

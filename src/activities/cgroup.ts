@@ -55,6 +55,13 @@ export function cgroupSupport(): CgroupSupport {
   return support;
 }
 
+/** One line for a worker's start: whether pods' limits are enforced here, and how. */
+export function describeLimits(): string {
+  const s = cgroupSupport();
+  if (!s.ok) return `not enforced (${s.reason})`;
+  return `enforced through cgroup v${s.version} (${s.bases.map((b) => `${b.dir}: ${b.controllers.join(',')}`).join('; ')})`;
+}
+
 /** A fresh cgroup for one container, with its limits written; throws with the file and errno when it cannot. */
 export function createCgroup(s: Extract<CgroupSupport, { ok: true }>, limits: CgroupLimits): ContainerCgroup {
   const name = `${process.pid}-${++counter}`;

@@ -9,7 +9,11 @@ import {
   DEFAULT_TASK_QUEUE,
   ISOLATION_MODES,
   isolationSupport,
+  describeLimits,
+  DEFAULT_POD_PIDS_LIMIT,
   MAX_NODE_LABELS,
+  POD_NETWORKS,
+  type PodNetwork,
   parseNodeLabels,
   type Isolation,
 } from '../worker';
@@ -22,6 +26,10 @@ export interface WorkerCommandOptions {
   dataDir?: string;
   isolation?: Isolation;
   nodeLabels?: Record<string, string>;
+  /** Host directories pods may write to (`--share-path`, repeatable). */
+  sharedPaths?: string[];
+  podNetwork?: PodNetwork;
+  podPidsLimit?: number;
   out: Output;
 }
 
@@ -47,8 +55,25 @@ export function addWorkerCommand(program: Command, out: Output, exit: (code: num
       labelsArg,
     )
     .option('--data-dir <dir>', 'where pod logs and emptyDir volumes live')
+    .option('--share-path <dir>', 'a host directory sandboxed pods may write to (the rest of the host is read-only to them); repeatable', collect, [])
+    .addOption(
+      new Option('--pod-network <mode>', "sandboxed pods' network: host (this host's, so also its Temporal server), none (loopback only)")
+        .choices([...POD_NETWORKS])
+        .default('host'),
+    )
+    .option('--pod-pids-limit <n>', 'the most processes of one sandboxed container (cgroup pids.max, where cgroups work)', positiveInt, DEFAULT_POD_PIDS_LIMIT)
     .action(
-      async (o: { taskQueue: string; maxConcurrentPods: number; maxPods?: number; isolation: Isolation; nodeLabels?: Record<string, string>; dataDir?: string }) => {
+      async (o: {
+        taskQueue: string;
+        maxConcurrentPods: number;
+        maxPods?: number;
+        isolation: Isolation;
+        nodeLabels?: Record<string, string>;
+        dataDir?: string;
+        sharePath: string[];
+        podNetwork: PodNetwork;
+        podPidsLimit: number;
+      }) => {
         exit(
           await workerCommand({
             taskQueue: o.taskQueue,
@@ -56,6 +81,9 @@ export function addWorkerCommand(program: Command, out: Output, exit: (code: num
             isolation: o.isolation,
             ...(o.nodeLabels ? { nodeLabels: o.nodeLabels } : {}),
             ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+            sharedPaths: o.sharePath,
+            podNetwork: o.podNetwork,
+            podPidsLimit: o.podPidsLimit,
             out,
           }),
         );
@@ -83,6 +111,9 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
       maxConcurrentPods: o.maxPods,
       isolation,
       ...(o.nodeLabels ? { nodeLabels: o.nodeLabels } : {}),
+      ...(o.sharedPaths !== undefined ? { sharedPaths: o.sharedPaths } : {}),
+      ...(o.podNetwork !== undefined ? { podNetwork: o.podNetwork } : {}),
+      ...(o.podPidsLimit !== undefined ? { podPidsLimit: o.podPidsLimit } : {}),
       log: (m) => o.out.info(m),
     });
   } catch (err) {
@@ -95,6 +126,8 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
   o.out.info(`  task queue${queues.length > 1 ? 's' : ''}: ${queues.map((q) => `"${q}"`).join(', ')}`);
   o.out.info(`  isolation: ${await isolationInUse(isolation)}`);
   o.out.info(`  data dir: ${dataDir}`);
+  // Said once, at start: whether resources.limits and the pid limit hold on this host.
+  o.out.info(`  pod limits: ${describeLimits()}`);
   o.out.info(`  max concurrent pods: ${o.maxPods}`);
   // The SDK shuts the worker down on SIGINT/SIGTERM; running pods are cancelled and given their grace period.
   await worker.run();
@@ -107,6 +140,10 @@ async function isolationInUse(mode: Isolation): Promise<string> {
   const support = await isolationSupport(mode);
   if (support.ok) return `sandbox (bubblewrap: ${support.bwrap})${mode === 'auto' ? ', chosen by auto' : ''}`;
   return `process-group${mode === 'auto' ? ` (auto: ${support.reason})` : ''}`;
+}
+
+function collect(v: string, all: string[]): string[] {
+  return [...all, v];
 }
 
 function positiveInt(v: string): number {

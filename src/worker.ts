@@ -47,6 +47,8 @@ export interface JobWorkerOptions {
   launcher?: PodLauncher;
   /** Host directories every sandboxed pod may write to (the rest of the host is read-only to pods); see ActivitiesOptions. */
   sharedPaths?: ActivitiesOptions['sharedPaths'];
+  /** Host paths no sandboxed pod may see, besides the data dir and the worker's Temporal credentials; see ActivitiesOptions. */
+  hiddenPaths?: ActivitiesOptions['hiddenPaths'];
   /** 'host' (the default) or 'none': whether sandboxed pods reach the network (and so this worker's Temporal server). */
   podNetwork?: ActivitiesOptions['podNetwork'];
   /** The most processes of one sandboxed container, where cgroups work; see ActivitiesOptions. */
@@ -146,6 +148,7 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
     maxConcurrentPods: maxPods,
     ...(opts.sharedPaths !== undefined ? { sharedPaths: opts.sharedPaths } : {}),
     ...(opts.podNetwork !== undefined ? { podNetwork: opts.podNetwork } : {}),
+    ...(opts.hiddenPaths !== undefined ? { hiddenPaths: opts.hiddenPaths } : {}),
     ...(opts.podPidsLimit !== undefined ? { podPidsLimit: opts.podPidsLimit } : {}),
   });
   const common = {

@@ -17,6 +17,7 @@ import { podHostname } from '../src/api/pod-identity';
 import { containerLimits, parseQuantity, runAsIdentity } from '../src/api/pod-resources';
 import { createActivities, sandboxSupport, type ActivitiesOptions } from '../src/activities';
 import { cgroupSupport, createCgroup, sweepCgroups } from '../src/activities/cgroup';
+import { workerCredentialFiles } from '../src/activities/sandbox';
 import { eventually, killAll, processesWith, token } from './helpers/procs';
 
 const roots: string[] = [];
@@ -168,6 +169,22 @@ describe('what a sandboxed pod sees of the host and of the worker', () => {
     await assert.rejects(a.result, (err: unknown) => err instanceof CancelledFailure);
     assert.equal(tail(b), 'no log\nno volume\ncannot write\n0\n');
     assert.equal(fs.readFileSync(aLog, 'utf8'), 'secret-in-log\n', "A's log is untouched");
+  });
+
+  it("cannot read the worker's credentials or other hidden paths (a file is /dev/null, a directory is empty)", { skip }, async () => {
+    const dir = tempDir(path.resolve('.'));
+    const key = path.join(dir, 'client.key');
+    const secrets = path.join(dir, 'secrets');
+    fs.writeFileSync(key, 'PRIVATE KEY\n');
+    fs.mkdirSync(secrets);
+    fs.writeFileSync(path.join(secrets, 'db'), 'hunter2\n');
+    const h = harness({ hiddenPaths: [key, secrets] });
+    const result = await h.run(podInput('creds', { containers: [sh('main', `cat ${key} 2>/dev/null | wc -c; ls -A ${secrets} | wc -l; cat ${dir}/client.key ${secrets}/db 2>/dev/null | wc -c`)] }));
+    assert.equal(tail(result), '0\n0\n0\n');
+    assert.deepEqual(
+      workerCredentialFiles({ TEMPORAL_TLS_CLIENT_KEY_PATH: '/etc/t/key.pem', TEMPORAL_CONFIG_FILE: '/etc/t/temporal.toml' }, '/home/w'),
+      ['/etc/t/key.pem', '/etc/t/temporal.toml', '/home/w/.config/temporalio/temporal.toml'],
+    );
   });
 
   it('has its own hostname: <job>-<index> for an Indexed pod, else the pod name, in uname -n and $HOSTNAME', { skip }, async () => {

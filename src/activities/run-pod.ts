@@ -16,7 +16,7 @@ import { sharedLauncher } from './launcher-process';
 import type { PodLauncher } from './pod-launcher';
 import { processRuntime } from './process-runtime';
 import { launchFailure, type ContainerHandle, type ContainerRuntime } from './runtime';
-import { sandboxSupport, type PodNetwork, type SandboxSettings, type SandboxSupport } from './sandbox';
+import { sandboxSupport, workerCredentialFiles, type PodNetwork, type SandboxSettings, type SandboxSupport } from './sandbox';
 import { cgroupSupport, sweepCgroups } from './cgroup';
 import { LocalPods, PodSlots, writePodRecord } from './pod-record';
 import { podDir, prepareVolumes, removePodDir } from './volumes';
@@ -59,6 +59,11 @@ export interface ActivitiesOptions {
    * read-only to pods): for an operator who means pods to leave files on this host.
    */
   sharedPaths?: string[];
+  /**
+   * Host paths no sandboxed pod may see, besides the data dir and the worker's Temporal credentials
+   * (./sandbox.ts workerCredentialFiles): e.g. a directory of secrets the worker reads for pods.
+   */
+  hiddenPaths?: string[];
   /** 'host' (the default): sandboxed pods use this host's network; 'none': loopback only. */
   podNetwork?: PodNetwork;
   /** The most processes a sandboxed container may have (cgroup pids.max, where cgroups work); 1024 by default. */
@@ -139,7 +144,7 @@ function sandboxSettings(opts: ActivitiesOptions): SandboxSettings {
   const cgroups = cgroupSupport();
   sweepCgroups(cgroups);
   return {
-    hidden: [opts.dataDir],
+    hidden: [opts.dataDir, ...workerCredentialFiles(), ...(opts.hiddenPaths ?? [])],
     shared: (opts.sharedPaths ?? []).map((p) => path.resolve(p)),
     network: opts.podNetwork ?? 'host',
     cgroups,

@@ -35,6 +35,7 @@
 //   The pod launcher reads it (./pod-launcher.ts); bwrap's parent, for --die-with-parent, is the
 //   launcher, which dies with the worker (./launcher-main.ts).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ContainerLimits } from '../api/pod-resources';
 import { createCgroup, joinArgv, type CgroupSupport, type ContainerCgroup } from './cgroup';
@@ -66,7 +67,7 @@ export type SandboxSupport = ({ ok: true } & SandboxTools) | { ok: false; reason
 
 /** What a worker's sandboxes share, whatever the pod. */
 export interface SandboxSettings {
-  /** Host paths no pod may see (the worker's data dir): each is covered by an empty tmpfs. */
+  /** Host paths no pod may see (the worker's data dir, its credentials): an empty tmpfs covers a directory, /dev/null a file. */
   hidden: readonly string[];
   /** Host directories every pod sees read-write at the same path: an operator's deliberate share. */
   shared: readonly string[];
@@ -143,6 +144,18 @@ export async function describeIsolation(): Promise<string> {
   );
 }
 
+/**
+ * The worker's own Temporal credentials on this host, which a pod must not read (it could act on every
+ * Job with them): the TLS client key and the client config profile (which may hold an API key), as
+ * Temporal's envconfig finds them. An API key in the environment never reaches pods (./env.ts).
+ */
+export function workerCredentialFiles(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string[] {
+  const files = [env.TEMPORAL_TLS_CLIENT_KEY_PATH, env.TEMPORAL_TLS_KEY, env.TEMPORAL_CONFIG_FILE];
+  const configHome = env.XDG_CONFIG_HOME || path.join(home, '.config');
+  files.push(path.join(configHome, 'temporalio', 'temporal.toml'));
+  return [...new Set(files.filter((f): f is string => typeof f === 'string' && f !== '').map((f) => path.resolve(f)))];
+}
+
 /** Where a path of the sandbox lives on the host, or 'sandbox' when only the sandbox has it (its root, /tmp, a hidden dir). */
 type Location = { on: 'host'; hostPath: string; writable: boolean } | { on: 'sandbox' };
 
@@ -156,6 +169,8 @@ export interface SandboxPlan extends SandboxTools {
   /** A workingDir the host lacks: a writable tmpfs of the sandbox's own. */
   ownWorkingDir?: string;
   hidden?: readonly string[];
+  /** Files no pod may read: /dev/null is bound over each. */
+  hiddenFiles?: readonly string[];
   shared?: readonly string[];
   network?: PodNetwork;
   hostname?: string;
@@ -201,6 +216,7 @@ export function sandboxArgv(plan: SandboxPlan): { file: string; args: string[] }
   for (const s of plan.shared ?? []) args.push('--bind', s, s);
   // After the shares: a share that holds the data dir must not show it.
   for (const h of plan.hidden ?? []) args.push('--tmpfs', h);
+  for (const f of plan.hiddenFiles ?? []) args.push('--ro-bind', '/dev/null', f);
   args.push('--unshare-pid', '--unshare-ipc', '--die-with-parent');
   if (plan.hostname !== undefined) args.push('--unshare-uts', '--hostname', plan.hostname);
   if (plan.network === 'none') args.push('--unshare-net');
@@ -268,7 +284,9 @@ export async function launchSandboxed(
   log: Pick<LaunchRequest, 'logFile' | 'onLogError'>,
 ): Promise<LaunchResult> {
   const root = listHostRoot();
-  const hidden = settings.hidden.map(realPath).filter((h): h is string => h !== undefined);
+  const hiddenPaths = settings.hidden.map(realPath).filter((h): h is string => h !== undefined);
+  const hidden = hiddenPaths.filter(isDirectory);
+  const hiddenFiles = hiddenPaths.filter((h) => !hidden.includes(h));
   // A share that is gone would make bwrap fail; the pod runs without it.
   const shared = settings.shared.filter(isDirectory);
   const view: View = { mounts, root, hidden, shared };
@@ -341,6 +359,7 @@ export async function launchSandboxed(
     dirs,
     ...(ownWorkingDir !== undefined ? { ownWorkingDir } : {}),
     hidden,
+    hiddenFiles,
     shared,
     network: settings.network,
     hostname: isolation.hostname,

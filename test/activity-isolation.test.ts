@@ -16,7 +16,7 @@ import type { Container, PodSpec } from '../src/api/types';
 import { podHostname } from '../src/api/pod-identity';
 import { containerLimits, parseQuantity, runAsIdentity } from '../src/api/pod-resources';
 import { createActivities, sandboxSupport, type ActivitiesOptions } from '../src/activities';
-import { cgroupSupport, createCgroup, sweepCgroups } from '../src/activities/cgroup';
+import { cgroupMounts, cgroupSupport, createCgroup, ownCgroups as parseOwnCgroups, sweepCgroups } from '../src/activities/cgroup';
 import { workerCredentialFiles } from '../src/activities/sandbox';
 import { eventually, killAll, processesWith, token } from './helpers/procs';
 
@@ -366,6 +366,25 @@ describe('what a pod asks for (pure)', () => {
     assert.deepEqual(runAsIdentity(spec, { name: 'c' }), { uid: 1, gid: 2 });
     assert.deepEqual(runAsIdentity(spec, { name: 'c', securityContext: { runAsUser: 5 } }), { uid: 5, gid: 2 });
     assert.deepEqual(runAsIdentity({ ...spec, securityContext: undefined }, { name: 'c' }), {});
+  });
+
+  it('finds cgroup v1 hierarchies and the v2 mount, and this process\'s place in them', () => {
+    const mountinfo = [
+      '30 25 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate',
+      '35 25 0:31 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid - cgroup cgroup rw,cpu,cpuacct',
+      '36 25 0:32 /kubepods /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory',
+      '37 25 0:33 / /home/a\\040b rw - ext4 /dev/sda1 rw',
+    ].join('\n');
+    assert.deepEqual(cgroupMounts(mountinfo), [
+      { fstype: 'cgroup2', mountPoint: '/sys/fs/cgroup', root: '/', controllers: [] },
+      { fstype: 'cgroup', mountPoint: '/sys/fs/cgroup/cpu,cpuacct', root: '/', controllers: ['rw', 'cpu', 'cpuacct'] },
+      { fstype: 'cgroup', mountPoint: '/sys/fs/cgroup/memory', root: '/kubepods', controllers: ['rw', 'memory'] },
+    ]);
+    assert.deepEqual([...parseOwnCgroups('12:pids:/a\n4:memory:/process_api/x\n0::/user.slice/s.scope\n')], [
+      ['pids', '/a'],
+      ['memory', '/process_api/x'],
+      ['', '/user.slice/s.scope'],
+    ]);
   });
 
   it('names the hostname as Kubernetes does: <job>-<index> for Indexed pods, cut to 63 characters', () => {

@@ -391,5 +391,7 @@ describe('what a pod asks for (pure)', () => {
     assert.equal(podHostname('pi', 'pi-4-x7k2p', 4), 'pi-4');
     assert.equal(podHostname('pi', 'pi-x7k2p'), 'pi-x7k2p');
     assert.equal(podHostname('a'.repeat(62), 'ignored', 12), 'a'.repeat(62));
+    assert.equal(podHostname('pi', 'pi-x7k2p', undefined, 'worker'), 'worker');
+    assert.equal(podHostname('pi', 'pi-4-x7k2p', 4, 'worker'), 'pi-4');
   });
 });

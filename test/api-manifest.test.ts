@@ -336,7 +336,6 @@ describe('real Kubernetes pod fields', () => {
       'spec.template.spec.affinity',
       'spec.template.spec.tolerations',
       'spec.template.spec.serviceAccountName',
-      'spec.template.spec.hostname',
       'spec.template.spec.subdomain',
       'spec.template.spec.dnsPolicy',
       'spec.template.spec.schedulerName',

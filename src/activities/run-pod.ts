@@ -219,7 +219,7 @@ class PodRun {
       labels: input.labels ?? {},
       annotations: input.annotations ?? {},
       index: input.index,
-      hostname: podHostname(input.jobName, input.podName, input.index),
+      hostname: podHostname(input.jobName, input.podName, input.index, typeof input.spec.hostname === 'string' ? input.spec.hostname : undefined),
     };
     const grace = this.spec.terminationGracePeriodSeconds;
     this.graceMs = (typeof grace === 'number' && grace >= 0 ? grace : DEFAULT_GRACE_SECONDS) * 1000;

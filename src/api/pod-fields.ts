@@ -15,6 +15,8 @@ export const HONOURED_POD_FIELDS = [
   'runtimeClassName',
   // Routes the pod to the task queue of workers whose node labels include it (src/api/task-queues.ts).
   'nodeSelector',
+  // The sandbox's hostname (src/api/pod-identity.ts podHostname).
+  'hostname',
 ] as const;
 
 /** Other PodSpec fields of Kubernetes (v1.36), accepted and ignored. */
@@ -32,7 +34,6 @@ export const OTHER_POD_FIELDS = [
   'shareProcessNamespace',
   'securityContext',
   'imagePullSecrets',
-  'hostname',
   'hostnameOverride',
   'subdomain',
   'setHostnameAsFQDN',

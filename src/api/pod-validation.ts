@@ -183,6 +183,9 @@ export function validatePodTemplate(
   pushAll(errs, volumes.errors);
   const needsImage = spec.runtimeClassName === 'docker';
   pushAll(errs, validateRunAs((spec as Record<string, unknown>).securityContext, child(specPath, 'securityContext')));
+  // The sandbox's hostname: ValidatePodSpec checks it is a DNS-1123 label.
+  const hostname = (spec as Record<string, unknown>).hostname;
+  if (typeof hostname === 'string' && hostname !== '') pushAll(errs, validateDNS1123Label(hostname, child(specPath, 'hostname')));
 
   const containersPath = child(specPath, 'containers');
   const containers = spec.containers ?? [];

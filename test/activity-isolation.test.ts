@@ -212,13 +212,15 @@ describe('what a sandboxed pod sees of the host and of the worker', () => {
         securityContext: { runAsUser: 1000, runAsGroup: 3000 },
         volumes: [{ name: 'v', emptyDir: {} }],
         containers: [
-          sh('pod-level', 'id -u; id -g; id -G; echo ok > /v/a && echo wrote', { volumeMounts: [{ name: 'v', mountPath: '/v' }] }),
+          sh('pod-level', 'id -u; id -g; id -G; echo ok > /v/a && echo wrote; echo "$HOME"', { volumeMounts: [{ name: 'v', mountPath: '/v' }] }),
           sh('own', 'id -u; id -g', { securityContext: { runAsUser: 2000 } }),
         ],
       }),
     );
     assert.equal(result.phase, 'Succeeded', JSON.stringify(result.containers));
-    assert.equal(tail(result, 0), '1000\n3000\n3000\nwrote\n');
+    // HOME: not the worker's; uid 1000's passwd entry, else "/" as a container runtime does.
+    const home = fs.readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[2] === '1000')?.[5] || '/';
+    assert.equal(tail(result, 0), `1000\n3000\n3000\nwrote\n${home}\n`);
     assert.equal(tail(result, 1), '2000\n3000\n');
   });
 

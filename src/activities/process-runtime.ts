@@ -66,6 +66,9 @@ async function launch(
         // As a container runtime does for a numeric user without a group: group 0.
         isolation.user = { uid: runAs.uid ?? 0, gid: runAs.gid ?? 0 };
         openVolumes(mounts.mounts);
+        // The worker's HOME is not this user's: a container runtime takes it from the user's passwd entry, else "/".
+        const definesHome = (container.env ?? []).some((e) => e.name === 'HOME');
+        if (!definesHome && isolation.user.uid !== 0) resolved.value.env.HOME = passwdHome(isolation.user.uid) ?? '/';
       } else {
         const why = privileged() ? 'setpriv (util-linux) is not on PATH' : 'the worker does not run as root';
         once('runAs', `durable-jobs: securityContext.runAsUser/runAsGroup are not honoured on this worker (${why}): pods run as the worker's user`);
@@ -101,6 +104,19 @@ async function launch(
     return { ...launchFailure(message, exitCode), ...(spawned.logFile !== undefined ? { logFile: spawned.logFile } : {}) };
   }
   return { ok: true, handle: spawned.group };
+}
+
+/** The home directory of `uid` in this host's /etc/passwd, which the sandbox shows. */
+function passwdHome(uid: number): string | undefined {
+  try {
+    for (const line of fs.readFileSync('/etc/passwd', 'utf8').split('\n')) {
+      const f = line.split(':');
+      if (f.length >= 6 && f[2] === String(uid)) return f[5] || undefined;
+    }
+  } catch {
+    // No passwd file: "/" then.
+  }
+  return undefined;
 }
 
 /**

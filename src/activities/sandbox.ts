@@ -156,7 +156,11 @@ export function workerCredentialFiles(env: NodeJS.ProcessEnv = process.env, home
   return [...new Set(files.filter((f): f is string => typeof f === 'string' && f !== '').map((f) => path.resolve(f)))];
 }
 
-/** Where a path of the sandbox lives on the host, or 'sandbox' when only the sandbox has it (its root, /tmp, a hidden dir). */
+/**
+ * Where a path of the sandbox lives on the host, or 'sandbox' when only the sandbox has it (its root,
+ * /tmp, a hidden dir). `writable`: the host directory is the pod's own (a volume, even one mounted
+ * read-only, whose mount points and working dirs are made in it) or shared with it on purpose.
+ */
 type Location = { on: 'host'; hostPath: string; writable: boolean } | { on: 'sandbox' };
 
 export interface SandboxPlan extends SandboxTools {
@@ -448,7 +452,7 @@ function locate(p: string, view: View): Location {
   for (const m of view.mounts) {
     if (isUnder(p, m.mountPath) && (!best || m.mountPath.length > best.mountPath.length)) best = m;
   }
-  if (best) return { on: 'host', hostPath: path.join(best.hostPath, p.slice(best.mountPath.length)), writable: !best.readOnly };
+  if (best) return { on: 'host', hostPath: path.join(best.hostPath, p.slice(best.mountPath.length)), writable: true };
   if (view.hidden.some((h) => isUnder(p, h))) return { on: 'sandbox' };
   if (view.shared.some((s) => isUnder(p, s))) return { on: 'host', hostPath: p, writable: true };
   const top = p.split('/')[1] ?? '';

@@ -54,6 +54,14 @@ export interface JobWorkerOptions {
   payloadCodec?: PayloadCodec;
   /** Where `env[].valueFrom.secretKeyRef` values are read: `<secretsDir>/<namespace>/<secret>/<key>`. */
   secretsDir?: string;
+  /** Host directories every sandboxed pod may write to (the rest of the host is read-only to pods); see ActivitiesOptions. */
+  sharedPaths?: ActivitiesOptions['sharedPaths'];
+  /** Host paths no sandboxed pod may see, besides the data dir and the worker's Temporal credentials; see ActivitiesOptions. */
+  hiddenPaths?: ActivitiesOptions['hiddenPaths'];
+  /** 'host' (the default) or 'none': whether sandboxed pods reach the network (and so this worker's Temporal server). */
+  podNetwork?: ActivitiesOptions['podNetwork'];
+  /** The most processes of one sandboxed container, where cgroups work; see ActivitiesOptions. */
+  podPidsLimit?: ActivitiesOptions['podPidsLimit'];
   /** How often leftover pod dirs are looked at (30 s); tests shorten it. */
   sweepEveryMs?: number;
   log?: (message: string) => void;
@@ -150,6 +158,10 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
     localPods,
     maxConcurrentPods: maxPods,
     ...(opts.secretsDir !== undefined ? { secretsDir: opts.secretsDir } : {}),
+    ...(opts.sharedPaths !== undefined ? { sharedPaths: opts.sharedPaths } : {}),
+    ...(opts.podNetwork !== undefined ? { podNetwork: opts.podNetwork } : {}),
+    ...(opts.hiddenPaths !== undefined ? { hiddenPaths: opts.hiddenPaths } : {}),
+    ...(opts.podPidsLimit !== undefined ? { podPidsLimit: opts.podPidsLimit } : {}),
   });
   const common = {
     connection: opts.connection,
@@ -191,7 +203,7 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
 export { DEFAULT_TASK_QUEUE, MAX_NODE_LABELS, parseNodeLabels } from './api/task-queues';
 export { defaultDataDir } from './data-dir/layout';
 export { secretsDirFor } from './data-dir/secrets-dir';
-export { ISOLATION_MODES, isolationSupport, type Isolation } from './activities';
+export { ISOLATION_MODES, isolationSupport, type Isolation, POD_NETWORKS, type PodNetwork, describeLimits, DEFAULT_POD_PIDS_LIMIT } from './activities';
 export { startEmbeddedServer, type EmbeddedServer } from './dev/embedded';
 export { setup, type SetupOptions, type SetupResult } from './dev/setup';
 export { quietSdkLogs } from './runtime-logging';

@@ -97,7 +97,8 @@ describe('runPod with the docker runtime', () => {
     assert.deepEqual(callsFor(name), [
       ['rm', '-f', name],
       [
-        'run', '--rm', '--name', name, '--hostname', pod, '--pull', 'missing',
+        // An Indexed pod's hostname: <job>-<index>.
+        'run', '--rm', '--name', name, '--hostname', 'job-2', '--pull', 'missing',
         '-e', 'WHO=world', '-e', 'GREETING=hello world', '-e', `POD=${pod}`, '-e', 'JOB_COMPLETION_INDEX=2',
         '-w', '/work', '-v', `${volume}:/cache`, '--entrypoint', '/bin/app',
         'fake/echo', '--greet', 'hello world', '$(GREETING)',
@@ -336,5 +337,20 @@ describe('docker names and arguments', () => {
       args: [],
     });
     assert.deepEqual(args, ['run', '--rm', '--name', 'n', '--hostname', 'h', '--pull', 'never', '-v', '/host/v:/v:ro', 'img']);
+  });
+
+  it('passes resources.limits as --memory/--cpus and runAsUser/runAsGroup as --user', () => {
+    const args = dockerRunArgs({
+      name: 'n',
+      hostname: 'h',
+      image: 'img',
+      env: {},
+      mounts: [],
+      command: [],
+      args: [],
+      limits: { memoryBytes: 256 * 2 ** 20, milliCpu: 500 },
+      user: { uid: 1000 },
+    });
+    assert.deepEqual(args, ['run', '--rm', '--name', 'n', '--hostname', 'h', '--memory', '268435456', '--cpus', '0.5', '--user', '1000:0', 'img']);
   });
 });

@@ -185,12 +185,13 @@ describe('runPod (process runtime)', () => {
             },
           ],
         },
-        { podName: 'pi-4-0', namespace: 'batch', index: 4, labels: { app: 'pi' }, annotations: { note: 'n 1' } },
+        { jobName: 'pi', podName: 'pi-4-0', namespace: 'batch', index: 4, labels: { app: 'pi' }, annotations: { note: 'n 1' } },
       ),
     );
     assert.equal(result.phase, 'Succeeded');
     assert.equal(result.containers[0]!.logTail, 'hello world $(UNDEFINED) $(GREETING) [hello world] 4\n');
-    assert.equal(result.containers[1]!.logTail, 'pi-4-0|batch|pi|n 1|4|pi-4-0||path|home|none\n');
+    // An Indexed pod's hostname is <job>-<index> (the Job controller sets spec.hostname so).
+    assert.equal(result.containers[1]!.logTail, 'pi-4-0|batch|pi|n 1|4|pi-4||path|home|none\n');
   });
 
   it('applies command then args, and honours workingDir (creating it)', async () => {

@@ -294,12 +294,12 @@ describe('real Kubernetes pod fields', () => {
     const container = {
       name: 'pi',
       image: 'perl:5.34.0',
-      resources: { limits: { cpu: '1' } },
+      resources: { limits: { cpu: '1', 'ephemeral-storage': '1Gi' } },
       ports: [{ containerPort: 80 }],
       livenessProbe: { exec: { command: ['true'] } },
       readinessProbe: { exec: { command: ['true'] } },
       startupProbe: { exec: { command: ['true'] } },
-      securityContext: { runAsUser: 1000 },
+      securityContext: { runAsUser: 1000, privileged: true },
       lifecycle: { preStop: { exec: { command: ['true'] } } },
       stdin: true,
       tty: true,
@@ -328,7 +328,7 @@ describe('real Kubernetes pod fields', () => {
     );
     assert.ok(j);
     const pod = j.spec.template.spec;
-    assert.deepEqual(pod.containers[0]?.resources, { limits: { cpu: '1' } });
+    assert.deepEqual(pod.containers[0]?.resources, { limits: { cpu: '1', 'ephemeral-storage': '1Gi' } });
     assert.deepEqual(pod.nodeSelector, { disk: 'ssd' });
     // Order follows the schema, not the manifest (zod rebuilds objects), so compare as sets.
     // nodeSelector is honoured: it picks the workers' task queue.
@@ -336,17 +336,17 @@ describe('real Kubernetes pod fields', () => {
       'spec.template.spec.affinity',
       'spec.template.spec.tolerations',
       'spec.template.spec.serviceAccountName',
-      'spec.template.spec.hostname',
       'spec.template.spec.subdomain',
       'spec.template.spec.dnsPolicy',
       'spec.template.spec.schedulerName',
       'spec.template.spec.priorityClassName',
-      'spec.template.spec.containers[0].resources',
+      // limits.cpu and runAsUser are honoured (src/api/pod-resources.ts); these are not.
+      'spec.template.spec.containers[0].resources.limits[ephemeral-storage]',
       'spec.template.spec.containers[0].ports',
       'spec.template.spec.containers[0].livenessProbe',
       'spec.template.spec.containers[0].readinessProbe',
       'spec.template.spec.containers[0].startupProbe',
-      'spec.template.spec.containers[0].securityContext',
+      'spec.template.spec.containers[0].securityContext.privileged',
       'spec.template.spec.containers[0].lifecycle',
       'spec.template.spec.containers[0].stdin',
       'spec.template.spec.containers[0].tty',
@@ -360,8 +360,8 @@ describe('real Kubernetes pod fields', () => {
   });
 
   it('reports ignored fields of init containers too', () => {
-    const j = parseJob(job({}, { initContainers: [{ name: 'init', image: 'busybox', resources: {} }] }));
-    assert.deepEqual(ignoredPodFields(j.spec.template.spec), ['spec.template.spec.initContainers[0].resources']);
+    const j = parseJob(job({}, { initContainers: [{ name: 'init', image: 'busybox', resources: {}, ports: [] }] }));
+    assert.deepEqual(ignoredPodFields(j.spec.template.spec), ['spec.template.spec.initContainers[0].ports']);
   });
 });
 

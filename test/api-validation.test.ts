@@ -459,6 +459,17 @@ describe('pod template', () => {
       'spec.template.spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never"',
     );
   });
+  it('resources are quantities, runAsUser/runAsGroup in range (both are enforced now)', () => {
+    parseJob(job({}, { securityContext: { runAsUser: 1000 }, containers: [container({ resources: { limits: { memory: '256Mi', cpu: '500m' }, requests: { cpu: 0.1 } } })] }));
+    assertInvalid(
+      job({}, { securityContext: { runAsGroup: -1 }, hostname: 'Not_A_Label', containers: [container({ resources: { limits: { memory: '1Mb', cpu: '-1' } }, securityContext: { runAsUser: 2 ** 31 } })] }),
+      'spec.template.spec.securityContext.runAsGroup: Invalid value: -1: must be between 0 and 2147483647, inclusive',
+      `spec.template.spec.hostname: Invalid value: "Not_A_Label": ${LABEL_MSG}`,
+      "spec.template.spec.containers[0].resources.limits[memory]: Invalid value: \"1Mb\": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+      'spec.template.spec.containers[0].resources.limits[cpu]: Invalid value: "-1": must be greater than or equal to 0',
+      'spec.template.spec.containers[0].securityContext.runAsUser: Invalid value: 2147483648: must be between 0 and 2147483647, inclusive',
+    );
+  });
   it('env names and sources', () => {
     assertInvalid(
       job({}, { containers: [container({ env: [{ value: 'x' }, { name: 'A=B' }, { name: 'OK', value: 'v', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] })] }),

@@ -34,9 +34,10 @@ describe('a worker killed under a running pod (real dev server)', { timeout: 180
   it('kills the pod with the worker, marks it WorkerLost, and a new worker completes the Job', async () => {
     const token = `1000.${process.pid}${Date.now() % 100000}`;
     const marker = path.join(home, 'crashed-once');
-    // The first pod sleeps until its worker is killed; its replacement finds the marker and succeeds.
+    // The first pod sleeps until its worker is killed; the test then leaves a marker, which its
+    // replacement finds (pods have a private /tmp: the second worker shares `home` with its pods).
     const job = makeJob('crash', { backoffLimit: 2 }, [
-      shellContainer(`if [ -e ${marker} ]; then echo second; exit 0; fi; touch ${marker}; sleep ${token} & wait`),
+      shellContainer(`if [ -e ${marker} ]; then echo second; exit 0; fi; sleep ${token} & wait`),
     ]);
     const jobs = new JobsClient(env.client);
     child = spawn(process.execPath, [path.join(ROOT, 'bin', 'jobctl.js'), 'worker', '--data-dir', path.join(home, 'w1')], {
@@ -48,11 +49,12 @@ describe('a worker killed under a running pod (real dev server)', { timeout: 180
     const firstPod = (await jobs.pods('default', 'crash')).items[0];
     assert.equal(firstPod.phase, 'Running');
 
+    fs.writeFileSync(marker, '');
     child.kill('SIGKILL');
     await new Promise((resolve) => child?.once('exit', resolve));
     await until('the pod dies with its worker', () => (processesWith(token).length === 0 ? true : undefined), 10_000);
 
-    const worker = await createJobWorker({ connection: env.nativeConnection, dataDir: path.join(home, 'w2'), identity: 'worker-2' });
+    const worker = await createJobWorker({ connection: env.nativeConnection, dataDir: path.join(home, 'w2'), identity: 'worker-2', sharedPaths: [home] });
     const result = await worker.runUntil(jobs.result('default', 'crash'));
 
     const status = result.job.status;

@@ -4,6 +4,7 @@
 // message is checked on the pure controller in controller-policies.test.ts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { cgroupSupport, sandboxSupport } from '../src/activities';
 import { makeJob, shellContainer } from './helpers/jobs';
 import { processesWith, token } from './helpers/procs';
 import { assertGap, byCreation, ms, useJobEnvironment } from './helpers/runs';
@@ -32,6 +33,20 @@ describe('policies on the time-skipping server', { timeout: 180_000 }, () => {
       const run = await ctx.env.run(job);
       assert.equal(run.outcome?.reason, 'PodFailurePolicy');
       assert.equal(run.outcome?.message, `Container setup for pod default/${run.pods[0].name} failed with exit code 4 matching FailJob rule at index 1`);
+    });
+
+    it('a container over its memory limit is OOMKilled with exit code 137, which onExitCodes sees as on Kubernetes', async (t) => {
+      const sandbox = await sandboxSupport();
+      const cgroups = cgroupSupport();
+      if (!sandbox.ok || !cgroups.ok) return t.skip(`limits are not enforced here: ${!sandbox.ok ? sandbox.reason : !cgroups.ok ? cgroups.reason : ''}`);
+      const oom = shellContainer('head -c 1000000000 /dev/zero | tail');
+      oom.resources = { limits: { memory: '16Mi' } };
+      const job = makeJob('pfp-oom', { backoffLimit: 3, podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [137] } }] } }, [oom]);
+      const run = await ctx.env.run(job);
+      assert.equal(run.pods.length, 1);
+      assert.deepEqual([run.pods[0].containers?.[0]?.reason, run.pods[0].containers?.[0]?.exitCode], ['OOMKilled', 137]);
+      assert.equal(run.outcome?.reason, 'PodFailurePolicy');
+      assert.equal(run.outcome?.message, `Container main for pod default/${run.pods[0].name} failed with exit code 137 matching FailJob rule at index 0`);
     });
   });
 

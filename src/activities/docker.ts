@@ -9,6 +9,7 @@
 // Stopping is `docker stop -t <grace>` (SIGTERM, SIGKILL after the grace, by the engine), not a
 // signal to the CLI. The container is `--rm`, and removed again with `docker rm -f` once `docker run`
 // has ended, because a CLI that died or was killed mid-start can leave a created container behind.
+import { containerLimits, runAsIdentity, type ContainerLimits } from '../api/pod-resources';
 import { createHash } from 'node:crypto';
 import { containerEnv } from './env';
 import { expand, lookupIn } from './expand';
@@ -63,6 +64,10 @@ export interface DockerRunSpec {
   /** Already expanded. */
   command: readonly string[];
   args: readonly string[];
+  /** resources.limits, parsed (src/api/pod-resources.ts). */
+  limits?: ContainerLimits;
+  /** securityContext.runAsUser / runAsGroup. */
+  user?: { uid?: number; gid?: number };
 }
 
 /**
@@ -76,6 +81,9 @@ export function dockerRunArgs(spec: DockerRunSpec): string[] {
   if (pull !== undefined) args.push('--pull', pull);
   for (const [k, v] of Object.entries(spec.env)) args.push('-e', `${k}=${v}`);
   if (spec.workingDir) args.push('-w', spec.workingDir);
+  if (spec.limits?.memoryBytes !== undefined) args.push('--memory', String(spec.limits.memoryBytes));
+  if (spec.limits?.milliCpu !== undefined) args.push('--cpus', String(spec.limits.milliCpu / 1000));
+  if (spec.user?.uid !== undefined || spec.user?.gid !== undefined) args.push('--user', `${spec.user.uid ?? 0}:${spec.user.gid ?? 0}`);
   for (const m of spec.mounts) args.push('-v', `${m.hostPath}:${m.mountPath}${m.readOnly ? ':ro' : ''}`);
   const [entrypoint, ...rest] = spec.command;
   if (entrypoint !== undefined) args.push('--entrypoint', entrypoint);
@@ -111,11 +119,13 @@ async function launch(request: LaunchRequest, cli: DockerCli): Promise<LaunchRes
       return launchFailure(`volume "${m.volume}": docker -v cannot take a path with ":" (${m.hostPath}:${m.mountPath})`);
     }
   }
+  const limits = containerLimits(container);
+  if (!limits.ok) return launchFailure(`container "${container.name}": ${limits.message}`);
   const lookup = lookupIn(vars.value);
   const name = dockerContainerName(pod.namespace, pod.podName, container.name, request.restartCount);
   const args = dockerRunArgs({
     name,
-    hostname: podHostname(pod.podName),
+    hostname: pod.hostname ?? podHostname(pod.podName),
     image: container.image,
     pullPolicy: container.imagePullPolicy,
     env: vars.value,
@@ -123,6 +133,8 @@ async function launch(request: LaunchRequest, cli: DockerCli): Promise<LaunchRes
     mounts: mounts.mounts,
     command: (container.command ?? []).map((s) => expand(s, lookup)),
     args: (container.args ?? []).map((s) => expand(s, lookup)),
+    limits: limits.value,
+    user: runAsIdentity(request.podSpec, container),
   });
 
   // A container of this name can only be left over from a worker that died running this same pod

@@ -20,6 +20,8 @@ export interface PodFacts {
    * through Temporal. Unset: the worker has no secrets, and every non-optional reference fails.
    */
   secretsDir?: string;
+  /** The pod's hostname (src/api/pod-identity.ts podHostname); the pod name when unset. */
+  hostname?: string;
 }
 
 /** The kubelet's waiting reason for a container whose env names a secret or key that does not exist. */
@@ -73,7 +75,7 @@ export function resolveContainer(
     if (value !== undefined) env[name] = value;
   }
   // Container runtimes set HOSTNAME to the pod's hostname; a container may still override it.
-  env.HOSTNAME = pod.podName;
+  env.HOSTNAME = pod.hostname ?? pod.podName;
   Object.assign(env, vars);
 
   return { ok: true, value: { file: argv[0]!, args: argv.slice(1), env } };

@@ -17,7 +17,10 @@ export type { ExitStatus, SpawnGroupOptions, SpawnOutcome, LongTimer } from './p
 export { spawnFailure } from './runtime';
 export type { ContainerExit, ContainerHandle, ContainerRuntime, LaunchRequest, LaunchResult } from './runtime';
 export { processRuntime } from './process-runtime';
-export { describeIsolation, sandboxSupport, sandboxArgv } from './sandbox';
+export { describeIsolation, sandboxSupport, sandboxArgv, POD_NETWORKS } from './sandbox';
+export type { PodNetwork } from './sandbox';
+export { cgroupSupport, describeLimits } from './cgroup';
+export { DEFAULT_POD_PIDS_LIMIT } from './run-pod';
 export type { SandboxSupport, SandboxPlan } from './sandbox';
 export { dockerRuntime, dockerContainerName, dockerRunArgs, podHostname } from './docker';
 export type { DockerRuntimeOptions, DockerRunSpec } from './docker';

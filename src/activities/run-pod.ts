@@ -2,6 +2,7 @@
 // the containers together, with the runtime the pod's runtimeClassName names (./process-runtime.ts,
 // ./docker.ts), and returns what a kubelet would report.
 import os from 'node:os';
+import path from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import { POD_FAILED_FAILURE_TYPE, podFailureMessage, type ContainerReason, type ContainerResult, type RunPodInput, type RunPodResult } from '../api/pod';
@@ -16,10 +17,12 @@ import { sharedLauncher } from './launcher-process';
 import type { PodLauncher } from './pod-launcher';
 import { processRuntime } from './process-runtime';
 import { launchFailure, type ContainerHandle, type ContainerRuntime } from './runtime';
-import { sandboxSupport, type SandboxSupport } from './sandbox';
+import { sandboxSupport, workerCredentialFiles, type PodNetwork, type SandboxSettings, type SandboxSupport } from './sandbox';
+import { cgroupSupport, sweepCgroups } from './cgroup';
 import { LocalPods, PodSlots, writePodRecord } from './pod-record';
 import { podDir, prepareVolumes, removePodDir } from './volumes';
 import { podLogFile } from '../data-dir/layout';
+import { podHostname } from '../api/pod-identity';
 
 export interface ActivitiesOptions {
   /** The worker's data directory: logs go to `<dataDir>/logs`, emptyDir volumes to `<dataDir>/pods`. */
@@ -54,7 +57,23 @@ export interface ActivitiesOptions {
   launcher?: PodLauncher;
   /** Where `secretKeyRef` values are read (src/activities/env.ts); without it, pods that need a secret fail. */
   secretsDir?: string;
+  /**
+   * Host directories every sandboxed pod sees read-write at the same path (the rest of the host is
+   * read-only to pods): for an operator who means pods to leave files on this host.
+   */
+  sharedPaths?: string[];
+  /**
+   * Host paths no sandboxed pod may see, besides the data dir and the worker's Temporal credentials
+   * (./sandbox.ts workerCredentialFiles): e.g. a directory of secrets the worker reads for pods.
+   */
+  hiddenPaths?: string[];
+  /** 'host' (the default): sandboxed pods use this host's network; 'none': loopback only. */
+  podNetwork?: PodNetwork;
+  /** The most processes a sandboxed container may have (cgroup pids.max, where cgroups work); 1024 by default. */
+  podPidsLimit?: number;
 }
+
+export const DEFAULT_POD_PIDS_LIMIT = 1024;
 
 export type Isolation = 'auto' | 'sandbox' | 'process-group';
 export const ISOLATION_MODES: readonly Isolation[] = ['auto', 'sandbox', 'process-group'];
@@ -117,9 +136,25 @@ function runtimeChooser(opts: ActivitiesOptions): (spec: PodSpec) => Promise<Con
   return (spec) => {
     if (spec.runtimeClassName === 'docker') return Promise.resolve((docker ??= dockerRuntime(opts.docker)));
     processes ??= isolationSupport(opts.isolation ?? 'auto').then((support) =>
-      opts.isolation === 'sandbox' && !support.ok ? sandboxRequired(support.reason) : processRuntime(support, opts.launcher ?? sharedLauncher()),
+      opts.isolation === 'sandbox' && !support.ok
+        ? sandboxRequired(support.reason)
+        : processRuntime(support, opts.launcher ?? sharedLauncher(), sandboxSettings(opts), opts.log ?? contextLog),
     );
     return processes;
+  };
+}
+
+/** What every sandbox of this worker gets: the data dir hidden, the operator's shares, cgroups (old ones swept). */
+function sandboxSettings(opts: ActivitiesOptions): SandboxSettings {
+  const cgroups = cgroupSupport();
+  sweepCgroups(cgroups);
+  return {
+    // The secrets dir may lie outside the data dir: pods get their secretKeyRef values through env only.
+    hidden: [opts.dataDir, ...workerCredentialFiles(), ...(opts.secretsDir !== undefined ? [opts.secretsDir] : []), ...(opts.hiddenPaths ?? [])],
+    shared: (opts.sharedPaths ?? []).map((p) => path.resolve(p)),
+    network: opts.podNetwork ?? 'host',
+    cgroups,
+    pidsLimit: opts.podPidsLimit ?? DEFAULT_POD_PIDS_LIMIT,
   };
 }
 
@@ -192,6 +227,7 @@ class PodRun {
       annotations: input.annotations ?? {},
       index: input.index,
       ...(secretsDir !== undefined ? { secretsDir } : {}),
+      hostname: podHostname(input.jobName, input.podName, input.index, typeof input.spec.hostname === 'string' ? input.spec.hostname : undefined),
     };
     const grace = this.spec.terminationGracePeriodSeconds;
     this.graceMs = (typeof grace === 'number' && grace >= 0 ? grace : DEFAULT_GRACE_SECONDS) * 1000;
@@ -319,6 +355,7 @@ class PodRun {
     const launched = await this.runtime.launch({
       container,
       pod: this.facts,
+      podSpec: this.spec,
       restartCount: this.input.restartCount,
       volumes: this.volumes,
       logFile: logPath,
@@ -342,6 +379,9 @@ class PodRun {
     if (status.cannotRun !== undefined) {
       reason = 'ContainerCannotRun';
       message = status.cannotRun;
+    } else if (status.oomKilled === true) {
+      // As the kubelet reports it: the exit code stays what the runtime saw (137 for the SIGKILL).
+      reason = 'OOMKilled';
     } else if (this.hitByDeadline.has(handle)) {
       reason = 'DeadlineExceeded';
       message = 'terminated: the pod exceeded its activeDeadlineSeconds';
@@ -401,6 +441,7 @@ function emptyLog(file: string, log: (message: string) => void): string | undefi
 function describeFailure(r: ContainerResult): string {
   if (r.reason === 'ContainerCannotRun') return 'could not run';
   if (r.reason === 'CreateContainerConfigError') return `could not start: CreateContainerConfigError: ${r.message ?? ''}`;
+  if (r.reason === 'OOMKilled') return `was OOMKilled: it reached its memory limit (exit code ${r.exitCode})`;
   if (r.signal) return `was killed by ${r.signal} (exit code ${r.exitCode})`;
   return `exited with code ${r.exitCode}`;
 }

@@ -2,7 +2,7 @@
 // gracefully. The process runtime (sandboxed or as a bare process group) and the docker runtime
 // implement it; the pod run above them stays the same.
 import { spawn } from 'node:child_process';
-import type { Container } from '../api/types';
+import type { Container, PodSpec } from '../api/types';
 import type { PodFacts } from './env';
 import type { LogResult } from './pod-launcher';
 import { signalExitCode, type ExitStatus } from './process-group';
@@ -10,6 +10,8 @@ import { signalExitCode, type ExitStatus } from './process-group';
 export interface LaunchRequest {
   container: Container;
   pod: PodFacts;
+  /** The pod's spec, for what the container inherits from it (securityContext). */
+  podSpec: PodSpec;
   /** 0 for the pod's first run, +1 for each in-place restart; part of the docker container's name. */
   restartCount: number;
   /** emptyDir volumes of the pod: volume name to its directory on this host. */
@@ -21,6 +23,8 @@ export interface LaunchRequest {
 }
 
 export interface ContainerExit extends ExitStatus {
+  /** The kernel's OOM killer ended it: its memory limit was reached (Kubernetes' reason OOMKilled). */
+  oomKilled?: boolean;
   /** Set when the runtime could not run the container after all (docker run's exit code 125), and why. */
   cannotRun?: string;
   /** The log file and its newest bytes. */

@@ -1,29 +1,44 @@
-// Containers of the process runtime in their own mount and PID namespaces, with bubblewrap (bwrap).
+// Containers of the process runtime in bubblewrap (bwrap) sandboxes: each container gets its own PID,
+// mount, IPC and UTS namespaces, a read-only view of the host, and (./cgroup.ts) its own cgroup.
 //
 // Why: a process group is a promise that processes can break (setsid, double fork), and it does not
 // die with its worker. A PID namespace ends all of its processes when its init ends, and
 // --die-with-parent ends the init when the worker goes, even by SIGKILL. The mount namespace lets
-// emptyDir volumes appear at their real mountPath.
+// emptyDir volumes appear at their real mountPath, and keeps pods off the host's files and each other's.
+//
+// What a container sees (issue 15: pods must not read other pods' logs, nor change the host):
+// - the host's file system read-only, with its own /dev (null, zero, random, tty, shm...), /proc and a
+//   private, empty /tmp; writable are only its emptyDirs, /tmp, a workingDir the host lacks (made in the
+//   sandbox), and the directories the worker's operator shares on purpose (`shared`);
+// - not the worker's data dir (logs, volumes of every pod, the dev server's temporal.db): an empty tmpfs
+//   covers it, and any other `hidden` path;
+// - as root, Docker's default capabilities only (no CAP_SYS_ADMIN: it cannot unmount what covers the
+//   data dir, nor remount the host writable), or the securityContext's runAsUser/runAsGroup;
+// - the pod's hostname (`uname -n`, $HOSTNAME);
+// - the host's network, unless the worker runs pods with network "none" (README, "Pod isolation").
 //
 // How a container runs:
-//   env --ignore-signal=TERM bwrap <host root> --unshare-pid --die-with-parent --proc /proc
-//       [--bind|--ro-bind <volume dir> <mountPath>]... [--dir <workingDir>] [--chdir <workingDir>]
-//       --info-fd 3 -- env --default-signal=TERM -- <command> <args>...
+//   [sh -c <join the cgroup> --] env --ignore-signal=TERM bwrap <host view> --unshare-pid ...
+//       --info-fd 3 -- [setpriv --reuid U --regid G --clear-groups --] env --default-signal=TERM -- <command> <args>...
 // - bwrap leads the container's process group, so SIGTERM to the group reaches the container's
 //   processes as before. bwrap itself must not die of it: its death kills the namespace at once
 //   (--die-with-parent), which would skip the grace period. Hence the outer env makes bwrap ignore
 //   SIGTERM, and the inner env gives the container back the default action.
-// - The host's root is bound entry by entry (not `/` as a whole) onto bwrap's own tmpfs, so that a
-//   mountPath whose first component is missing on the host (/cache) is created in that tmpfs, not
-//   on the host. A missing mountPath inside an existing host directory (/tmp/cache) is created on
-//   the host as an empty directory and left there, as `docker run -v` does with a missing path.
-// - bwrap reports a death by signal n as exit code 128 + n; the signal is named only when we sent it.
+// - The host's root is bound entry by entry onto bwrap's own tmpfs, so that a path the host lacks
+//   (/cache) is made in that tmpfs, not on the host. A path the host lacks inside a host directory
+//   (/etc/cache) is made the same way: that directory is "mirrored", its entries bound one by one onto
+//   a directory of the sandbox's root. Nothing is ever created on the host outside the pod's volumes.
+// - bwrap reports a death by signal n as exit code 128 + n; the signal is named only when we sent it,
+//   and a SIGKILL by the OOM killer is told by the cgroup's oom_kill count.
 // - --info-fd tells the pid of the namespace's init: once it is a zombie, nothing of the container
 //   remains, even though the host's init may take seconds to reap it (or never, in a container).
 //   The pod launcher reads it (./pod-launcher.ts); bwrap's parent, for --die-with-parent, is the
 //   launcher, which dies with the worker (./launcher-main.ts).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import type { ContainerLimits } from '../api/pod-resources';
+import { createCgroup, joinArgv, type CgroupSupport, type ContainerCgroup } from './cgroup';
 import type { ResolvedContainer } from './env';
 import type { LaunchedGroup, PodLauncher } from './pod-launcher';
 import {
@@ -38,11 +53,65 @@ import {
 } from './runtime';
 import type { Mount } from './volumes';
 
-export type SandboxSupport = { ok: true; bwrap: string; env: string } | { ok: false; reason: string };
+export interface SandboxTools {
+  /** Absolute paths of the tools, so that the container's PATH cannot hide them. */
+  bwrap: string;
+  env: string;
+  /** Joins a container's first process to its cgroup. */
+  sh?: string;
+  /** Switches to runAsUser/runAsGroup (util-linux). */
+  setpriv?: string;
+}
+
+export type SandboxSupport = ({ ok: true } & SandboxTools) | { ok: false; reason: string };
+
+/** What a worker's sandboxes share, whatever the pod. */
+export interface SandboxSettings {
+  /** Host paths no pod may see (the worker's data dir, its credentials): an empty tmpfs covers a directory, /dev/null a file. */
+  hidden: readonly string[];
+  /** Host directories every pod sees read-write at the same path: an operator's deliberate share. */
+  shared: readonly string[];
+  /** 'host' (the default): pods use the host's network; 'none': loopback only (--unshare-net). */
+  network: PodNetwork;
+  /** Where limits are enforced; `{ ok: false }` runs containers without them. */
+  cgroups: CgroupSupport;
+  /** pids.max of each container's cgroup. */
+  pidsLimit?: number;
+}
+
+export type PodNetwork = 'host' | 'none';
+export const POD_NETWORKS: readonly PodNetwork[] = ['host', 'none'];
+
+/** What the sandbox of one container is given, from its pod. */
+export interface ContainerIsolation {
+  hostname: string;
+  /** runAsUser / runAsGroup; honoured only when the worker is root and has setpriv. */
+  user?: { uid: number; gid: number };
+  limits: ContainerLimits;
+}
 
 const PROBE_TIMEOUT_MS = 10_000;
 /** What execvp searches when PATH is unset (glibc's default). */
 const DEFAULT_PATH = '/bin:/usr/bin';
+/** Docker's default capabilities: what a root container keeps (moby oci/caps/defaults.go). */
+const DEFAULT_CAPABILITIES = [
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FSETID',
+  'CAP_FOWNER',
+  'CAP_MKNOD',
+  'CAP_NET_RAW',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETFCAP',
+  'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SYS_CHROOT',
+  'CAP_KILL',
+  'CAP_AUDIT_WRITE',
+];
+/** Entries of the host's root that the sandbox replaces with its own. */
+const OWN_ROOT_ENTRIES = new Set(['proc', 'dev', 'tmp']);
 
 let support: Promise<SandboxSupport> | undefined;
 
@@ -52,32 +121,68 @@ export function sandboxSupport(): Promise<SandboxSupport> {
   return support;
 }
 
+/** True when bwrap runs with the worker's root privileges (not in a user namespace): capabilities and users can be set. */
+export function privileged(): boolean {
+  return process.getuid?.() === 0;
+}
+
 /** One sentence for the worker's start: how pods are isolated here, and what is lost without bwrap. */
 export async function describeIsolation(): Promise<string> {
   const s = await sandboxSupport();
   if (s.ok) {
     return (
-      'durable-jobs: pods run in bubblewrap sandboxes (own PID and mount namespaces): every process of a pod ' +
-      'ends with the pod and with this worker, and emptyDir volumes appear at their mountPath'
+      'durable-jobs: pods run in bubblewrap sandboxes (own PID, mount, IPC and UTS namespaces, the host read-only, ' +
+      'the data dir hidden): every process of a pod ends with the pod and with this worker, and emptyDir volumes ' +
+      'appear at their mountPath'
     );
   }
   return (
     `durable-jobs: pods run as plain process groups, because ${s.reason}. A process that leaves its group ` +
-    '(setsid) can outlive its pod and this worker, and ' +
+    '(setsid) can outlive its pod and this worker, pods see and may change this host\'s files, and ' +
     'containers with emptyDir volumeMounts cannot run (nothing can be mounted at their mountPath). ' +
     'Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap) to isolate pods.'
   );
 }
 
-/** Where a path of the sandbox lives on the host, or 'sandbox' when only the sandbox's own root has it. */
-type Location = { on: 'host'; hostPath: string } | { on: 'sandbox' };
+/**
+ * The worker's own Temporal credentials on this host, which a pod must not read (it could act on every
+ * Job with them): the TLS client key and the client config profile (which may hold an API key), as
+ * Temporal's envconfig finds them. An API key in the environment never reaches pods (./env.ts).
+ */
+export function workerCredentialFiles(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string[] {
+  const files = [env.TEMPORAL_TLS_CLIENT_KEY_PATH, env.TEMPORAL_TLS_KEY, env.TEMPORAL_CONFIG_FILE];
+  const configHome = env.XDG_CONFIG_HOME || path.join(home, '.config');
+  files.push(path.join(configHome, 'temporalio', 'temporal.toml'));
+  return [...new Set(files.filter((f): f is string => typeof f === 'string' && f !== '').map((f) => path.resolve(f)))];
+}
 
-export interface SandboxPlan {
-  /** Absolute paths of the tools, so that the container's PATH cannot hide them. */
-  bwrap: string;
-  env: string;
+/**
+ * Where a path of the sandbox lives on the host, or 'sandbox' when only the sandbox has it (its root,
+ * /tmp, a hidden dir). `writable`: the host directory is the pod's own (a volume, even one mounted
+ * read-only, whose mount points and working dirs are made in it) or shared with it on purpose.
+ */
+type Location = { on: 'host'; hostPath: string; writable: boolean } | { on: 'sandbox' };
+
+export interface SandboxPlan extends SandboxTools {
   /** Top-level entries of the host's root, as `listHostRoot` returns them. */
   root: HostRootEntry[];
+  /** Host directories whose entries are bound one by one, so that paths can be made inside them in the sandbox. */
+  mirrored?: ReadonlyMap<string, HostRootEntry[]>;
+  /** Mount points to make in the sandbox only. */
+  dirs?: readonly string[];
+  /** A workingDir the host lacks: a writable tmpfs of the sandbox's own. */
+  ownWorkingDir?: string;
+  hidden?: readonly string[];
+  /** Files no pod may read: /dev/null is bound over each. */
+  hiddenFiles?: readonly string[];
+  shared?: readonly string[];
+  network?: PodNetwork;
+  hostname?: string;
+  /** Drop to Docker's default capabilities (bwrap runs as root). */
+  dropCapabilities?: boolean;
+  user?: { uid: number; gid: number };
+  /** cgroup.procs files to join before anything else runs. */
+  cgroupProcs?: readonly string[];
   mounts: Mount[];
   workingDir?: string;
   file: string;
@@ -88,14 +193,21 @@ export interface HostRootEntry {
   name: string;
   /** The link's target, for a symlink such as /bin -> usr/bin. */
   symlink?: string;
+  /** Permission bits of a directory, for its mirror. */
+  mode?: number;
 }
 
 export function listHostRoot(): HostRootEntry[] {
+  return listDir('/');
+}
+
+function listDir(dir: string): HostRootEntry[] {
   const entries: HostRootEntry[] = [];
-  for (const d of fs.readdirSync('/', { withFileTypes: true })) {
-    // The sandbox gets a /proc of its own PID namespace instead.
-    if (d.name === 'proc') continue;
-    entries.push(d.isSymbolicLink() ? { name: d.name, symlink: fs.readlinkSync(`/${d.name}`) } : { name: d.name });
+  for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.posix.join(dir, d.name);
+    if (d.isSymbolicLink()) entries.push({ name: d.name, symlink: fs.readlinkSync(p) });
+    else if (d.isDirectory()) entries.push({ name: d.name, mode: statMode(p) });
+    else entries.push({ name: d.name });
   }
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -103,18 +215,61 @@ export function listHostRoot(): HostRootEntry[] {
 /** The argv that runs the plan's command in a sandbox (see the top of this file). */
 export function sandboxArgv(plan: SandboxPlan): { file: string; args: string[] } {
   const args = ['--ignore-signal=TERM', plan.bwrap];
-  for (const e of plan.root) {
-    if (e.symlink !== undefined) args.push('--symlink', e.symlink, `/${e.name}`);
-    else args.push('--dev-bind', `/${e.name}`, `/${e.name}`);
+  bindTree(args, '/', plan.root, plan.mirrored ?? new Map());
+  args.push('--dev', '/dev', '--proc', '/proc', '--perms', '1777', '--tmpfs', '/tmp');
+  for (const s of plan.shared ?? []) args.push('--bind', s, s);
+  // After the shares: a share that holds the data dir must not show it.
+  for (const h of plan.hidden ?? []) args.push('--tmpfs', h);
+  for (const f of plan.hiddenFiles ?? []) args.push('--ro-bind', '/dev/null', f);
+  args.push('--unshare-pid', '--unshare-ipc', '--die-with-parent');
+  if (plan.hostname !== undefined) args.push('--unshare-uts', '--hostname', plan.hostname);
+  if (plan.network === 'none') args.push('--unshare-net');
+  if (plan.dropCapabilities) {
+    args.push('--cap-drop', 'ALL');
+    for (const cap of DEFAULT_CAPABILITIES) args.push('--cap-add', cap);
   }
-  args.push('--unshare-pid', '--die-with-parent', '--proc', '/proc');
+  for (const d of plan.dirs ?? []) args.push('--dir', d);
+  // Writable for the container's user, whoever that is, as a container runtime's fresh WORKDIR would be.
+  if (plan.ownWorkingDir !== undefined) args.push(...(plan.user !== undefined ? ['--perms', '1777'] : []), '--tmpfs', plan.ownWorkingDir);
   for (const m of plan.mounts) args.push(m.readOnly ? '--ro-bind' : '--bind', m.hostPath, m.mountPath);
-  if (plan.workingDir !== undefined) {
-    if (locate(plan.workingDir, plan.mounts, plan.root).on === 'sandbox') args.push('--dir', plan.workingDir);
-    args.push('--chdir', plan.workingDir);
+  // What was made in the sandbox's root (mirrors, mount points) is read-only too, as the host is.
+  args.push('--remount-ro', '/');
+  if (plan.workingDir !== undefined) args.push('--chdir', plan.workingDir);
+  args.push('--info-fd', '3', '--');
+  if (plan.user !== undefined && plan.setpriv !== undefined) {
+    args.push(plan.setpriv, `--reuid=${plan.user.uid}`, `--regid=${plan.user.gid}`, '--clear-groups', '--');
   }
-  args.push('--info-fd', '3', '--', plan.env, '--default-signal=TERM', '--', plan.file, ...plan.args);
-  return { file: plan.env, args };
+  args.push(plan.env, '--default-signal=TERM', '--', plan.file, ...plan.args);
+  const argv = { file: plan.env, args };
+  return plan.cgroupProcs !== undefined && plan.sh !== undefined ? joinArgv(plan.sh, plan.cgroupProcs, argv) : argv;
+}
+
+/** The host's tree, read-only: each entry bound, except mirrored directories, whose entries are bound in turn. */
+function bindTree(args: string[], dir: string, entries: readonly HostRootEntry[], mirrored: ReadonlyMap<string, HostRootEntry[]>): void {
+  for (const e of entries) {
+    const p = path.posix.join(dir, e.name);
+    if (dir === '/' && OWN_ROOT_ENTRIES.has(e.name)) continue;
+    if (e.symlink !== undefined) {
+      args.push('--symlink', e.symlink, p);
+      continue;
+    }
+    const inner = mirrored.get(p);
+    if (inner === undefined) {
+      args.push('--ro-bind', p, p);
+      continue;
+    }
+    args.push('--perms', (e.mode ?? 0o755).toString(8).padStart(4, '0'), '--dir', p);
+    bindTree(args, p, inner, mirrored);
+  }
+}
+
+/** The sandbox's view of paths, for the checks made before it starts. */
+interface View {
+  mounts: readonly Mount[];
+  root: readonly HostRootEntry[];
+  /** Host paths covered by an empty tmpfs. */
+  hidden: readonly string[];
+  shared: readonly string[];
 }
 
 /**
@@ -126,30 +281,50 @@ export async function launchSandboxed(
   resolved: ResolvedContainer,
   mounts: Mount[],
   workingDir: string | undefined,
-  tools: { bwrap: string; env: string },
+  tools: SandboxTools,
+  settings: SandboxSettings,
+  isolation: ContainerIsolation,
   launcher: PodLauncher,
   log: Pick<LaunchRequest, 'logFile' | 'onLogError'>,
 ): Promise<LaunchResult> {
   const root = listHostRoot();
+  const hiddenPaths = settings.hidden.map(realPath).filter((h): h is string => h !== undefined);
+  const hidden = hiddenPaths.filter(isDirectory);
+  const hiddenFiles = hiddenPaths.filter((h) => !hidden.includes(h));
+  // A share that is gone would make bwrap fail; the pod runs without it.
+  const shared = settings.shared.filter(isDirectory);
+  const view: View = { mounts, root, hidden, shared };
+  /** Paths to make in the sandbox only, with the host directories they need mirrored. */
+  const toMake: string[] = [];
+  let makeWorkingDir = false;
+
   if (workingDir !== undefined) {
     if (!path.posix.isAbsolute(workingDir)) return launchFailure(`workingDir "${workingDir}" must be an absolute path`);
     workingDir = path.posix.normalize(workingDir);
-    const where = locate(workingDir, mounts, root);
-    // Container runtimes create a missing working directory. One only the sandbox has is made by bwrap.
-    if (where.on === 'host') {
+    const where = locate(workingDir, view);
+    if (where.on === 'host' && where.writable) {
+      // Inside a volume or a shared dir: made there, as container runtimes make a missing working directory.
       try {
         fs.mkdirSync(where.hostPath, { recursive: true });
       } catch (err) {
         return launchFailure(`workingDir "${workingDir}": ${errorMessage(err)}`);
       }
+    } else if (where.on === 'sandbox' || !fs.existsSync(where.hostPath)) {
+      toMake.push(workingDir);
+      makeWorkingDir = true;
+    } else if (!isDirectory(where.hostPath)) {
+      return launchFailure(`workingDir "${workingDir}": not a directory`);
     }
   }
   for (const m of mounts) {
-    // Where the mount point itself is: on the host, in an enclosing volume, or only in the sandbox's root.
-    const where = locate(m.mountPath, mounts.filter((o) => o !== m), root);
+    // Where the mount point itself is: in an enclosing volume, on the host, or only in the sandbox.
+    const where = locate(m.mountPath, { ...view, mounts: mounts.filter((o) => o !== m) });
     if (where.on === 'sandbox') continue;
-    // bwrap would create a missing mount point itself, but this way a failure reads well.
     if (!fs.existsSync(where.hostPath)) {
+      if (!where.writable) {
+        toMake.push(m.mountPath);
+        continue;
+      }
       try {
         fs.mkdirSync(where.hostPath, { recursive: true });
       } catch (err) {
@@ -159,35 +334,76 @@ export async function launchSandboxed(
       return launchFailure(`cannot mount volume "${m.volume}" at "${m.mountPath}": not a directory`);
     }
   }
+  const { mirrored, dirs } = mirrorsFor(toMake, view);
+  const ownWorkingDir = makeWorkingDir ? dirs.shift() : undefined;
+
   if (resolved.file.includes('=')) {
     // env(1) would take NAME=VALUE for a variable to set rather than the command to run.
     return launchFailure(`exec: "${resolved.file}": the sandbox cannot run a command whose name contains "="`);
   }
   const cwd = workingDir ?? process.cwd();
-  const found = findExecutable(resolved.file, resolved.env.PATH, cwd, (p) => locate(p, mounts, root));
+  const found = findExecutable(resolved.file, resolved.env.PATH, cwd, (p) => locate(p, view));
   if (found !== undefined) {
     const { message, exitCode } = spawnFailure(resolved.file, Object.assign(new Error(found), { code: found }));
     return launchFailure(message, exitCode);
   }
 
-  const argv = sandboxArgv({ ...tools, root, mounts, workingDir, file: resolved.file, args: resolved.args });
+  let cgroup: ContainerCgroup | undefined;
+  if (settings.cgroups.ok && tools.sh !== undefined) {
+    try {
+      cgroup = createCgroup(settings.cgroups, { ...isolation.limits, ...(settings.pidsLimit !== undefined ? { pids: settings.pidsLimit } : {}) });
+    } catch (err) {
+      return launchFailure(`cannot create the container's cgroup for its limits: ${errorMessage(err)}`);
+    }
+  }
+  const argv = sandboxArgv({
+    ...tools,
+    root,
+    mirrored,
+    dirs,
+    ...(ownWorkingDir !== undefined ? { ownWorkingDir } : {}),
+    hidden,
+    hiddenFiles,
+    shared,
+    network: settings.network,
+    hostname: isolation.hostname,
+    dropCapabilities: privileged(),
+    ...(isolation.user !== undefined && privileged() ? { user: isolation.user } : {}),
+    ...(cgroup !== undefined ? { cgroupProcs: cgroup.procsFiles } : {}),
+    mounts,
+    workingDir,
+    file: resolved.file,
+    args: resolved.args,
+  });
   const spawned = await launcher.spawn(
     { file: argv.file, args: argv.args, env: resolved.env, logFile: log.logFile, sandboxInit: true },
     log.onLogError,
   );
   if (!spawned.ok) {
+    await cgroup?.remove();
     const { message, exitCode } = spawnFailure(argv.file, spawned.error);
     return { ...launchFailure(message, exitCode), ...(spawned.logFile !== undefined ? { logFile: spawned.logFile } : {}) };
   }
-  return { ok: true, handle: new SandboxedContainer(spawned.group) };
+  return { ok: true, handle: new SandboxedContainer(spawned.group, cgroup) };
 }
 
 class SandboxedContainer implements ContainerHandle {
   readonly done: Promise<ContainerExit>;
   private readonly sent = new Set<NodeJS.Signals>();
 
-  constructor(private readonly group: LaunchedGroup) {
-    this.done = group.done.then((exit) => ({ ...signalledBy(exit, this.sent), log: exit.log }));
+  constructor(
+    private readonly group: LaunchedGroup,
+    cgroup: ContainerCgroup | undefined,
+  ) {
+    this.done = group.done.then(async (exit) => {
+      // Read before the cgroup goes: the kernel's count of OOM kills tells OOMKilled from another SIGKILL.
+      // Only a container that failed: on cgroup v1 the killer may take a child the container survives
+      // (v2 kills the whole container, memory.oom.group), and a container that exits 0 has succeeded.
+      const failed = exit.code !== 0;
+      const oomKilled = failed && (cgroup?.oomKilled() ?? false);
+      await cgroup?.remove();
+      return { ...signalledBy(exit, this.sent), log: exit.log, ...(oomKilled ? { oomKilled } : {}) };
+    });
   }
 
   get exited(): boolean {
@@ -204,15 +420,44 @@ class SandboxedContainer implements ContainerHandle {
   }
 }
 
-/** Where `p` (absolute, normalized) is for the sandbox: in a volume, on the host, or only in the sandbox's root. */
-function locate(p: string, mounts: readonly Mount[], root: readonly HostRootEntry[]): Location {
-  let best: Mount | undefined;
-  for (const m of mounts) {
-    if ((p === m.mountPath || p.startsWith(`${m.mountPath}/`)) && (!best || m.mountPath.length > best.mountPath.length)) best = m;
+/**
+ * For paths to make in the sandbox only: the host directories to mirror (the deepest existing host
+ * ancestor of each path and the ancestors of that, below the root) and the paths to make, through
+ * the host's symlinks (/var/run/x is made as /run/x when /var/run links to /run).
+ */
+function mirrorsFor(paths: readonly string[], view: View): { mirrored: Map<string, HostRootEntry[]>; dirs: string[] } {
+  const mirrored = new Map<string, HostRootEntry[]>();
+  const dirs: string[] = [];
+  for (const p of paths) {
+    if (locate(p, view).on === 'sandbox') {
+      dirs.push(p);
+      continue;
+    }
+    let existing = p;
+    while (existing !== '/' && !fs.existsSync(existing)) existing = path.posix.dirname(existing);
+    const real = realPath(existing) ?? existing;
+    const made = path.posix.join(real, path.posix.relative(existing, p));
+    dirs.push(made);
+    if (locate(real, view).on === 'sandbox') continue;
+    for (let d = real; d !== '/'; d = path.posix.dirname(d)) {
+      if (!mirrored.has(d)) mirrored.set(d, listDir(d));
+    }
   }
-  if (best) return { on: 'host', hostPath: path.join(best.hostPath, p.slice(best.mountPath.length)) };
+  return { mirrored, dirs };
+}
+
+/** Where `p` (absolute, normalized) is for the sandbox: in a volume, on the host, or only in the sandbox. */
+function locate(p: string, view: View): Location {
+  let best: Mount | undefined;
+  for (const m of view.mounts) {
+    if (isUnder(p, m.mountPath) && (!best || m.mountPath.length > best.mountPath.length)) best = m;
+  }
+  if (best) return { on: 'host', hostPath: path.join(best.hostPath, p.slice(best.mountPath.length)), writable: true };
+  if (view.hidden.some((h) => isUnder(p, h))) return { on: 'sandbox' };
+  if (view.shared.some((s) => isUnder(p, s))) return { on: 'host', hostPath: p, writable: true };
   const top = p.split('/')[1] ?? '';
-  return root.some((e) => e.name === top) ? { on: 'host', hostPath: p } : { on: 'sandbox' };
+  if (OWN_ROOT_ENTRIES.has(top)) return { on: 'sandbox' };
+  return view.root.some((e) => e.name === top) ? { on: 'host', hostPath: p, writable: false } : { on: 'sandbox' };
 }
 
 /**
@@ -256,11 +501,14 @@ async function probe(): Promise<SandboxSupport> {
   if (bwrap === undefined) return { ok: false, reason: 'bwrap is not installed (Debian package bubblewrap)' };
   const env = onPath('env');
   if (env === undefined) return { ok: false, reason: 'env(1) is not on PATH' };
-  const argv = sandboxArgv({ bwrap, env, root: listHostRoot(), mounts: [], file: 'true', args: [] });
+  const sh = onPath('sh');
+  const setpriv = onPath('setpriv');
+  const tools: SandboxTools = { bwrap, env, ...(sh !== undefined ? { sh } : {}), ...(setpriv !== undefined ? { setpriv } : {}) };
+  const argv = sandboxArgv({ ...tools, root: listHostRoot(), mounts: [], hostname: 'probe', dropCapabilities: privileged(), file: 'true', args: [] });
   // The probe is the real thing, minus the info pipe nobody reads here.
   const args = argv.args.filter((a, i, all) => a !== '--info-fd' && all[i - 1] !== '--info-fd');
   const outcome = await runCommand(argv.file, args, { timeoutMs: PROBE_TIMEOUT_MS });
-  if (outcome.code === 0) return { ok: true, bwrap, env };
+  if (outcome.code === 0) return { ok: true, ...tools };
   const said = outcome.output.trim().split('\n').pop() ?? '';
   if (/unrecognized option|invalid option/.test(said) && said.startsWith('env')) {
     return { ok: false, reason: `${env} lacks --ignore-signal/--default-signal (GNU coreutils 8.31 or later has them): ${said}` };
@@ -280,6 +528,26 @@ function onPath(name: string, pathVar = process.env.PATH ?? ''): string | undefi
     }
   }
   return undefined;
+}
+
+function isUnder(p: string, dir: string): boolean {
+  return p === dir || p.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+}
+
+function realPath(p: string): string | undefined {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function statMode(p: string): number | undefined {
+  try {
+    return fs.statSync(p).mode & 0o7777;
+  } catch {
+    return undefined;
+  }
 }
 
 function isDirectory(p: string): boolean {

@@ -85,6 +85,7 @@ const podSpec = z.strictObject({
   runtimeClassName: str,
   ...unchecked(OTHER_POD_FIELDS),
   nodeSelector: stringMap,
+  hostname: str,
 });
 
 const podTemplateSpec = z.strictObject({ metadata: objectMeta.optional(), spec: podSpec.optional() });

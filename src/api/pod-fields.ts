@@ -15,6 +15,8 @@ export const HONOURED_POD_FIELDS = [
   'runtimeClassName',
   // Routes the pod to the task queue of workers whose node labels include it (src/api/task-queues.ts).
   'nodeSelector',
+  // The sandbox's hostname (src/api/pod-identity.ts podHostname).
+  'hostname',
 ] as const;
 
 /** Other PodSpec fields of Kubernetes (v1.36), accepted and ignored. */
@@ -32,7 +34,6 @@ export const OTHER_POD_FIELDS = [
   'shareProcessNamespace',
   'securityContext',
   'imagePullSecrets',
-  'hostname',
   'hostnameOverride',
   'subdomain',
   'setHostnameAsFQDN',
@@ -143,7 +144,30 @@ export const DROPPED_META_FIELDS = [
 
 const honouredPod: ReadonlySet<string> = new Set(HONOURED_POD_FIELDS);
 const honouredContainer: ReadonlySet<string> = new Set([...HONOURED_CONTAINER_FIELDS, 'restartPolicy']);
+/**
+ * Fields honoured in part, with the subfields that are (src/api/pod-resources.ts): the runtimes enforce
+ * limits of memory and cpu, and run as the user and group asked for, where the host lets them (the
+ * worker says once when it cannot). Requests only place pods on a cluster's nodes: nothing to do here.
+ */
+const PARTLY_HONOURED_CONTAINER: Readonly<Record<string, ReadonlySet<string>>> = {
+  resources: new Set(['limits', 'requests']),
+  securityContext: new Set(['runAsUser', 'runAsGroup']),
+};
+const HONOURED_LIMITS: ReadonlySet<string> = new Set(['memory', 'cpu']);
+const PARTLY_HONOURED_POD: Readonly<Record<string, ReadonlySet<string>>> = {
+  securityContext: new Set(['runAsUser', 'runAsGroup']),
+};
 const honouredMount: ReadonlySet<string> = new Set(['name', 'mountPath', 'readOnly', 'subPath']);
+
+/** Subfields of a partly honoured field that are not honoured; the whole field when it is not an object. */
+function unhonoured(path: string, value: unknown, honoured: ReadonlySet<string>): string[] {
+  if (!isObject(value)) return [path];
+  return Object.keys(value).filter((k) => !honoured.has(k) && present(value, k)).map((k) => `${path}.${k}`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 function present(obj: object, key: string): boolean {
   const v: unknown = (obj as Record<string, unknown>)[key];
@@ -157,7 +181,12 @@ function present(obj: object, key: string): boolean {
 export function ignoredPodFields(spec: PodSpec): string[] {
   const base = 'spec.template.spec';
   const out: string[] = [];
-  for (const k of Object.keys(spec)) if (!honouredPod.has(k) && present(spec, k)) out.push(`${base}.${k}`);
+  for (const k of Object.keys(spec)) {
+    if (honouredPod.has(k) || !present(spec, k)) continue;
+    const partly = PARTLY_HONOURED_POD[k];
+    if (partly) out.push(...unhonoured(`${base}.${k}`, spec[k], partly));
+    else out.push(`${base}.${k}`);
+  }
   const lists: Array<['containers' | 'initContainers', PodSpec['containers'] | undefined]> = [
     ['initContainers', spec.initContainers],
     ['containers', spec.containers],
@@ -165,7 +194,14 @@ export function ignoredPodFields(spec: PodSpec): string[] {
   for (const [list, containers] of lists) {
     (containers ?? []).forEach((c, i) => {
       const p = `${base}.${list}[${i}]`;
-      for (const k of Object.keys(c)) if (!honouredContainer.has(k) && present(c, k)) out.push(`${p}.${k}`);
+      for (const k of Object.keys(c)) {
+        if (honouredContainer.has(k) || !present(c, k)) continue;
+        const partly = PARTLY_HONOURED_CONTAINER[k];
+        if (!partly) out.push(`${p}.${k}`);
+        else out.push(...unhonoured(`${p}.${k}`, c[k], partly));
+        const limits: unknown = k === 'resources' && isObject(c[k]) ? c[k].limits : undefined;
+        if (isObject(limits)) for (const l of Object.keys(limits)) if (!HONOURED_LIMITS.has(l)) out.push(`${p}.resources.limits[${l}]`);
+      }
       (c.env ?? []).forEach((e, j) => {
         for (const s of OTHER_ENV_SOURCES) if (e.valueFrom && present(e.valueFrom, s)) out.push(`${p}.env[${j}].valueFrom.${s}`);
       });

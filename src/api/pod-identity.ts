@@ -59,3 +59,17 @@ export function podIdentity(job: Job, index?: number, counts: IndexFailureCounts
   if (counts.indexIgnoredFailureCount) annotations[JOB_INDEX_IGNORED_FAILURE_COUNT_ANNOTATION] = String(counts.indexIgnoredFailureCount);
   return { labels, annotations };
 }
+
+/** Linux and Kubernetes (a DNS label) allow 63 characters in a hostname. */
+const MAX_HOSTNAME = 63;
+
+/**
+ * The pod's hostname: `<job-name>-<index>` for an Indexed Job's pod, which the Job controller sets as
+ * spec.hostname over the template's, else the template's spec.hostname, else the pod name
+ * (JOB-SEMANTICS 6.5). Cut to 63 characters without a trailing '-' or '.', as the kubelet does
+ * (truncatePodHostnameIfNeeded).
+ */
+export function podHostname(jobName: string, podName: string, index?: number, specHostname?: string): string {
+  const name = index !== undefined ? `${jobName}-${index}` : specHostname || podName;
+  return name.length <= MAX_HOSTNAME ? name : name.slice(0, MAX_HOSTNAME).replace(/[-.]+$/, '');
+}

@@ -17,6 +17,7 @@ import type { ContainerManifest, PodSpecManifest } from './job-schema';
 import { validateAnnotations, validateLabels } from './label-validation';
 import type { Labels } from './types';
 import { MAX_INT32 } from './defaults';
+import { parseQuantity } from './pod-resources';
 
 export const RUNTIME_CLASSES = ['process', 'docker'] as const;
 export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
@@ -130,6 +131,8 @@ function validateContainer(
   if (needsImage && !c.image) errs.push(required(child(path, 'image')));
   pushAll(errs, validateEnv(c.env ?? [], child(path, 'env')));
   pushAll(errs, validateVolumeMounts(c, volumes, child(path, 'volumeMounts')));
+  pushAll(errs, validateResources((c as Record<string, unknown>).resources, child(path, 'resources')));
+  pushAll(errs, validateRunAs((c as Record<string, unknown>).securityContext, child(path, 'securityContext')));
   if (c.imagePullPolicy !== undefined && !(PULL_POLICIES as readonly string[]).includes(c.imagePullPolicy))
     errs.push(
       c.imagePullPolicy === ''
@@ -137,6 +140,39 @@ function validateContainer(
         : notSupported(child(path, 'imagePullPolicy'), c.imagePullPolicy, PULL_POLICIES),
     );
   return errs;
+}
+
+/** Limits and requests are enforced now (src/api/pod-resources.ts): each must be a quantity, as on the API server. */
+function validateResources(resources: unknown, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!isObject(resources)) return errs;
+  for (const kind of ['limits', 'requests'] as const) {
+    const list = resources[kind];
+    if (!isObject(list)) continue;
+    for (const [name, value] of Object.entries(list)) {
+      const q = parseQuantity(value);
+      const p = `${child(path, kind)}[${name}]`;
+      if (!q.ok) errs.push(invalid(p, value, q.message));
+      else if (q.value < 0) errs.push(invalid(p, value, NON_NEGATIVE));
+    }
+  }
+  return errs;
+}
+
+/** runAsUser / runAsGroup, which the sandbox honours: ValidateSecurityContext's range. */
+function validateRunAs(securityContext: unknown, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!isObject(securityContext)) return errs;
+  for (const key of ['runAsUser', 'runAsGroup'] as const) {
+    const v = securityContext[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_INT32) errs.push(invalid(child(path, key), v, `must be between 0 and ${MAX_INT32}, inclusive`));
+  }
+  return errs;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function validateVolumes(spec: PodSpecManifest, path: string): { errors: FieldError[]; names: Set<string> } {
@@ -169,6 +205,10 @@ export function validatePodTemplate(
   const volumes = validateVolumes(spec, child(specPath, 'volumes'));
   pushAll(errs, volumes.errors);
   const needsImage = spec.runtimeClassName === 'docker';
+  pushAll(errs, validateRunAs((spec as Record<string, unknown>).securityContext, child(specPath, 'securityContext')));
+  // The sandbox's hostname: ValidatePodSpec checks it is a DNS-1123 label.
+  const hostname = (spec as Record<string, unknown>).hostname;
+  if (typeof hostname === 'string' && hostname !== '') pushAll(errs, validateDNS1123Label(hostname, child(specPath, 'hostname')));
 
   const containersPath = child(specPath, 'containers');
   const containers = spec.containers ?? [];

@@ -16,7 +16,7 @@ export interface RunPodInput {
   spec: PodSpec;
 }
 
-export type ContainerReason = 'Completed' | 'Error' | 'ContainerCannotRun' | 'CreateContainerConfigError' | 'DeadlineExceeded' | 'Killed';
+export type ContainerReason = 'Completed' | 'Error' | 'ContainerCannotRun' | 'CreateContainerConfigError' | 'DeadlineExceeded' | 'Killed' | 'OOMKilled';
 
 export interface ContainerResult {
   name: string;

@@ -9,7 +9,11 @@ import {
   DEFAULT_TASK_QUEUE,
   ISOLATION_MODES,
   isolationSupport,
+  describeLimits,
+  DEFAULT_POD_PIDS_LIMIT,
   MAX_NODE_LABELS,
+  POD_NETWORKS,
+  type PodNetwork,
   parseNodeLabels,
   secretsDirFor,
   type Isolation,
@@ -25,6 +29,10 @@ export interface WorkerCommandOptions {
   nodeLabels?: Record<string, string>;
   /** Where secretKeyRef values are read; default DURABLE_JOBS_SECRETS_DIR, else `<data dir>/secrets`. */
   secretsDir?: string;
+  /** Host directories pods may write to (`--share-path`, repeatable). */
+  sharedPaths?: string[];
+  podNetwork?: PodNetwork;
+  podPidsLimit?: number;
   out: Output;
 }
 
@@ -51,8 +59,26 @@ export function addWorkerCommand(program: Command, out: Output, exit: (code: num
     )
     .option('--data-dir <dir>', 'where pod logs and emptyDir volumes live')
     .option('--secrets-dir <dir>', 'where env valueFrom.secretKeyRef values are read: <dir>/<namespace>/<secret>/<key> (default $DURABLE_JOBS_SECRETS_DIR, else <data dir>/secrets)')
+    .option('--share-path <dir>', 'a host directory sandboxed pods may write to (the rest of the host is read-only to them); repeatable', collect, [])
+    .addOption(
+      new Option('--pod-network <mode>', "sandboxed pods' network: host (this host's, so also its Temporal server), none (loopback only)")
+        .choices([...POD_NETWORKS])
+        .default('host'),
+    )
+    .option('--pod-pids-limit <n>', 'the most processes of one sandboxed container (cgroup pids.max, where cgroups work)', positiveInt, DEFAULT_POD_PIDS_LIMIT)
     .action(
-      async (o: { taskQueue: string; maxConcurrentPods: number; maxPods?: number; isolation: Isolation; nodeLabels?: Record<string, string>; dataDir?: string; secretsDir?: string }) => {
+      async (o: {
+        taskQueue: string;
+        maxConcurrentPods: number;
+        maxPods?: number;
+        isolation: Isolation;
+        nodeLabels?: Record<string, string>;
+        dataDir?: string;
+        sharePath: string[];
+        podNetwork: PodNetwork;
+        podPidsLimit: number;
+        secretsDir?: string;
+      }) => {
         exit(
           await workerCommand({
             taskQueue: o.taskQueue,
@@ -61,6 +87,9 @@ export function addWorkerCommand(program: Command, out: Output, exit: (code: num
             ...(o.nodeLabels ? { nodeLabels: o.nodeLabels } : {}),
             ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
             ...(o.secretsDir !== undefined ? { secretsDir: o.secretsDir } : {}),
+            sharedPaths: o.sharePath,
+            podNetwork: o.podNetwork,
+            podPidsLimit: o.podPidsLimit,
             out,
           }),
         );
@@ -90,6 +119,9 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
       ...(o.nodeLabels ? { nodeLabels: o.nodeLabels } : {}),
       ...(settings.codec ? { payloadCodec: settings.codec } : {}),
       secretsDir: secretsDirFor(dataDir, o.secretsDir),
+      ...(o.sharedPaths !== undefined ? { sharedPaths: o.sharedPaths } : {}),
+      ...(o.podNetwork !== undefined ? { podNetwork: o.podNetwork } : {}),
+      ...(o.podPidsLimit !== undefined ? { podPidsLimit: o.podPidsLimit } : {}),
       log: (m) => o.out.info(m),
     });
   } catch (err) {
@@ -104,6 +136,8 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
   o.out.info(`  data dir: ${dataDir}`);
   o.out.info(`  secrets dir: ${secretsDirFor(dataDir, o.secretsDir)}`);
   o.out.info(`  payload encryption: ${settings.codec ? 'on' : 'off (DURABLE_JOBS_CODEC_KEY_FILE unset)'}`);
+  // Said once, at start: whether resources.limits and the pid limit hold on this host.
+  o.out.info(`  pod limits: ${describeLimits()}`);
   o.out.info(`  max concurrent pods: ${o.maxPods}`);
   // The SDK shuts the worker down on SIGINT/SIGTERM; running pods are cancelled and given their grace period.
   await worker.run();
@@ -116,6 +150,10 @@ async function isolationInUse(mode: Isolation): Promise<string> {
   const support = await isolationSupport(mode);
   if (support.ok) return `sandbox (bubblewrap: ${support.bwrap})${mode === 'auto' ? ', chosen by auto' : ''}`;
   return `process-group${mode === 'auto' ? ` (auto: ${support.reason})` : ''}`;
+}
+
+function collect(v: string, all: string[]): string[] {
+  return [...all, v];
 }
 
 function positiveInt(v: string): number {

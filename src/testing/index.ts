@@ -89,6 +89,11 @@ export interface TestWorkerOptions {
 export interface JobTestEnvironmentOptions {
   /** Where pods keep logs and emptyDir volumes; a fresh temp dir by default. */
   dataDir?: string;
+  /**
+   * Host directories the pods may write to (a sandboxed pod sees the rest of the host read-only and
+   * has a private /tmp): for tests whose pods leave markers for the test or for each other.
+   */
+  sharedPaths?: string[];
   log?: (message: string) => void;
 }
 
@@ -99,6 +104,7 @@ export class JobTestEnvironment {
     readonly dataDir: string,
     private readonly ownsDataDir: boolean,
     private readonly log?: (message: string) => void,
+    private readonly sharedPaths?: string[],
   ) {}
 
   /** Starts a time-skipping test server (obtained as `jobctl setup` does); the workflows' bundle comes from the cache. */
@@ -110,7 +116,7 @@ export class JobTestEnvironment {
       createTimeSkippingEnv({ log: opts.log }),
       cachedWorkflowBundle(),
     ]);
-    return new JobTestEnvironment(env, bundle, dataDir, opts.dataDir === undefined, opts.log);
+    return new JobTestEnvironment(env, bundle, dataDir, opts.dataDir === undefined, opts.log, opts.sharedPaths);
   }
 
   get jobs(): JobsClient {
@@ -172,6 +178,7 @@ export class JobTestEnvironment {
       workflowBundle: this.bundle,
       log: this.log ?? (() => undefined),
       maxCachedWorkflows: 0,
+      ...(this.sharedPaths !== undefined ? { sharedPaths: this.sharedPaths } : {}),
       ...(opts.identity !== undefined ? { identity: opts.identity } : {}),
     });
     return worker.runUntil(() => fn(worker));

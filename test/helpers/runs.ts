@@ -15,8 +15,8 @@ export interface Scratch {
   cleanup: () => void;
 }
 
-export function scratchDir(prefix: string): Scratch {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dj-${prefix}-`));
+export function scratchDir(prefix: string, parent = os.tmpdir()): Scratch {
+  const dir = fs.mkdtempSync(path.join(parent, `dj-${prefix}-`));
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -75,16 +75,21 @@ export function byCreation(pods: PodRecord[]): PodRecord[] {
 export function useJobEnvironment(prefix: string): { readonly env: JobTestEnvironment; readonly scratch: Scratch } {
   let env: JobTestEnvironment | undefined;
   let scratch: Scratch | undefined;
+  // Sandboxed pods see the host read-only and have their own /tmp: the scratch dirs live in one
+  // directory that the suite's workers share with their pods.
+  let shared: Scratch | undefined;
   before(async () => {
-    env = await JobTestEnvironment.create();
+    shared = scratchDir(`${prefix}-shared`);
+    env = await JobTestEnvironment.create({ sharedPaths: [shared.dir] });
   });
   // A teardown that throws (a test that timed out left its worker running) fails the file; the guard
   // loaded into every test process (helpers/guard.ts) ends it if that worker keeps it alive.
   after(async () => {
     await env?.teardown();
+    shared?.cleanup();
   });
   beforeEach(() => {
-    scratch = scratchDir(prefix);
+    scratch = scratchDir(prefix, shared?.dir);
   });
   afterEach(() => scratch?.cleanup());
   return {

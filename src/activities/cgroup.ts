@@ -1,0 +1,330 @@
+// Resource limits of sandboxed containers through control groups: `resources.limits.memory` and `.cpu`
+// and a process-count limit, one cgroup per container, as the kubelet gives each container its own.
+//
+// Where: cgroup v2 where its memory and pids controllers can be delegated to a child of this process's
+// cgroup or of an ancestor (as root: the host's root cgroup, a systemd slice); else cgroup v1's memory,
+// pids and cpu hierarchies (hybrid hosts, older kernels). Elsewhere (not root, a container without a
+// writable cgroup fs) limits cannot be enforced, and `cgroupSupport` says why, for the worker to say once.
+//
+// Layout: `<parent>/durable-jobs/<worker pid>-<n>` in each hierarchy. The container's first process
+// joins before it execs anything (see joinArgv), so every process of the container is counted. A cgroup
+// is removed once its container is gone; those of a worker that was killed are swept by the next one
+// (`sweepCgroups`): rmdir only ever removes an empty cgroup, so a sweep cannot touch a running pod.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface CgroupLimits {
+  memoryBytes?: number;
+  milliCpu?: number;
+  pids?: number;
+}
+
+export type CgroupSupport =
+  | { ok: true; version: 1 | 2; bases: CgroupBase[] }
+  | { ok: false; reason: string };
+
+/** Where this worker makes cgroups, per hierarchy (one for v2, one per controller for v1). */
+export interface CgroupBase {
+  dir: string;
+  controllers: readonly string[];
+}
+
+export interface ContainerCgroup {
+  /** The `cgroup.procs` files the container's first process writes its pid to. */
+  readonly procsFiles: readonly string[];
+  /** True when the kernel's OOM killer killed a process of the container (memory limit reached). */
+  oomKilled(): boolean;
+  /** Removes the cgroup once nothing runs in it; never throws (a leftover is swept later). */
+  remove(): Promise<void>;
+}
+
+const BASE_NAME = 'durable-jobs';
+const CPU_PERIOD_US = 100_000;
+/** The kernel refuses a CFS quota under 1 ms. */
+const MIN_CPU_QUOTA_US = 1_000;
+const REMOVE_TIMEOUT_MS = 5_000;
+const REMOVE_POLL_MS = 20;
+const REQUIRED = ['memory', 'pids'] as const;
+
+let support: CgroupSupport | undefined;
+let counter = 0;
+
+/** Whether this process may give containers cgroups with limits; probed once per process. */
+export function cgroupSupport(): CgroupSupport {
+  support ??= probe();
+  return support;
+}
+
+/** One line for a worker's start: whether pods' limits are enforced here, and how. */
+export function describeLimits(): string {
+  const s = cgroupSupport();
+  if (!s.ok) return `not enforced (${s.reason})`;
+  return `enforced through cgroup v${s.version} (${s.bases.map((b) => `${b.dir}: ${b.controllers.join(',')}`).join('; ')})`;
+}
+
+/** A fresh cgroup for one container, with its limits written; throws with the file and errno when it cannot. */
+export function createCgroup(s: Extract<CgroupSupport, { ok: true }>, limits: CgroupLimits): ContainerCgroup {
+  const name = `${process.pid}-${++counter}`;
+  const dirs: Array<{ dir: string; controllers: readonly string[] }> = [];
+  try {
+    for (const base of s.bases) {
+      const dir = path.join(base.dir, name);
+      fs.mkdirSync(dir);
+      dirs.push({ dir, controllers: base.controllers });
+      writeLimits(s.version, dir, base.controllers, limits);
+    }
+  } catch (err) {
+    for (const { dir } of dirs) rmdirQuietly(dir);
+    throw err;
+  }
+  const memoryDir = dirs.find((d) => d.controllers.includes('memory'))?.dir;
+  return {
+    procsFiles: dirs.map((d) => path.join(d.dir, 'cgroup.procs')),
+    oomKilled: () => memoryDir !== undefined && oomKills(s.version, memoryDir) > 0,
+    remove: () => removeDirs(dirs.map((d) => d.dir)),
+  };
+}
+
+/**
+ * The argv that makes its first process join the cgroup, then exec `argv`: a shell writes its own pid
+ * (which exec keeps) into each cgroup.procs. If it cannot, the container does not run unlimited: it
+ * ends with exit code 125 (the container runtime's own failure), saying why.
+ */
+export function joinArgv(shell: string, procsFiles: readonly string[], argv: { file: string; args: string[] }): { file: string; args: string[] } {
+  const script = 'for f do [ "$f" = -- ] && break; echo $$ > "$f" || { echo "durable-jobs: cannot join the cgroup $f" >&2; exit 125; }; done; shift ' + String(procsFiles.length + 1) + '; exec "$@"';
+  return { file: shell, args: ['-c', script, 'sh', ...procsFiles, '--', argv.file, ...argv.args] };
+}
+
+/** Removes the empty cgroups that workers no longer running left behind (killed mid-pod). */
+export function sweepCgroups(s: CgroupSupport): number {
+  if (!s.ok) return 0;
+  let removed = 0;
+  for (const base of s.bases) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(base.dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const m = /^(\d+)-\d+$/.exec(name);
+      if (!m || pidAlive(Number(m[1]))) continue;
+      if (rmdirQuietly(path.join(base.dir, name))) removed++;
+    }
+  }
+  return removed;
+}
+
+function writeLimits(version: 1 | 2, dir: string, controllers: readonly string[], limits: CgroupLimits): void {
+  const has = (c: string): boolean => controllers.includes(c);
+  const quota = limits.milliCpu !== undefined ? Math.max(MIN_CPU_QUOTA_US, Math.ceil((limits.milliCpu * CPU_PERIOD_US) / 1000)) : undefined;
+  if (version === 2) {
+    if (limits.memoryBytes !== undefined) {
+      write(dir, 'memory.max', String(limits.memoryBytes));
+      // The kubelet runs containers without swap, and kills the whole container on OOM (cgroup v2).
+      writeIfPresent(dir, 'memory.swap.max', '0');
+      writeIfPresent(dir, 'memory.oom.group', '1');
+    }
+    if (limits.pids !== undefined) write(dir, 'pids.max', String(limits.pids));
+    if (quota !== undefined && has('cpu')) write(dir, 'cpu.max', `${quota} ${CPU_PERIOD_US}`);
+    return;
+  }
+  if (limits.memoryBytes !== undefined && has('memory')) {
+    write(dir, 'memory.limit_in_bytes', String(limits.memoryBytes));
+    // Memory plus swap no larger than memory: no swap, as above. Absent when swap accounting is off.
+    writeIfPresent(dir, 'memory.memsw.limit_in_bytes', String(limits.memoryBytes));
+  }
+  if (limits.pids !== undefined && has('pids')) write(dir, 'pids.max', String(limits.pids));
+  if (quota !== undefined && has('cpu')) {
+    write(dir, 'cpu.cfs_period_us', String(CPU_PERIOD_US));
+    write(dir, 'cpu.cfs_quota_us', String(quota));
+  }
+}
+
+function oomKills(version: 1 | 2, dir: string): number {
+  try {
+    const text = fs.readFileSync(path.join(dir, version === 2 ? 'memory.events' : 'memory.oom_control'), 'utf8');
+    const m = /^oom_kill (\d+)$/m.exec(text);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function removeDirs(dirs: readonly string[]): Promise<void> {
+  // The container's last processes may still be leaving the cgroup (EBUSY) for a moment.
+  const deadline = Date.now() + REMOVE_TIMEOUT_MS;
+  let left = dirs.filter((d) => !rmdirQuietly(d));
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, REMOVE_POLL_MS));
+    left = left.filter((d) => !rmdirQuietly(d));
+  }
+}
+
+/** True when the cgroup is gone (removed now or before). */
+function rmdirQuietly(dir: string): boolean {
+  try {
+    fs.rmdirSync(dir);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+function write(dir: string, file: string, value: string): void {
+  fs.writeFileSync(path.join(dir, file), value);
+}
+
+function writeIfPresent(dir: string, file: string, value: string): void {
+  if (fs.existsSync(path.join(dir, file))) write(dir, file, value);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+interface CgroupMount {
+  fstype: 'cgroup' | 'cgroup2';
+  mountPoint: string;
+  /** The cgroup path of the mount's root (not "/" inside a container that sees part of the tree). */
+  root: string;
+  controllers: string[];
+}
+
+function probe(): CgroupSupport {
+  if (process.platform !== 'linux') return { ok: false, reason: `cgroups need Linux (this is ${process.platform})` };
+  let mounts: CgroupMount[];
+  let membership: Map<string, string>;
+  try {
+    mounts = cgroupMounts(fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+    membership = ownCgroups(fs.readFileSync('/proc/self/cgroup', 'utf8'));
+  } catch (err) {
+    return { ok: false, reason: `cannot read this process's cgroups: ${errorMessage(err)}` };
+  }
+  const reasons: string[] = [];
+  const v2 = probeV2(mounts, membership, reasons);
+  if (v2) return v2;
+  const v1 = probeV1(mounts, membership, reasons);
+  if (v1) return v1;
+  return { ok: false, reason: reasons.join('; ') || 'no cgroup file system is mounted' };
+}
+
+function probeV2(mounts: CgroupMount[], membership: Map<string, string>, reasons: string[]): CgroupSupport | undefined {
+  const mount = mounts.find((m) => m.fstype === 'cgroup2');
+  const own = membership.get('');
+  if (!mount || own === undefined) return undefined;
+  const relative = path.posix.relative(mount.root, own);
+  if (relative.startsWith('..')) return undefined;
+  // From this process's own cgroup up to the mount's root: the first where the controllers can be
+  // enabled for children (a cgroup with processes of its own cannot, unless it is the root).
+  let dir = path.join(mount.mountPoint, relative);
+  for (;;) {
+    const available = readWords(path.join(dir, 'cgroup.controllers'));
+    const wanted = [...REQUIRED, 'cpu'].filter((c) => available.includes(c));
+    if (REQUIRED.every((c) => wanted.includes(c)) && enable(dir, wanted)) {
+      const base = path.join(dir, BASE_NAME);
+      try {
+        fs.mkdirSync(base, { recursive: true });
+        if (enable(base, wanted)) return { ok: true, version: 2, bases: [{ dir: base, controllers: wanted }] };
+      } catch (err) {
+        reasons.push(`cgroup v2: cannot create ${base}: ${errorMessage(err)}`);
+        return undefined;
+      }
+    }
+    if (dir === mount.mountPoint) break;
+    dir = path.dirname(dir);
+  }
+  reasons.push(`cgroup v2 (${mount.mountPoint}): the memory and pids controllers cannot be delegated to a cgroup of this worker`);
+  return undefined;
+}
+
+function probeV1(mounts: CgroupMount[], membership: Map<string, string>, reasons: string[]): CgroupSupport | undefined {
+  const bases: CgroupBase[] = [];
+  for (const controller of [...REQUIRED, 'cpu']) {
+    const mount = mounts.find((m) => m.fstype === 'cgroup' && m.controllers.includes(controller));
+    const own = [...membership].find(([list]) => list.split(',').includes(controller))?.[1];
+    if (!mount || own === undefined) {
+      if (controller === 'cpu') continue;
+      reasons.push(`cgroup v1: no ${controller} hierarchy`);
+      return undefined;
+    }
+    const relative = path.posix.relative(mount.root, own);
+    const base = path.join(mount.mountPoint, relative.startsWith('..') ? '' : relative, BASE_NAME);
+    // One hierarchy may carry several controllers (cpu,cpuacct): one base for it.
+    const same = bases.find((b) => b.dir === base);
+    if (same) {
+      (same.controllers as string[]).push(controller);
+      continue;
+    }
+    try {
+      fs.mkdirSync(base, { recursive: true });
+      fs.accessSync(base, fs.constants.W_OK);
+    } catch (err) {
+      if (controller === 'cpu') continue;
+      reasons.push(`cgroup v1: cannot create ${base}: ${errorMessage(err)}`);
+      return undefined;
+    }
+    bases.push({ dir: base, controllers: [controller] });
+  }
+  return { ok: true, version: 1, bases };
+}
+
+/** cgroup mounts from /proc/self/mountinfo. */
+export function cgroupMounts(mountinfo: string): CgroupMount[] {
+  const out: CgroupMount[] = [];
+  for (const line of mountinfo.split('\n')) {
+    const [left, right] = line.split(' - ');
+    if (!left || !right) continue;
+    const fields = left.split(' ');
+    const [fstype, , superOptions] = right.split(' ');
+    if (fstype !== 'cgroup' && fstype !== 'cgroup2') continue;
+    const root = unescapeMount(fields[3] ?? '/');
+    const mountPoint = unescapeMount(fields[4] ?? '');
+    const controllers = fstype === 'cgroup' ? (superOptions ?? '').split(',') : [];
+    out.push({ fstype, mountPoint, root, controllers });
+  }
+  return out;
+}
+
+/** /proc/self/cgroup: controller list ('' for v2) to cgroup path. */
+export function ownCgroups(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^\d+:([^:]*):(.*)$/.exec(line);
+    if (m) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+function enable(dir: string, controllers: readonly string[]): boolean {
+  const enabled = readWords(path.join(dir, 'cgroup.subtree_control'));
+  const missing = controllers.filter((c) => !enabled.includes(c));
+  if (missing.length === 0) return true;
+  try {
+    fs.writeFileSync(path.join(dir, 'cgroup.subtree_control'), missing.map((c) => `+${c}`).join(' '));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readWords(file: string): string[] {
+  try {
+    return fs.readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function unescapeMount(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -15,7 +15,7 @@ import type { RunPodInput, RunPodResult } from '../src/api/pod';
 import type { Container, PodSpec } from '../src/api/types';
 import { podHostname } from '../src/api/pod-identity';
 import { containerLimits, parseQuantity, runAsIdentity } from '../src/api/pod-resources';
-import { createActivities, sandboxSupport, type ActivitiesOptions } from '../src/activities';
+import { createActivities, podResultOf, sandboxSupport, type ActivitiesOptions } from '../src/activities';
 import { cgroupMounts, cgroupSupport, createCgroup, ownCgroups as parseOwnCgroups, sweepCgroups } from '../src/activities/cgroup';
 import { workerCredentialFiles } from '../src/activities/sandbox';
 import { eventually, killAll, processesWith, token } from './helpers/procs';
@@ -63,10 +63,10 @@ function harness(opts: Partial<ActivitiesOptions> = {}) {
     logs,
     start(input: RunPodInput): { env: MockActivityEnvironment; result: Promise<RunPodResult> } {
       const env = new MockActivityEnvironment();
-      return { env, result: env.run(activities.runPod, input) };
+      return { env, result: podResultOf(env.run(activities.runPod, input)) };
     },
     run(input: RunPodInput): Promise<RunPodResult> {
-      return new MockActivityEnvironment().run(activities.runPod, input);
+      return podResultOf(new MockActivityEnvironment().run(activities.runPod, input));
     },
   };
 }

@@ -51,7 +51,8 @@ describe('layer arrows', () => {
   });
 
   it('the client imports only api, the pure CronJob mapping, the workflow message definitions, the data dir layout and the payload codec', () => {
-    const messages = ['workflows/messages', 'workflows/search-attributes', 'workflows/cronjob-messages'];
+    // job-ending: how a Job workflow's end reads (a Failed Job's final state is in its failure).
+    const messages = ['workflows/messages', 'workflows/search-attributes', 'workflows/cronjob-messages', 'workflows/job-ending'];
     assert.deepEqual(
       violations('client', (t) => under(t, 'api', 'data-dir', 'cronjob', 'codec') || messages.includes(t)),
       [],

@@ -27,9 +27,10 @@ describe('backoffLimitPerIndex and maxFailedIndexes (3)', () => {
     const first = sim.podOf(1);
     sim.now += 1000;
     sim.exits(first, { main: 1 });
-    const { decisions, wakeAt } = sim.sync();
+    const { decisions, wakeAt, wakeFor } = sim.sync();
     assert.deepEqual(decisions, [], 'index 1 waits for its own backoff');
     assert.equal(wakeAt, T0 + 1000 + 10_000);
+    assert.equal(wakeFor, 'backoff 10s before retry 1 of index 1', 'the Web UI names the timer');
     sim.now = wakeAt!;
     const retry = sim.sync().decisions;
     assert.equal(retry.length, 1);

@@ -58,8 +58,9 @@ describe('a one-pod Job', () => {
   it('retries with backoff and fails with BackoffLimitExceeded after backoffLimit + 1 pods', () => {
     const sim = new Sim(makeJob('fail', { backoffLimit: 3 }));
     const created: number[] = [];
+    const reasons: string[] = [];
     for (let guard = 0; guard < 50; guard++) {
-      const { decisions, wakeAt } = sim.sync();
+      const { decisions, wakeAt, wakeFor } = sim.sync();
       for (const d of decisions) if (d.type === 'runPod') created.push(sim.now);
       if (sim.conditions().includes('Failed/BackoffLimitExceeded')) break;
       const running = sim.running();
@@ -68,6 +69,7 @@ describe('a one-pod Job', () => {
         sim.finish(running[0], 'Failed');
       } else {
         assert.ok(wakeAt !== undefined, 'a Job waiting on backoff must ask to be woken');
+        reasons.push(wakeFor ?? '');
         // Nothing is created before the delay has passed.
         sim.now = wakeAt - 1;
         assert.deepEqual(sim.sync().decisions, []);
@@ -78,6 +80,8 @@ describe('a one-pod Job', () => {
     // Each pod failed 1 s after it started; the next pod comes 10, 20, 40 s after that failure.
     const gaps = created.slice(1).map((t, i) => t - created[i] - 1000);
     assert.deepEqual(gaps, [10_000, 20_000, 40_000]);
+    // The Web UI's timer summaries.
+    assert.deepEqual(reasons, ['backoff 10s before retry 1', 'backoff 20s before retry 2', 'backoff 40s before retry 3']);
     assert.equal(sim.status().failed, 4);
     assert.deepEqual(sim.conditions(), ['FailureTarget/BackoffLimitExceeded', 'Failed/BackoffLimitExceeded']);
     assert.equal(sim.state.conditions[1].message, 'Job has reached the specified backoff limit');

@@ -252,7 +252,8 @@ function manageJob(job: Job, state: JobState, ctx: ReconcileContext, result: Rec
   // With backoffLimitPerIndex each index waits on its own backoff instead of the Job-wide one (2.4).
   const wait = perIndex ? 0 : remainingBackoff(state.backoff, now);
   if (wait > 0) {
-    wakeAt(result, now + wait);
+    const failures = state.backoff.failuresAfterLastSuccess;
+    wakeAt(result, now + wait, `backoff ${seconds(podFailureDelay(failures))} before retry ${failures}`);
     return;
   }
   let indexes: Array<number | undefined>;
@@ -262,7 +263,7 @@ function manageJob(job: Job, state: JobState, ctx: ReconcileContext, result: Rec
       if (p.index !== undefined && (!p.deletion || spec.podReplacementPolicy === 'Failed')) taken.add(p.index);
     }
     const waiting = state.indexFailures.filter((r) => indexReadyAt(r) > now);
-    for (const r of waiting) wakeAt(result, indexReadyAt(r));
+    for (const r of waiting) wakeAt(result, indexReadyAt(r), `backoff ${seconds(podFailureDelay(r.failed + r.ignored))} before retry ${r.failed + r.ignored} of index ${r.index}`);
     const excluded = unionRanges(state.failedIndexes, rangesFromIndexes(waiting.map((r) => r.index)));
     indexes = firstMissingIndexes(diff, spec.completions ?? 0, state.completedIndexes, rangesFromIndexes(taken), excluded);
   } else {
@@ -310,7 +311,7 @@ function restartWaitingPods(state: JobState, ctx: ReconcileContext, result: Reco
   for (const p of activePods(state)) {
     if (p.running || p.restartAt === undefined) continue;
     if (p.restartAt > now) {
-      wakeAt(result, p.restartAt);
+      wakeAt(result, p.restartAt, `back-off ${seconds(crashLoopDelay(p.restartCount))} restarting pod ${p.name} (restart ${p.restartCount})`);
       continue;
     }
     if (budget === 0) {
@@ -329,8 +330,16 @@ function restartWaitingPods(state: JobState, ctx: ReconcileContext, result: Reco
   }
 }
 
-function wakeAt(result: ReconcileResult, at: number): void {
-  if (result.wakeAt === undefined || at < result.wakeAt) result.wakeAt = at;
+/** Keeps the earliest wake time, and why the controller wants it (the Web UI's timer summary). */
+function wakeAt(result: ReconcileResult, at: number, why: string): void {
+  if (result.wakeAt === undefined || at < result.wakeAt) {
+    result.wakeAt = at;
+    result.wakeFor = why;
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)}s`;
 }
 
 function updateSuspendedCondition(spec: JobSpec, state: JobState, now: number): void {
@@ -403,7 +412,7 @@ export function reconcile(job: Job, state: JobState, ctx: ReconcileContext): Rec
       updateSuspendedCondition(spec, state, now);
       const start = startTimeMs(state);
       if (spec.activeDeadlineSeconds !== undefined && start !== undefined && !spec.suspend) {
-        wakeAt(result, start + spec.activeDeadlineSeconds * 1000);
+        wakeAt(result, start + spec.activeDeadlineSeconds * 1000, `activeDeadlineSeconds (${spec.activeDeadlineSeconds}s)`);
       }
     }
   }
@@ -421,7 +430,10 @@ export function reconcile(job: Job, state: JobState, ctx: ReconcileContext): Rec
       recordEvent(state, 'Normal', 'Completed', 'Job completed', now);
     }
   }
-  if (isFinished(state)) result.wakeAt = undefined;
+  if (isFinished(state)) {
+    result.wakeAt = undefined;
+    result.wakeFor = undefined;
+  }
   return result;
 }
 

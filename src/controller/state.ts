@@ -183,6 +183,8 @@ export interface ReconcileResult {
   decisions: Decision[];
   /** Epoch ms at which the controller wants to be asked again even if nothing happens. */
   wakeAt?: number;
+  /** Why, for a person: `backoff 40s before retry 3` (the Web UI shows it as the timer's summary). */
+  wakeFor?: string;
   /** True when `maxStarts` held back pod runs the Job wants now. */
   startsHeld?: boolean;
 }

@@ -48,11 +48,14 @@ export async function job(raw: JobInput): Promise<JobResult> {
   // Asked only for such Jobs (managedBy is immutable), so other Jobs' histories carry no marker for it.
   const honourManagedBy = managedByOtherController(input.job.spec) && patched(HONOUR_MANAGED_BY);
 
+  /** Why the controller wants to wake (the timer's summary in the Web UI). */
+  let wakeFor: string | undefined;
   /** One sync: fold in what happened, ask the controller, carry out its decisions. Returns its wake time. */
   const step = (): number | undefined => {
     for (let e = ctx.inbox.shift(); e; e = ctx.inbox.shift()) apply(ctx.job, state, e);
     const maxStarts = !paced ? undefined : draining ? 0 : pacing.budget(pods.size);
-    const { decisions, wakeAt } = reconcile(ctx.job, state, { now: Date.now(), randomSuffix, maxStarts, honourManagedBy });
+    const { decisions, wakeAt, wakeFor: why } = reconcile(ctx.job, state, { now: Date.now(), randomSuffix, maxStarts, honourManagedBy });
+    wakeFor = why;
     pacing.started(decisions.filter((d) => d.type === 'runPod').length);
     pods.carryOut(decisions);
     status.publish();
@@ -69,7 +72,7 @@ export async function job(raw: JobInput): Promise<JobResult> {
       if (isFinished(state)) break;
       if (state.deletionTimestamp !== undefined && state.pods.length === 0 && pods.size === 0) break;
       const hasNews = () => ctx.inbox.length > 0 || ctx.changes !== seen;
-      timer.set(wakeAt);
+      timer.set(wakeAt, wakeFor);
       ctx.synced = seen;
       if (hasNews()) continue;
       if (drained()) return await continueWithNewRun(ctx, input.continueAsNew);

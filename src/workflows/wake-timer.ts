@@ -8,15 +8,15 @@ export class WakeTimer {
   /** Set when the timer fires; the loop clears it once it has woken up for it. */
   fired = false;
 
-  /** Wants to be woken at `at` (epoch ms, workflow time), or never. */
-  set(at: number | undefined): void {
+  /** Wants to be woken at `at` (epoch ms, workflow time), or never; `why` is the timer's summary in the Web UI. */
+  set(at: number | undefined, why?: string): void {
     if (this.timer?.at === at) return;
     this.timer?.scope.cancel();
     this.timer = undefined;
     if (at === undefined) return;
     const scope = new CancellationScope();
     this.timer = { at, scope };
-    scope.run(() => sleep(Math.max(1, at - Date.now()))).then(
+    scope.run(() => sleep(Math.max(1, at - Date.now()), why !== undefined ? { summary: why } : undefined)).then(
       () => {
         if (this.timer?.scope !== scope) return;
         this.timer = undefined;

@@ -6,6 +6,7 @@ import {
   initialState,
   type Decision,
   type JobState,
+  type ReconcileResult,
 } from '../../src/controller';
 import type { ContainerResult } from '../../src/api/pod';
 import type { Job } from '../../src/api/types';
@@ -18,7 +19,7 @@ export class Sim {
   now = T0;
   private n = 0;
   constructor(readonly job: Job) {}
-  sync(opts: { maxStarts?: number } = {}): { decisions: Decision[]; wakeAt?: number; startsHeld?: boolean } {
+  sync(opts: { maxStarts?: number } = {}): ReconcileResult {
     return reconcile(this.job, this.state, { now: this.now, randomSuffix: () => `s${String(this.n++).padStart(4, '0')}`, ...opts });
   }
   running(): string[] {

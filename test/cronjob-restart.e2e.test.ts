@@ -59,7 +59,8 @@ async function start(): Promise<Up> {
   const env = await createLocalEnv({
     server: { ip: '127.0.0.1', port, dbFilename: path.join(dir, 'temporal.db'), searchAttributes: JOB_SEARCH_ATTRIBUTE_KEYS, extraArgs: DEV_SERVER_EXTRA_ARGS },
   });
-  const worker = await createJobWorker({ connection: env.nativeConnection, taskQueue, dataDir, workflowBundle: await cachedWorkflowBundle(), log: () => undefined });
+  // Pods see the host read-only but for shared paths: the test dir is where they leave their marks.
+  const worker = await createJobWorker({ connection: env.nativeConnection, taskQueue, dataDir, workflowBundle: await cachedWorkflowBundle(), sharedPaths: [dir], log: () => undefined });
   return { env, worker, running: worker.run() };
 }
 

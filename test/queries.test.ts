@@ -164,13 +164,14 @@ describe('queries on a running Job (dev server)', () => {
 
       // the Web UI's live status line
       assert.match(metadata.currentDetails ?? '', /\*\*Running\*\*/);
-      assert.match(metadata.currentDetails ?? '', /completions: 0\/3/);
-      assert.match(metadata.currentDetails ?? '', /active: 2, succeeded: 0, failed: 0/);
+      assert.match(metadata.currentDetails ?? '', /0 of 3 completions/);
+      assert.match(metadata.currentDetails ?? '', /active 2 · succeeded 0 · failed 0/);
+      assert.match(metadata.currentDetails ?? '', /Active pods: `queries-running-[a-z0-9]{5}`, `queries-running-[a-z0-9]{5}`/);
 
       const final = await jobs.result('default', NAME);
       const doneDetails = await handle.query(workflowMetadataQuery);
-      assert.match(doneDetails.currentDetails ?? '', /^\*\*Complete\*\* \(CompletionsReached\)/);
-      assert.match(doneDetails.currentDetails ?? '', /completions: 3\/3/);
+      assert.match(doneDetails.currentDetails ?? '', /^\*\*Complete\*\* · CompletionsReached/);
+      assert.match(doneDetails.currentDetails ?? '', /3 of 3 completions/);
       // The query handlers and the workflow's own definition are listed for the UI.
       const queries = (doneDetails.definition?.queryDefinitions ?? []).map((q) => q.name).sort();
       for (const q of ['events', 'job', 'pods', 'status']) assert.ok(queries.includes(q), `metadata lists query ${q}: ${queries}`);

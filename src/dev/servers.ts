@@ -284,7 +284,7 @@ export async function createLocalEnv(opts: LocalEnvOptions = {}): Promise<TestWo
  * The SDK gives a server it starts 5 s to accept connections, then kills it; a JVM on a busy machine can
  * take longer than that. That failure (and only that one) is tried again, a few times.
  */
-export async function patientStart<T>(start: () => Promise<T>, log?: Log, attempts = 4): Promise<T> {
+export async function patientStart<T>(start: () => Promise<T>, log?: Log, attempts = 6): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await start();

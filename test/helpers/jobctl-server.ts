@@ -60,7 +60,8 @@ export async function startJobctlServer(prefix: string): Promise<JobctlServer> {
     createLocalEnv({ server: { searchAttributes: JOB_SEARCH_ATTRIBUTE_KEYS, extraArgs: DEV_SERVER_EXTRA_ARGS } }),
     cachedWorkflowBundle(),
   ]);
-  const worker = await createJobWorker({ connection: env.nativeConnection, taskQueue, dataDir, workflowBundle: bundle, log: () => undefined });
+  // Pods see the host read-only: the scratch dir is where tests let them leave files.
+  const worker = await createJobWorker({ connection: env.nativeConnection, taskQueue, dataDir, workflowBundle: bundle, sharedPaths: [scratch], log: () => undefined });
   const running = worker.run();
   const baseEnv: NodeJS.ProcessEnv = {
     ...process.env,

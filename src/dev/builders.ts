@@ -1,7 +1,7 @@
 // How each Temporal server is built from a package registry when the SDK's download is unreachable.
 // Each builder fills a temp dir that cache.ts then renames into place.
 import { execFile } from 'node:child_process';
-import { chmod, readdir, writeFile } from 'node:fs/promises';
+import { chmod, cp, readdir, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { Log } from './cache';
@@ -16,7 +16,18 @@ export const TEST_SERVER_ARTIFACT = `io.temporal:temporal-test-server:${TEST_SER
 export const SLF4J_VERSION = '1.7.36';
 export const TEST_SERVER_MAIN = 'io.temporal.testserver.TestServer';
 
+/** The server the CLI above bundles; its go.mod has no `replace`, so `go install pkg@version` works. */
+export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
+export const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
+/** The packages built, and the names their binaries get (`go install` names them `server` and `sql`). */
+const TEMPORAL_SERVER_PACKAGES: ReadonlyArray<{ pkg: string; built: string; binary: string }> = [
+  { pkg: 'cmd/server', built: 'server', binary: 'temporal-server' },
+  { pkg: 'cmd/tools/sql', built: 'sql', binary: 'temporal-sql-tool' },
+];
+
 export const CLI_BINARY = 'temporal';
+export const SERVER_BINARY = 'temporal-server';
+export const SQL_TOOL_BINARY = 'temporal-sql-tool';
 export const TEST_SERVER_LAUNCHER = 'temporal-test-server';
 
 /** `go install` into `dir`, leaving `dir/temporal`. */
@@ -41,6 +52,52 @@ export async function buildTemporalCli(dir: string, goPath: string, log: Log): P
   const binary = path.join(dir, CLI_BINARY);
   const { stdout } = await promisify(execFile)(binary, ['--version'], { timeout: 30_000 });
   log(`built ${stdout.trim()}`);
+}
+
+/**
+ * `go install` of the Temporal server and its SQL schema tool into `dir`, leaving `dir/temporal-server`
+ * and `dir/temporal-sql-tool`. The schema files ship in the module, which `go install` leaves in the
+ * module cache; they are copied next to the binaries so the cache dir is self-contained.
+ */
+export async function buildTemporalServer(dir: string, goPath: string, log: Log): Promise<void> {
+  let packages = 0;
+  let modules = 0;
+  const targets = TEMPORAL_SERVER_PACKAGES.map((p) => `${TEMPORAL_SERVER_MODULE}/${p.pkg}@${TEMPORAL_SERVER_VERSION}`);
+  log(`building the Temporal server ${TEMPORAL_SERVER_VERSION} with \`go install ${targets.join(' ')}\``);
+  log('the first build compiles about 1,000 packages and may take ~5-10 minutes on 2 cores; later builds reuse Go\'s build cache');
+  const env = { ...process.env, GOBIN: dir, GOWORK: 'off' };
+  await runWithProgress(goPath, ['install', '-v', ...targets], {
+    cwd: dir,
+    env,
+    log,
+    label: 'building the Temporal server',
+    progress: () => `${packages} packages compiled${modules ? `, ${modules} modules downloaded` : ''}`,
+    onStderrLine: (line) => {
+      if (line.startsWith('go: downloading ')) modules++;
+      else if (isGoPackageLine(line)) packages++;
+    },
+    isNoise: (line) => line.startsWith('go: downloading ') || isGoPackageLine(line),
+  });
+  for (const p of TEMPORAL_SERVER_PACKAGES) await rename(path.join(dir, p.built), path.join(dir, p.binary));
+  const { stdout: modDir } = await promisify(execFile)(goPath, ['list', '-m', '-f', '{{.Dir}}', `${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`], {
+    cwd: dir,
+    env,
+    timeout: 120_000,
+  });
+  await cp(path.join(modDir.trim(), 'schema'), path.join(dir, 'schema'), { recursive: true });
+  // The module cache is read-only; the copies need not be.
+  await chmodTree(path.join(dir, 'schema'));
+  log(`built ${SERVER_BINARY} and ${SQL_TOOL_BINARY} ${TEMPORAL_SERVER_VERSION}`);
+}
+
+async function chmodTree(p: string): Promise<void> {
+  const entries = await readdir(p, { withFileTypes: true });
+  await chmod(p, 0o755);
+  for (const e of entries) {
+    const child = path.join(p, e.name);
+    if (e.isDirectory()) await chmodTree(child);
+    else await chmod(child, 0o644);
+  }
 }
 
 /** `go install -v` names each package it compiles on a line of its own. */

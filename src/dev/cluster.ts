@@ -2,6 +2,7 @@
 // schemas by temporal-sql-tool, persistence and advanced visibility on the `postgres12` plugin, the
 // `default` namespace and the Job search attributes registered through the frontend's APIs.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -25,7 +26,7 @@ export interface TemporalCluster {
 }
 
 export interface ClusterOptions {
-  /** A fresh directory for PostgreSQL's data, the config and the server's log. */
+  /** A fresh directory for the server's config and log (PostgreSQL keeps its data in a temp dir of its own). */
   dir: string;
   /** The IP every server service binds and advertises; must be local to this host. */
   bindIp?: string;
@@ -112,12 +113,27 @@ async function createDatabases(sqlTool: string, pg: Postgres, log: Log | undefin
   }
 }
 
-async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+/**
+ * A free port below 32768: the SQL stores keep membership ports in a `smallint` column, so an ephemeral
+ * port (Linux hands out 32768-60999) makes the server exit with "out of range for type smallint".
+ */
+async function pickLowPort(host: string): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const candidate = 20_000 + randomInt(12_000);
+    if ((await pickPort(candidate, host)) === candidate) return candidate;
+  }
+  throw new Error(`no free port in 20000-31999 on ${host}`);
+}
+
+/** Retries `fn` until it resolves; `fatal` ends the wait at once (the process it waits for has exited). */
+async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T>, fatal: () => string | undefined = () => undefined): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       return await fn();
     } catch (err) {
+      const why = fatal();
+      if (why) throw new Error(`${what} failed: ${why}`);
       if (Date.now() > deadline) throw new Error(`${what} did not succeed within ${timeoutMs / 1000} s: ${err instanceof Error ? err.message : String(err)}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -129,17 +145,15 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Tempor
   const namespace = opts.namespace ?? 'default';
   const server = await resolveClusterServer({ log: opts.log });
   const sqlTool = path.join(path.dirname(server.path), SQL_TOOL_BINARY);
-  const pgDir = path.join(opts.dir, 'pg');
-  await fs.mkdir(pgDir, { recursive: true });
-  const postgres = await startPostgres({ dir: pgDir, host: '127.0.0.1', port: await pickPort(0), log: opts.log });
+  const postgres = await startPostgres({ host: '127.0.0.1', port: await pickPort(0), log: opts.log });
   let child: ChildProcess | undefined;
   try {
     await createDatabases(sqlTool, postgres, opts.log);
     const ports = {} as ServicePorts;
     for (const name of ['frontend', 'history', 'matching', 'worker'] as const) {
-      ports[name] = { grpc: await pickPort(0, bindIp), membership: await pickPort(0, bindIp) };
+      ports[name] = { grpc: await pickLowPort(bindIp), membership: await pickLowPort(bindIp) };
     }
-    const httpPort = await pickPort(0, bindIp);
+    const httpPort = await pickLowPort(bindIp);
     await fs.mkdir(path.join(opts.dir, 'config'), { recursive: true });
     await fs.writeFile(
       path.join(opts.dir, 'config', 'cluster.yaml'),
@@ -160,20 +174,22 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Tempor
       const started = child;
       let exited: number | null | undefined;
       started.once('exit', (code) => (exited = code));
-      await until('the Temporal server start', 180_000, async () => {
-        if (exited !== undefined) throw new Error(`exited with ${exited}; see ${logFile}`);
-        const conn = await Connection.connect({ address, connectTimeout: 2_000 });
-        try {
-          await conn.workflowService.getSystemInfo({});
-        } finally {
-          await conn.close();
-        }
-      }).catch(async (err: unknown) => {
-        if (exited !== undefined) {
-          const tail = (await fs.readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-20).join('\n');
-          throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tail}`);
-        }
-        throw err;
+      await until(
+        'the Temporal server start',
+        180_000,
+        async () => {
+          const conn = await Connection.connect({ address, connectTimeout: 2_000 });
+          try {
+            await conn.workflowService.getSystemInfo({});
+          } finally {
+            await conn.close();
+          }
+        },
+        () => (exited !== undefined ? `it exited with ${exited}; see ${logFile}` : undefined),
+      ).catch(async (err: unknown) => {
+        if (exited === undefined) throw err;
+        const tail = (await fs.readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-5).join('\n');
+        throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tail}`);
       });
     };
     const stopServer = async (): Promise<void> => {

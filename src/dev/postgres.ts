@@ -3,6 +3,7 @@
 // /usr/lib/postgresql/<major>/bin, off PATH; `scripts/host-deps.sh --cluster` installs them.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs, readdirSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { Log } from './cache';
@@ -18,8 +19,6 @@ export interface Postgres {
 }
 
 export interface PostgresOptions {
-  /** A fresh directory; the data dir and the socket go inside it. */
-  dir: string;
   host: string;
   port: number;
   user?: string;
@@ -58,39 +57,51 @@ export async function startPostgres(opts: PostgresOptions): Promise<Postgres> {
   const bin = await findPostgresBin();
   const user = opts.user ?? 'temporal';
   const owner = runAs();
-  const dataDir = path.join(opts.dir, 'data');
-  if (owner) await fs.chown(opts.dir, owner.uid, owner.gid);
-  await promisify(execFile)(
-    path.join(bin, 'initdb'),
-    ['-D', dataDir, '-U', user, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
-    { ...owner, env: { ...process.env, LC_ALL: 'C' }, timeout: 300_000 },
-  );
-  const child: ChildProcess = spawn(
-    path.join(bin, 'postgres'),
-    // A throwaway cluster: durability across a machine crash buys nothing, and fsync costs seconds per test.
-    ['-D', dataDir, '-h', opts.host, '-p', String(opts.port), '-k', opts.dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-    { ...owner, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Its own temp dir (data and socket), removed on stop: when PostgreSQL runs as another user, no
+  // private dir of the caller's (a 0700 mkdtemp) would be reachable for it.
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'durable-jobs-pg-'));
+  const dataDir = path.join(dir, 'data');
+  let child: ChildProcess | undefined;
   let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (gone) throw new Error(`postgres exited while starting:\n${stderr}`);
-    const ready = await promisify(execFile)(path.join(bin, 'pg_isready'), ['-h', opts.host, '-p', String(opts.port), '-U', user], { timeout: 10_000 }).then(
-      () => true,
-      () => false,
+  let exited: Promise<number | null> = Promise.resolve(null);
+  try {
+    if (owner) await fs.chown(dir, owner.uid, owner.gid);
+    await promisify(execFile)(
+      path.join(bin, 'initdb'),
+      ['-D', dataDir, '-U', user, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
+      { ...owner, env: { ...process.env, LC_ALL: 'C' }, timeout: 300_000 },
     );
-    if (ready) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`postgres did not accept connections within 120 s:\n${stderr}`);
+    child = spawn(
+      path.join(bin, 'postgres'),
+      // A throwaway cluster: durability across a machine crash buys nothing, and fsync costs seconds per test.
+      ['-D', dataDir, '-h', opts.host, '-p', String(opts.port), '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+      { ...owner, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    const started = child;
+    exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
+    void exited.then(() => (gone = true));
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      if (gone) throw new Error(`postgres exited while starting:\n${stderr}`);
+      const ready = await promisify(execFile)(path.join(bin, 'pg_isready'), ['-h', opts.host, '-p', String(opts.port), '-U', user], { timeout: 10_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (ready) break;
+      if (Date.now() > deadline) {
+        throw new Error(`postgres did not accept connections within 120 s:\n${stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  } catch (err) {
+    child?.kill('SIGKILL');
+    await exited;
+    await fs.rm(dir, { recursive: true, force: true });
+    throw err;
   }
   opts.log?.(`PostgreSQL (${bin}) on ${opts.host}:${opts.port}`);
   return {
@@ -99,12 +110,14 @@ export async function startPostgres(opts: PostgresOptions): Promise<Postgres> {
     user,
     dataDir,
     async stop() {
-      if (gone) return;
-      // SIGINT is PostgreSQL's "fast" shutdown: it ends sessions and exits without waiting for clients.
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(timer);
+      if (!gone) {
+        // SIGINT is PostgreSQL's "fast" shutdown: it ends sessions and exits without waiting for clients.
+        child.kill('SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await fs.rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -14,6 +14,8 @@ import { createNetwork, type NetHost } from './helpers/netns';
 import { JOBCTL, ROOT, runJobctl, type Ran } from './helpers/jobctl-server';
 import { eventually, killAll, processesWith, token as uniqueToken } from './helpers/procs';
 
+const PARALLELISM = 60;
+
 const log = (msg: string): void => {
   process.stderr.write(`[cluster e2e ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 };
@@ -109,8 +111,8 @@ describe('a Temporal cluster on PostgreSQL with two worker hosts', { timeout: 1_
     assert.equal(status?.succeeded, 1);
     const logs = await ok(['logs', 'job/pi']);
     assert.match(logs, /^3\.14159265358979323846/);
-    // 2,000 digits after "3.", and the newline.
-    assert.equal(logs.trim().length, 2002);
+    // bpi(2000): 2,000 digits in all, the log read whole from the record that reached Temporal.
+    assert.equal(logs.trim().replace('.', '').length, 2000);
   });
 
   it('runs 1,000 Indexed pods to exact counts through a killed worker host and a server restart', async () => {
@@ -121,22 +123,18 @@ describe('a Temporal cluster on PostgreSQL with two worker hosts', { timeout: 1_
       'metadata: {name: big, labels: {suite: cluster-e2e}}',
       'spec:',
       '  completions: 1000',
-      '  parallelism: 60',
+      `  parallelism: ${PARALLELISM}`,
       '  completionMode: Indexed',
-      '  backoffLimit: 0',
-      // A killed host's pods fail as disruptions (DisruptionTarget, reason WorkerLost); as on Kubernetes,
-      // the policy keeps them out of the failure count and their indexes run again.
-      '  podFailurePolicy:',
-      '    rules:',
-      '    - action: Ignore',
-      '      onPodConditions: [{type: DisruptionTarget}]',
+      // The killed host's pods fail (DisruptionTarget, reason WorkerLost) and count, so that the count
+      // shows the kill hit running pods; their indexes run again.
+      `  backoffLimit: ${PARALLELISM}`,
       '  template:',
       '    spec:',
       '      restartPolicy: Never',
       '      terminationGracePeriodSeconds: 1',
       '      containers:',
-      // `true` ignores its argument; the word finds any pod process left behind.
-      `      - {name: main, image: busybox, command: ["true", "${word}"]}`,
+      // Short, yet long enough that the killed host surely has pods running; the word finds any left behind.
+      `      - {name: main, image: busybox, command: ["sh", "-c", "sleep 0.3; : ${word}"]}`,
       '',
     ].join('\n');
     await ok(['apply', '-f', '-'], manifest);
@@ -145,8 +143,10 @@ describe('a Temporal cluster on PostgreSQL with two worker hosts', { timeout: 1_
     const killedAt = await jobStatus('big');
     log(`SIGKILL ${b.name} at ${killedAt?.succeeded} succeeded, ${killedAt?.active} active`);
     await killWorker(b, 'SIGKILL');
-    // bubblewrap's --die-with-parent: nothing of the killed host's pods outlives it.
-    assert.ok(await eventually(() => processesWith(b.dataDir).length === 0, 10_000), `processes of the killed host remain: ${JSON.stringify(processesWith(b.dataDir))}`);
+    // bubblewrap's --die-with-parent: nothing of the killed host's pods outlives it. With network
+    // namespaces, that is every process of the host; without, the ones naming its data dir.
+    const leftOnB = (): number[] => (b.net ? b.net.pids() : processesWith(b.dataDir).map((p) => p.pid));
+    assert.ok(await eventually(() => leftOnB().length === 0, 10_000), `processes of the killed host remain: ${JSON.stringify(leftOnB())}`);
 
     await until('400 pods to succeed on the remaining host', async () => ((await jobStatus('big'))?.succeeded ?? 0) >= 400, 600_000);
     log(`restarting the Temporal server at ${(await jobStatus('big'))?.succeeded} succeeded`);
@@ -158,17 +158,21 @@ describe('a Temporal cluster on PostgreSQL with two worker hosts', { timeout: 1_
     const status = await jobStatus('big');
     assert.equal(status?.succeeded, 1000);
     assert.equal(status?.completedIndexes, '0-999');
-    assert.equal(status?.failed ?? 0, 0, 'lost pods are ignored by the pod failure policy, not counted');
+    // Each lost pod counts once: some were running on the killed host, and at most parallelism were.
+    const failed = status?.failed ?? 0;
+    log(`${failed} pods lost with the killed host`);
+    assert.ok(failed > 0 && failed <= PARALLELISM, `failed: ${failed}`);
     assert.equal(status?.active ?? 0, 0);
     assert.deepEqual(
       status?.conditions?.filter((c) => c.status === 'True').map((c) => c.type),
       ['SuccessCriteriaMet', 'Complete'],
     );
 
-    const pods = (await ok(['get', 'pods', '-l', 'job-name=big', '-o', 'json'])) as string;
-    const items = (JSON.parse(pods) as { items: Array<{ status: { phase: string }; spec?: { nodeName?: string } }> }).items;
-    assert.equal(items.filter((p) => p.status.phase === 'Succeeded').length, 1000);
-    log(`${items.length} pods, ${items.length - 1000} of them lost with the killed host`);
+    // A Job keeps its last 100 finished pods (README, "Jobs of any size"): the last indexes, all succeeded.
+    const pods = await ok(['get', 'pods', '-l', 'job-name=big', '-o', 'json']);
+    const items = (JSON.parse(pods) as { items: Array<{ status: { phase: string } }> }).items;
+    assert.equal(items.length, 100);
+    assert.deepEqual([...new Set(items.map((p) => p.status.phase))], ['Succeeded']);
 
     // Search attributes on SQL visibility: the label selector is a visibility query.
     assert.deepEqual((await ok(['get', 'jobs', '-l', 'suite=cluster-e2e', '-o', 'name'])).trim().split('\n'), ['job.batch/big']);

@@ -10,6 +10,8 @@ export interface NetHost {
   ns: string;
   /** Wraps a command so it runs inside this host's namespaces, under its hostname. */
   command(cmd: string, args: string[]): { cmd: string; args: string[] };
+  /** Every process in this host's network namespace: the worker, its launcher, its pods. */
+  pids(): number[];
 }
 
 export interface Network {
@@ -67,6 +69,11 @@ export function createNetwork(hostNames: string[]): Network | { unavailable: str
           cmd: 'ip',
           args: ['netns', 'exec', ns, 'unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec "$@"', name, cmd, ...args],
         }),
+        pids: () =>
+          execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
+            .split('\n')
+            .filter((l) => /^\d+$/.test(l.trim()))
+            .map(Number),
       };
     });
     return { serverIp, hosts, teardown };

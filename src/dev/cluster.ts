@@ -20,8 +20,11 @@ export interface TemporalCluster {
   address: string;
   namespace: string;
   postgres: Postgres;
-  /** Stops the server process (SIGTERM, as an orchestrator does) and starts it again on the same ports and database. */
-  restart(): Promise<void>;
+  /**
+   * Stops the server process and starts it again on the same ports and database: SIGTERM as an
+   * orchestrator's rolling restart does, SIGKILL as a crash.
+   */
+  restart(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -117,10 +120,15 @@ async function createDatabases(sqlTool: string, pg: Postgres, log: Log | undefin
  * A free port below 32768: the SQL stores keep membership ports in a `smallint` column, so an ephemeral
  * port (Linux hands out 32768-60999) makes the server exit with "out of range for type smallint".
  */
-async function pickLowPort(host: string): Promise<number> {
+async function pickLowPort(host: string, taken: Set<number>): Promise<number> {
   for (let i = 0; i < 100; i++) {
     const candidate = 20_000 + randomInt(12_000);
-    if ((await pickPort(candidate, host)) === candidate) return candidate;
+    // Nothing holds a picked port until the server binds it: the next pick must not return it again.
+    if (taken.has(candidate)) continue;
+    if ((await pickPort(candidate, host)) === candidate) {
+      taken.add(candidate);
+      return candidate;
+    }
   }
   throw new Error(`no free port in 20000-31999 on ${host}`);
 }
@@ -150,10 +158,11 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Tempor
   try {
     await createDatabases(sqlTool, postgres, opts.log);
     const ports = {} as ServicePorts;
+    const taken = new Set<number>();
     for (const name of ['frontend', 'history', 'matching', 'worker'] as const) {
-      ports[name] = { grpc: await pickLowPort(bindIp), membership: await pickLowPort(bindIp) };
+      ports[name] = { grpc: await pickLowPort(bindIp, taken), membership: await pickLowPort(bindIp, taken) };
     }
-    const httpPort = await pickLowPort(bindIp);
+    const httpPort = await pickLowPort(bindIp, taken);
     await fs.mkdir(path.join(opts.dir, 'config'), { recursive: true });
     await fs.writeFile(
       path.join(opts.dir, 'config', 'cluster.yaml'),
@@ -192,11 +201,11 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Tempor
         throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tail}`);
       });
     };
-    const stopServer = async (): Promise<void> => {
+    const stopServer = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> => {
       const c = child;
       if (!c || c.exitCode !== null || c.signalCode !== null) return;
       const exited = new Promise((resolve) => c.once('exit', resolve));
-      c.kill('SIGTERM');
+      c.kill(signal);
       const timer = setTimeout(() => c.kill('SIGKILL'), 30_000);
       await exited;
       clearTimeout(timer);
@@ -209,8 +218,8 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Tempor
       address,
       namespace,
       postgres,
-      restart: async () => {
-        await stopServer();
+      restart: async (signal) => {
+        await stopServer(signal);
         await start();
       },
       stop: async () => {

@@ -1,7 +1,7 @@
 // How each Temporal server is built from a package registry when the SDK's download is unreachable.
 // Each builder fills a temp dir that cache.ts then renames into place.
 import { execFile } from 'node:child_process';
-import { chmod, cp, readdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, readdir, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { Log } from './cache';
@@ -56,8 +56,7 @@ export async function buildTemporalCli(dir: string, goPath: string, log: Log): P
 
 /**
  * `go install` of the Temporal server and its SQL schema tool into `dir`, leaving `dir/temporal-server`
- * and `dir/temporal-sql-tool`. The schema files ship in the module, which `go install` leaves in the
- * module cache; they are copied next to the binaries so the cache dir is self-contained.
+ * and `dir/temporal-sql-tool`. The tool carries the schema files (`--schema-name postgresql/v12/...`).
  */
 export async function buildTemporalServer(dir: string, goPath: string, log: Log): Promise<void> {
   let packages = 0;
@@ -78,26 +77,13 @@ export async function buildTemporalServer(dir: string, goPath: string, log: Log)
     },
     isNoise: (line) => line.startsWith('go: downloading ') || isGoPackageLine(line),
   });
-  for (const p of TEMPORAL_SERVER_PACKAGES) await rename(path.join(dir, p.built), path.join(dir, p.binary));
-  const { stdout: modDir } = await promisify(execFile)(goPath, ['list', '-m', '-f', '{{.Dir}}', `${TEMPORAL_SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`], {
-    cwd: dir,
-    env,
-    timeout: 120_000,
-  });
-  await cp(path.join(modDir.trim(), 'schema'), path.join(dir, 'schema'), { recursive: true });
-  // The module cache is read-only; the copies need not be.
-  await chmodTree(path.join(dir, 'schema'));
-  log(`built ${SERVER_BINARY} and ${SQL_TOOL_BINARY} ${TEMPORAL_SERVER_VERSION}`);
-}
-
-async function chmodTree(p: string): Promise<void> {
-  const entries = await readdir(p, { withFileTypes: true });
-  await chmod(p, 0o755);
-  for (const e of entries) {
-    const child = path.join(p, e.name);
-    if (e.isDirectory()) await chmodTree(child);
-    else await chmod(child, 0o644);
+  const versions: string[] = [];
+  for (const p of TEMPORAL_SERVER_PACKAGES) {
+    await rename(path.join(dir, p.built), path.join(dir, p.binary));
+    const { stdout } = await promisify(execFile)(path.join(dir, p.binary), ['--version'], { timeout: 30_000 });
+    versions.push(stdout.trim());
   }
+  log(`built ${versions.join(', ')}`);
 }
 
 /** `go install -v` names each package it compiles on a line of its own. */

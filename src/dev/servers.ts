@@ -67,7 +67,7 @@ export class ServerUnavailableError extends Error {
 const TITLES: Record<ServerKind, string> = {
   'dev-server': 'Temporal dev server (the Temporal CLI)',
   'test-server': 'Temporal time-skipping test server',
-  'cluster-server': 'Temporal server (with temporal-sql-tool and its schema files)',
+  'cluster-server': 'Temporal server (with temporal-sql-tool)',
 };
 
 function indent(text: string): string {
@@ -134,7 +134,7 @@ const TEST_SERVER: ServerSpec = {
   ],
 };
 
-/** The production server, for running on PostgreSQL as a cluster does; `temporal-sql-tool` and `schema/` sit next to it. */
+/** The production server, for running on PostgreSQL as a cluster does; `temporal-sql-tool` sits next to it. */
 const CLUSTER_SERVER: ServerSpec = {
   kind: 'cluster-server',
   envVar: 'TEMPORAL_SERVER_PATH',
@@ -146,7 +146,7 @@ const CLUSTER_SERVER: ServerSpec = {
   build: buildTemporalServer,
   fixes: [
     'install Go (https://go.dev/dl/), make sure the Go module proxy is reachable, and try again (the first build takes ~5-10 minutes)',
-    `set TEMPORAL_SERVER_PATH=/path/to/temporal-server (with temporal-sql-tool and the server's schema/ directory next to it)`,
+    'set TEMPORAL_SERVER_PATH=/path/to/temporal-server (with temporal-sql-tool next to it)',
   ],
 };
 

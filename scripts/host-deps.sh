@@ -17,6 +17,14 @@ if [ "$(uname -s)" = Linux ] && ! command -v bwrap >/dev/null 2>&1; then
   need+=(bubblewrap)
 fi
 
+# `--cluster` (npm run test:cluster): the Temporal server runs on PostgreSQL, which the test starts
+# itself from Debian's binaries (/usr/lib/postgresql/<major>/bin, off PATH), and iproute2 puts the two
+# worker hosts in network namespaces.
+if [ "${1:-}" = --cluster ]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
+  command -v ip >/dev/null 2>&1 || need+=(iproute2)
+fi
+
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

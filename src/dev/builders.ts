@@ -1,7 +1,7 @@
 // How each Temporal server is built from a package registry when the SDK's download is unreachable.
 // Each builder fills a temp dir that cache.ts then renames into place.
 import { execFile } from 'node:child_process';
-import { chmod, readdir, writeFile } from 'node:fs/promises';
+import { chmod, readdir, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { Log } from './cache';
@@ -16,7 +16,18 @@ export const TEST_SERVER_ARTIFACT = `io.temporal:temporal-test-server:${TEST_SER
 export const SLF4J_VERSION = '1.7.36';
 export const TEST_SERVER_MAIN = 'io.temporal.testserver.TestServer';
 
+/** The server the CLI above bundles; its go.mod has no `replace`, so `go install pkg@version` works. */
+export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
+export const TEMPORAL_SERVER_MODULE = 'go.temporal.io/server';
+/** The packages built, and the names their binaries get (`go install` names them `server` and `sql`). */
+const TEMPORAL_SERVER_PACKAGES: ReadonlyArray<{ pkg: string; built: string; binary: string }> = [
+  { pkg: 'cmd/server', built: 'server', binary: 'temporal-server' },
+  { pkg: 'cmd/tools/sql', built: 'sql', binary: 'temporal-sql-tool' },
+];
+
 export const CLI_BINARY = 'temporal';
+export const SERVER_BINARY = 'temporal-server';
+export const SQL_TOOL_BINARY = 'temporal-sql-tool';
 export const TEST_SERVER_LAUNCHER = 'temporal-test-server';
 
 /** `go install` into `dir`, leaving `dir/temporal`. */
@@ -41,6 +52,38 @@ export async function buildTemporalCli(dir: string, goPath: string, log: Log): P
   const binary = path.join(dir, CLI_BINARY);
   const { stdout } = await promisify(execFile)(binary, ['--version'], { timeout: 30_000 });
   log(`built ${stdout.trim()}`);
+}
+
+/**
+ * `go install` of the Temporal server and its SQL schema tool into `dir`, leaving `dir/temporal-server`
+ * and `dir/temporal-sql-tool`. The tool carries the schema files (`--schema-name postgresql/v12/...`).
+ */
+export async function buildTemporalServer(dir: string, goPath: string, log: Log): Promise<void> {
+  let packages = 0;
+  let modules = 0;
+  const targets = TEMPORAL_SERVER_PACKAGES.map((p) => `${TEMPORAL_SERVER_MODULE}/${p.pkg}@${TEMPORAL_SERVER_VERSION}`);
+  log(`building the Temporal server ${TEMPORAL_SERVER_VERSION} with \`go install ${targets.join(' ')}\``);
+  log('the first build compiles about 1,000 packages and may take ~5-10 minutes on 2 cores; later builds reuse Go\'s build cache');
+  const env = { ...process.env, GOBIN: dir, GOWORK: 'off' };
+  await runWithProgress(goPath, ['install', '-v', ...targets], {
+    cwd: dir,
+    env,
+    log,
+    label: 'building the Temporal server',
+    progress: () => `${packages} packages compiled${modules ? `, ${modules} modules downloaded` : ''}`,
+    onStderrLine: (line) => {
+      if (line.startsWith('go: downloading ')) modules++;
+      else if (isGoPackageLine(line)) packages++;
+    },
+    isNoise: (line) => line.startsWith('go: downloading ') || isGoPackageLine(line),
+  });
+  const versions: string[] = [];
+  for (const p of TEMPORAL_SERVER_PACKAGES) {
+    await rename(path.join(dir, p.built), path.join(dir, p.binary));
+    const { stdout } = await promisify(execFile)(path.join(dir, p.binary), ['--version'], { timeout: 30_000 });
+    versions.push(stdout.trim());
+  }
+  log(`built ${versions.join(', ')}`);
 }
 
 /** `go install -v` names each package it compiles on a line of its own. */

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { cacheDir, type Log } from './cache';
 import { formatDuration } from './exec';
 
-export type ServerKind = 'dev-server' | 'test-server';
+/** The SDK downloads only the first two; a cluster server is always ours (see servers.ts). */
+export type ServerKind = 'dev-server' | 'test-server' | 'cluster-server';
 
 export const DOWNLOAD_FAILURE_TTL_MS = 60 * 60_000;
 /** A real first download is tens of MB; a blocked network fails in milliseconds (DNS) or hangs. */

@@ -10,8 +10,12 @@ import {
 } from '@temporalio/testing';
 import {
   buildTemporalCli,
+  buildTemporalServer,
   buildTestServer,
   CLI_BINARY,
+  SERVER_BINARY,
+  TEMPORAL_SERVER_MODULE,
+  TEMPORAL_SERVER_VERSION,
   TEMPORAL_CLI_MODULE,
   TEMPORAL_CLI_VERSION,
   TEST_SERVER_ARTIFACT,
@@ -63,6 +67,7 @@ export class ServerUnavailableError extends Error {
 const TITLES: Record<ServerKind, string> = {
   'dev-server': 'Temporal dev server (the Temporal CLI)',
   'test-server': 'Temporal time-skipping test server',
+  'cluster-server': 'Temporal server (with temporal-sql-tool)',
 };
 
 function indent(text: string): string {
@@ -129,7 +134,23 @@ const TEST_SERVER: ServerSpec = {
   ],
 };
 
-const SPECS: Record<ServerKind, ServerSpec> = { 'dev-server': DEV_SERVER, 'test-server': TEST_SERVER };
+/** The production server, for running on PostgreSQL as a cluster does; `temporal-sql-tool` sits next to it. */
+const CLUSTER_SERVER: ServerSpec = {
+  kind: 'cluster-server',
+  envVar: 'TEMPORAL_SERVER_PATH',
+  command: SERVER_BINARY,
+  dir: () => path.join(cacheDir(), `temporal-server-${TEMPORAL_SERVER_VERSION}`),
+  file: () => path.join(CLUSTER_SERVER.dir(), SERVER_BINARY),
+  buildRoute: `go install ${TEMPORAL_SERVER_MODULE}/cmd/server@${TEMPORAL_SERVER_VERSION} (and cmd/tools/sql)`,
+  buildTool: DEV_SERVER.buildTool,
+  build: buildTemporalServer,
+  fixes: [
+    'install Go (https://go.dev/dl/), make sure the Go module proxy is reachable, and try again (the first build takes ~5-10 minutes)',
+    'set TEMPORAL_SERVER_PATH=/path/to/temporal-server (with temporal-sql-tool next to it)',
+  ],
+};
+
+const SPECS: Record<ServerKind, ServerSpec> = { 'dev-server': DEV_SERVER, 'test-server': TEST_SERVER, 'cluster-server': CLUSTER_SERVER };
 
 /** The same `java` the launcher script picks. */
 async function javaPath(): Promise<string | undefined> {
@@ -229,6 +250,12 @@ export async function resolveDevServer(opts: ResolveOptions = {}): Promise<Resol
 
 export async function resolveTestServer(opts: ResolveOptions = {}): Promise<ResolvedServer> {
   const { value } = await obtainServer('test-server', opts.log ?? defaultLog, async (s) => s);
+  return value;
+}
+
+/** The Temporal server binary (`temporal-server`): TEMPORAL_SERVER_PATH, PATH, cache, else `go install`. */
+export async function resolveClusterServer(opts: ResolveOptions = {}): Promise<ResolvedServer> {
+  const { value } = await obtainServer('cluster-server', opts.log ?? defaultLog, async (s) => s);
   return value;
 }
 

@@ -66,9 +66,12 @@ jobctl wait --for=condition=failed job/fails --timeout=120s
 sleep 2
 
 shot() { # name url
-  "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+  # A running workflow's page keeps polling, so the virtual-time budget never runs out by itself: --timeout
+  # takes the shot after 20 s regardless, and `timeout` bounds a Chromium that hangs.
+  timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
     --disable-component-update --disable-sync --hide-scrollbars --user-data-dir="$work/chromium-$1" \
-    --window-size=1500,1100 --virtual-time-budget=15000 --screenshot="$out/$1.png" "$2" > /dev/null 2>&1
+    --window-size=1500,1100 --virtual-time-budget=15000 --timeout=20000 --screenshot="$out/$1.png" "$2" > /dev/null 2>&1 || true
+  [ -s "$out/$1.png" ] || { echo "ui-screenshots: no screenshot of $2" >&2; return 1; }
   echo "$out/$1.png"
 }
 ns=default
@@ -85,6 +88,6 @@ wf() {
 }
 shot workflows "$ui/namespaces/$ns/workflows"
 shot failed-job "$(wf fails)"
-shot failed-job-history "$(wf fails)/history"
+shot workflows-failed-filter "$ui/namespaces/$ns/workflows?query=$(node -e 'process.stdout.write(encodeURIComponent(process.argv[1]))' "ExecutionStatus=\"Failed\"")"
 shot running-job "$(wf runs)"
 jobctl delete job runs > /dev/null

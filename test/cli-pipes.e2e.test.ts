@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { JOBCTL, ROOT, startJobctlServer, type JobctlServer, type Ran } from './helpers/jobctl-server';
 
@@ -96,8 +97,10 @@ describe('output into a pipe is complete', () => {
 
     // The pod prints, then waits for a file the test writes only once it has seen that output on
     // jobctl's stdout while the Job is still running.
-    const gate = s.file('gate/.keep', '');
-    const open = gate.replace(/\.keep$/, 'open');
+    // `jobctl run` runs the pod in its own worker, whose sandbox gives the pod a private /tmp: the gate is
+    // elsewhere on the host, which the pod sees read-only (it only looks for the file).
+    const gateDir = fs.mkdtempSync('/var/tmp/dj-pipes-gate-');
+    const open = path.join(gateDir, 'open');
     const slow = s.file('run-slow.json', manifest('run-slow', ['sh', '-c', `echo first; while [ ! -e ${open} ]; do sleep 0.1; done; echo second`], false));
     const streamed = await new Promise<{ code: number | null; stdout: string; stderr: string; stderrAtFirst: string }>((resolve, reject) => {
       const child = spawn(process.execPath, [JOBCTL, 'run', slow], {
@@ -118,7 +121,7 @@ describe('output into a pipe is complete', () => {
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stdout, stderr, stderrAtFirst }));
-    });
+    }).finally(() => fs.rmSync(gateDir, { recursive: true, force: true }));
     assert.equal(streamed.code, 0, streamed.stderr);
     assert.equal(streamed.stdout, 'first\nsecond\n');
     assert.doesNotMatch(streamed.stderrAtFirst, /complete/, 'the output came before the Job completed');

@@ -21,11 +21,14 @@ async function statusWhen(job: StartedJob, what: string, ok: (s: JobStatus) => b
   });
 }
 
-/** Every run but the last continued as new, and no run closed with a pod activity still pending. */
-function assertCleanChain(runs: Run[]): void {
+/**
+ * Every run but the last continued as new, and no run closed with a pod activity still pending. The last
+ * run completed, or failed for a Failed Job (`finalEvent`).
+ */
+function assertCleanChain(runs: Run[], finalEvent?: string): void {
   runs.forEach((r, i) => {
     const last = r.types[r.types.length - 1];
-    assert.equal(last, i < runs.length - 1 ? 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW' : 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED', `run ${i + 1}`);
+    assert.equal(last, i < runs.length - 1 ? 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW' : (finalEvent ?? 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED'), `run ${i + 1}`);
     assert.equal(endedActivities(r.types), countOf(r.types, 'ACTIVITY_TASK_SCHEDULED'), `run ${i + 1}: every pod it started ended in it`);
   });
 }
@@ -126,7 +129,7 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
     assert.equal(run.outcome?.reason, 'DeadlineExceeded');
     const runs = await runChain(ctx.env.env.client, started.handle.workflowId, started.handle.firstExecutionRunId);
     assert.ok(runs.length >= 2, `expected several runs before the deadline, got ${runs.length}`);
-    assertCleanChain(runs);
+    assertCleanChain(runs, 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED');
     const failedAt = ms(run.status.conditions.find((c) => c.type === 'Failed')?.lastTransitionTime);
     const elapsed = failedAt - ms(run.status.startTime);
     // Late only by how long the loaded machine took to run the workflow task that noticed it.

@@ -149,7 +149,8 @@ describe('OnFailure restarts and activeDeadlineSeconds on the time-skipping serv
       for (const type of ['FailureTarget', 'Failed']) {
         const c = run.status.conditions.find((x) => x.type === type)!;
         assert.equal(c.reason, 'DeadlineExceeded');
-        assertGap(ms(c.lastTransitionTime) - start, 25_000, `${type} time`, 200);
+        // Virtual time, but the task that handles the timer starts a little later on a loaded machine.
+        assertGap(ms(c.lastTransitionTime) - start, 25_000, `${type} time`);
       }
       assert.deepEqual(
         run.events.map((e) => [e.type, e.reason]),

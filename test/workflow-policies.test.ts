@@ -41,7 +41,7 @@ describe('policies on the time-skipping server', { timeout: 180_000 }, () => {
       if (!sandbox.ok || !cgroups.ok) return t.skip(`limits are not enforced here: ${!sandbox.ok ? sandbox.reason : !cgroups.ok ? cgroups.reason : ''}`);
       const oom = shellContainer('head -c 1000000000 /dev/zero | tail');
       oom.resources = { limits: { memory: '16Mi' } };
-      const job = makeJob('pfp-oom', { backoffLimit: 3, podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [137] } }] } }, [oom]);
+      const job = makeJob('pfp-oom', { backoffLimit: 3, podReplacementPolicy: 'Failed', podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [137] } }] } }, [oom]);
       const run = await ctx.env.run(job);
       assert.equal(run.pods.length, 1);
       assert.deepEqual([run.pods[0].containers?.[0]?.reason, run.pods[0].containers?.[0]?.exitCode], ['OOMKilled', 137]);

@@ -1,5 +1,6 @@
 // Creating a Job (starting its workflow with the Job's uid, memo and search attributes), and what
 // `apply` changes on an existing one.
+import { validateJobObject } from '../api/job-object';
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
@@ -21,6 +22,8 @@ import { MEMO_JOB, emptyStatus } from './stored';
 export async function createJob(ctx: ClientContext, job: Job, opts: { continueAsNew?: ContinueAsNewThresholds } = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
   // Callers in JavaScript can pass anything: the manifest's limits hold for objects too.
   checkJobObjectLimits(job);
+  // The workflow refuses an invalid Job too, but only once started: refused here, nothing is created.
+  validateJobObject(job, job.metadata.uid);
   const withUid = withControllerUid(job, randomUUID());
   const stored: Job = { ...withUid, metadata: { ...withUid.metadata, creationTimestamp: new Date().toISOString() } };
   const input: JobInput = opts.continueAsNew ? { job: stored, continueAsNew: opts.continueAsNew } : { job: stored };

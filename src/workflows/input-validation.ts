@@ -5,14 +5,11 @@
 // host). Pure and deterministic: it runs at the start of the workflow, before anything else.
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { applyJobDefaults } from '../api/defaults';
 import { JobValidationError, ManifestError } from '../api/errors';
 import { countIndexes } from '../api/indexes';
-import { decodeJobManifest } from '../api/job-schema';
 import type { Job } from '../api/types';
 import { podGenerateName } from '../api/pod-identity';
-import { jobToManifest } from '../api/update';
-import { validateJob } from '../api/validation';
+import { validateJobObject } from '../api/job-object';
 import { checkValueLimits } from '../api/value-limits';
 import { MAX_EVENTS, RECENT_PODS } from '../controller/state';
 import type { JobInput } from './messages';
@@ -42,11 +39,7 @@ function checkJob(job: unknown): asserts job is Job {
     refuse('metadata.generation: Invalid value: must be a positive integer');
   if (job.spec.backoffLimitSet !== undefined && typeof job.spec.backoffLimitSet !== 'boolean')
     refuse('spec.backoffLimitSet: Invalid value: must be a boolean');
-  const name = typeof meta.name === 'string' ? meta.name : '';
-  // jobToManifest drops the fields only a stored Job has; anything else unknown is refused by the decoder.
-  const decoded = decodeJobManifest(jobToManifest(job as unknown as Job));
-  const errors = validateJob(applyJobDefaults(decoded), typeof meta.uid === 'string' ? { uid: meta.uid } : {});
-  if (errors.length > 0) throw new JobValidationError(name, errors);
+  validateJobObject(job as unknown as Job, typeof meta.uid === 'string' ? meta.uid : undefined);
 }
 
 const count = z.int().min(0);

@@ -34,10 +34,11 @@ describe('jobRemoval removes only the Job execution that started it', { timeout:
     const text = ttl === undefined ? yaml : yaml.replace('spec:\n', `spec:\n  ttlSecondsAfterFinished: ${ttl}\n`);
     const created = await s.jobctl(['create', '-f', s.file(`${name}.yaml`, text)]);
     assert.equal(created.code, 0, created.stderr);
-    const waited = await s.jobctl(['wait', '--for=condition=complete', `job/${name}`, '--timeout=60s']);
-    assert.equal(waited.code, 0, waited.stderr);
+    // Read before the Job ends: with a TTL it may be gone by the time `wait` returns on a loaded machine.
     const handle = s.env.client.workflow.getHandle(`job/default/${name}`);
     const d = await handle.describe();
+    const waited = await s.jobctl(['wait', '--for=condition=complete', `job/${name}`, '--timeout=60s']);
+    assert.equal(waited.code, 0, waited.stderr);
     return { handle, runId: d.runId, uid: (d.memo?.job as { metadata: { uid: string } }).metadata.uid };
   };
 
@@ -87,7 +88,7 @@ describe('jobRemoval removes only the Job execution that started it', { timeout:
   });
 
   it("the Job's own removal (ttlSecondsAfterFinished) still removes it", async () => {
-    const job = await finishedJob('short-lived', 1);
+    const job = await finishedJob('short-lived', 3);
     const removal = s.env.client.workflow.getHandle(jobRemovalWorkflowId('job/default/short-lived', job.runId));
     assert.equal(await removal.result(), 'removed');
     assert.equal(await exists('short-lived'), false);

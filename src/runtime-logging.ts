@@ -1,6 +1,7 @@
 // The process's Temporal runtime: its logger and its Prometheus endpoint. The SDK has one runtime per
 // process, created on first use, so whoever wants metrics or a quieter logger must install it before
 // any NativeConnection or Worker exists.
+import net from 'node:net';
 import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
 import { POD_DURATION_BUCKETS_S } from './activities/pod-metrics';
 
@@ -89,9 +90,11 @@ function jsonLogLine(e: LogEntry): string {
   return formatJsonLog(time, e.level, e.message, meta);
 }
 
-/** `HOST:PORT` with a port in range: the SDK's own error for a bad address says little. */
+/** `IP:PORT` (the SDK takes no host names), checked here: the SDK's own error says little. */
 export function checkAddress(address: string): string {
-  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(address);
-  if (!m || Number(m[2]) > 65535) throw new Error(`metrics address "${address}" is not HOST:PORT (e.g. 127.0.0.1:9464 or 0.0.0.0:9464)`);
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(address);
+  const ip = m ? (m[1] ?? m[2]) : undefined;
+  const ok = m !== null && ip !== undefined && net.isIP(ip) === (m[1] !== undefined ? 6 : 4) && Number(m[3]) <= 65535;
+  if (!ok) throw new Error(`metrics address "${address}" is not IP:PORT (e.g. 127.0.0.1:9464, 0.0.0.0:9464 or [::1]:9464)`);
   return address;
 }

@@ -19,7 +19,7 @@ export interface TelemetryOptions {
 /** `defaultLevel`: `info` for a long-running worker (a line per pod), `warn` for `run` (its pods' output is the point). */
 export function addTelemetryOptions(cmd: Command, defaultLevel: WorkerLogLevel): Command {
   return cmd
-    .option('--metrics-address <host:port>', "serve Prometheus metrics (the SDK worker's and durable_jobs_*) at http://HOST:PORT/metrics")
+    .option('--metrics-address <ip:port>', "serve Prometheus metrics (the SDK worker's and durable_jobs_*) at http://IP:PORT/metrics (e.g. 127.0.0.1:9464)")
     .addOption(new Option('--log-format <format>', 'worker log lines: text, or json (one object per line: time, level, msg, fields)').choices([...LOG_FORMAT_CHOICES]).default('text'))
     .addOption(
       new Option('--log-level <level>', `error, warn (notes), info (+ a line per pod start and end), debug (+ the SDK's own info); default ${defaultLevel}`).choices([

@@ -70,35 +70,35 @@ export function addWorkerCommand(program: Command, out: Output, exit: (code: num
     )
     .option('--pod-pids-limit <n>', 'the most processes of one sandboxed container (cgroup pids.max, where cgroups work)', positiveInt, DEFAULT_POD_PIDS_LIMIT);
   return addTelemetryOptions(cmd, 'info').action(
-      async (o: TelemetryOptions & {
-        taskQueue: string;
-        maxConcurrentPods: number;
-        maxPods?: number;
-        isolation: Isolation;
-        nodeLabels?: Record<string, string>;
-        dataDir?: string;
-        sharePath: string[];
-        podNetwork: PodNetwork;
-        podPidsLimit: number;
-        secretsDir?: string;
-      }) => {
-        exit(
-          await workerCommand({
-            taskQueue: o.taskQueue,
-            maxPods: o.maxPods ?? o.maxConcurrentPods,
-            isolation: o.isolation,
-            ...(o.nodeLabels ? { nodeLabels: o.nodeLabels } : {}),
-            ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
-            ...(o.secretsDir !== undefined ? { secretsDir: o.secretsDir } : {}),
-            sharedPaths: o.sharePath,
-            podNetwork: o.podNetwork,
-            podPidsLimit: o.podPidsLimit,
-            telemetry: { logFormat: o.logFormat, ...(o.logLevel ? { logLevel: o.logLevel } : {}), ...(o.metricsAddress !== undefined ? { metricsAddress: o.metricsAddress } : {}) },
-            out,
-          }),
-        );
-      },
-    );
+    async (o: TelemetryOptions & {
+      taskQueue: string;
+      maxConcurrentPods: number;
+      maxPods?: number;
+      isolation: Isolation;
+      nodeLabels?: Record<string, string>;
+      dataDir?: string;
+      sharePath: string[];
+      podNetwork: PodNetwork;
+      podPidsLimit: number;
+      secretsDir?: string;
+    }) => {
+      exit(
+        await workerCommand({
+          taskQueue: o.taskQueue,
+          maxPods: o.maxPods ?? o.maxConcurrentPods,
+          isolation: o.isolation,
+          ...(o.nodeLabels ? { nodeLabels: o.nodeLabels } : {}),
+          ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+          ...(o.secretsDir !== undefined ? { secretsDir: o.secretsDir } : {}),
+          sharedPaths: o.sharePath,
+          podNetwork: o.podNetwork,
+          podPidsLimit: o.podPidsLimit,
+          telemetry: { logFormat: o.logFormat, ...(o.logLevel ? { logLevel: o.logLevel } : {}), ...(o.metricsAddress !== undefined ? { metricsAddress: o.metricsAddress } : {}) },
+          out,
+        }),
+      );
+    },
+  );
 }
 
 export async function workerCommand(o: WorkerCommandOptions): Promise<number> {

@@ -1,8 +1,9 @@
-// The worker's log lines (text and --log-format json) and levels, the pod end line's outcome, and the
-// metrics address check: pure, no runtime and no server.
+// The worker's log lines (text and --log-format json) and levels, the pod end line's outcome, what the
+// pod metrics record, and the metrics address check: pure, no runtime and no server.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { outcomeOf, podEndedLine, podStartedLine } from '../src/activities/pod-metrics';
+import type { MetricMeter, MetricTags } from '@temporalio/common';
+import { outcomeOf, PodMetrics, podEndedLine, podStartedLine } from '../src/activities/pod-metrics';
 import type { RunPodInput, RunPodResult } from '../src/api/pod';
 import { LOG_FORMAT_CHOICES, LOG_LEVEL_CHOICES } from '../src/cli/telemetry';
 import { checkAddress, formatJsonLog, LOG_FORMATS, sdkLogLevel, WORKER_LOG_LEVELS, workerLog } from '../src/runtime-logging';
@@ -71,5 +72,44 @@ describe('worker log lines', () => {
     for (const bad of ['9464', '127.0.0.1', '127.0.0.1:99999', 'http://127.0.0.1:9464', ':9464', '1.2.3.4:x', 'localhost:9464', '::1:9464', '1.2.3:9464']) {
       assert.throws(() => checkAddress(bad), /is not IP:PORT/, bad);
     }
+  });
+});
+
+/** A meter that keeps what is recorded: `name value {tags}` strings, in order. */
+function recordingMeter(): { meter: MetricMeter; seen: string[] } {
+  const seen: string[] = [];
+  const instrument = (name: string) => {
+    const put = (value: number, tags?: MetricTags) => seen.push(`${name} ${value}${tags ? ` ${JSON.stringify(tags)}` : ''}`);
+    return { name, add: put, record: put, set: put };
+  };
+  const meter = { createCounter: instrument, createHistogram: instrument, createGauge: instrument } as unknown as MetricMeter;
+  return { meter, seen };
+}
+
+describe('pod metrics', () => {
+  it('count starts and ends by phase and reason, track running pods against the cap, and count containers that could not start', () => {
+    const { meter, seen } = recordingMeter();
+    const metrics = new PodMetrics(meter, 5);
+    assert.deepEqual(seen, ['durable_jobs_pods_max 5']);
+    const tags = { job_namespace: 'prod', job_name: 'pi' };
+    const t = JSON.stringify(tags);
+    seen.length = 0;
+    metrics.podStarted(input);
+    metrics.podStarted(input);
+    metrics.podEnded(input, outcomeOf(failed(127, 'ContainerCannotRun'), 1500, false));
+    metrics.podEnded(input, outcomeOf(failed(143), 250, true));
+    assert.deepEqual(seen, [
+      `durable_jobs_pods_started 1 ${t}`,
+      'durable_jobs_pods_running 1',
+      `durable_jobs_pods_started 1 ${t}`,
+      'durable_jobs_pods_running 2',
+      'durable_jobs_pods_running 1',
+      `durable_jobs_pod_duration 1.5 ${JSON.stringify({ ...tags, phase: 'Failed' })}`,
+      `durable_jobs_pods_failed 1 ${JSON.stringify({ ...tags, reason: 'ContainerCannotRun' })}`,
+      `durable_jobs_sandbox_start_failures 1 ${t}`,
+      'durable_jobs_pods_running 0',
+      `durable_jobs_pod_duration 0.25 ${JSON.stringify({ ...tags, phase: 'Cancelled' })}`,
+      `durable_jobs_pods_cancelled 1 ${t}`,
+    ]);
   });
 });

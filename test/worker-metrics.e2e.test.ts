@@ -5,7 +5,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -15,20 +14,9 @@ import { installRuntime } from '../src/runtime-logging';
 import { createJobWorker, type PodLogFields } from '../src/worker';
 import { cachedWorkflowBundle } from '../src/workflow-bundle';
 import { makeJob, shellContainer } from './helpers/jobs';
-import { eventually } from './helpers/procs';
+import { eventually, freePort } from './helpers/procs';
 
 const MAX_PODS = 3;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** `name{labels} value` lines of the Prometheus text format; label values as given. */
 interface Sample {

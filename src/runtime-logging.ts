@@ -59,7 +59,14 @@ export function quietSdkLogs(level: LogLevel = 'WARN'): void {
 /** One log line for shippers: `{"time","level","msg",...fields}`; fields never replace the first three. */
 export function formatJsonLog(time: Date, level: string, msg: string, fields?: Record<string, unknown>): string {
   const rest = Object.fromEntries(Object.entries(fields ?? {}).filter(([k]) => k !== 'time' && k !== 'level' && k !== 'msg'));
-  return JSON.stringify({ time: time.toISOString(), level: level.toLowerCase(), msg, ...rest });
+  const head = { time: time.toISOString(), level: level.toLowerCase(), msg };
+  try {
+    // SDK log metadata may hold bigints (ids, timestamps), which JSON has no literal for.
+    return JSON.stringify({ ...head, ...rest }, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  } catch {
+    // A circular value: the line still goes out, without its fields.
+    return JSON.stringify(head);
+  }
 }
 
 export type WorkerLogLevel = 'error' | 'warn' | 'info' | 'debug';

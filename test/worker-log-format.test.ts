@@ -28,6 +28,10 @@ describe('worker log lines', () => {
     assert.deepEqual(JSON.parse(line), { time: '2026-01-02T03:04:05.678Z', level: 'info', msg: 'pod pi-0 started', pod: 'pi-0', exitCode: null });
     assert.deepEqual(Object.keys(JSON.parse(line) as object).slice(0, 3), ['time', 'level', 'msg']);
     assert.ok(!formatJsonLog(NOW, 'warn', 'a\nb').includes('\n'), 'a newline in a message breaks no line');
+    assert.equal(JSON.parse(formatJsonLog(NOW, 'warn', 'm', { id: 12n })).id, '12');
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    assert.deepEqual(JSON.parse(formatJsonLog(NOW, 'warn', 'm', { circular })), { time: NOW.toISOString(), level: 'warn', msg: 'm' });
   });
 
   it('per-pod lines are info, notes are warn; the level filters them and the format shapes them', () => {

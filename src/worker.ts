@@ -7,7 +7,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { PayloadCodec } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
+import type { WorkerLog } from './activities/pod-metrics';
 import { createActivities, describeIsolation, isolationSupport, type ActivitiesOptions, type Isolation } from './activities';
 import { LauncherProcess } from './activities/launcher-process';
 import type { PodLauncher } from './activities/pod-launcher';
@@ -64,7 +65,8 @@ export interface JobWorkerOptions {
   podPidsLimit?: ActivitiesOptions['podPidsLimit'];
   /** How often leftover pod dirs are looked at (30 s); tests shorten it. */
   sweepEveryMs?: number;
-  log?: (message: string) => void;
+  /** Notes (warnings) and per-pod start/end lines, the latter with fields (src/activities/pod-metrics.ts). */
+  log?: WorkerLog;
 }
 
 export { workflowsPath } from './workflow-bundle';
@@ -157,6 +159,8 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
     isolation,
     localPods,
     maxConcurrentPods: maxPods,
+    // The runtime's meter: durable-jobs' metrics share the SDK's Prometheus endpoint, if it has one.
+    metricMeter: Runtime.instance().metricMeter,
     ...(opts.secretsDir !== undefined ? { secretsDir: opts.secretsDir } : {}),
     ...(opts.sharedPaths !== undefined ? { sharedPaths: opts.sharedPaths } : {}),
     ...(opts.podNetwork !== undefined ? { podNetwork: opts.podNetwork } : {}),
@@ -206,4 +210,17 @@ export { secretsDirFor } from './data-dir/secrets-dir';
 export { ISOLATION_MODES, isolationSupport, type Isolation, POD_NETWORKS, type PodNetwork, describeLimits, DEFAULT_POD_PIDS_LIMIT } from './activities';
 export { startEmbeddedServer, type EmbeddedServer } from './dev/embedded';
 export { setup, type SetupOptions, type SetupResult } from './dev/setup';
-export { quietSdkLogs } from './runtime-logging';
+export {
+  quietSdkLogs,
+  installRuntime,
+  workerLog,
+  sdkLogLevel,
+  formatJsonLog,
+  checkAddress,
+  LOG_FORMATS,
+  WORKER_LOG_LEVELS,
+  type LogFormat,
+  type WorkerLogLevel,
+  type RuntimeSettings,
+} from './runtime-logging';
+export type { WorkerLog, PodLogFields } from './activities/pod-metrics';

@@ -54,8 +54,15 @@ function podInput(spec: Partial<PodSpec> & { containers: Container[] }, extra: P
 
 function harness() {
   const dataDir = tempDir();
+  // Notes only: lines with fields are the per-pod start and end lines.
   const logs: string[] = [];
-  const activities = createActivities({ dataDir, workerIdentity: 'test-worker', log: (m) => logs.push(m) });
+  const activities = createActivities({
+    dataDir,
+    workerIdentity: 'test-worker',
+    log: (m, fields) => {
+      if (!fields) logs.push(m);
+    },
+  });
   const env = new MockActivityEnvironment();
   return { dataDir, logs, env, run: (input: RunPodInput): Promise<RunPodResult> => podResultOf(env.run(activities.runPod, input)) };
 }

@@ -54,14 +54,17 @@ function podInput(
 /** A fresh environment per pod: a cancelled MockActivityEnvironment stays cancelled. */
 function harness() {
   const dataDir = tempDir();
+  /** Notes; the per-pod start and end lines (those with fields) go to podLines. */
   const logs: string[] = [];
-  const activities = createActivities({ dataDir, workerIdentity: 'test-worker', isolation: 'process-group', log: (m) => logs.push(m) });
+  const podLines: string[] = [];
+  const activities = createActivities({ dataDir, workerIdentity: 'test-worker', isolation: 'process-group', log: (m, fields) => (fields ? podLines : logs).push(m) });
   const env = new MockActivityEnvironment();
   let heartbeats = 0;
   env.on('heartbeat', () => heartbeats++);
   return {
     dataDir,
     logs,
+    podLines,
     env,
     heartbeats: () => heartbeats,
     run: (input: RunPodInput): Promise<RunPodResult> => podResultOf(env.run(activities.runPod, input)),
@@ -461,7 +464,7 @@ describe('runPod (process runtime)', () => {
     assert.equal(fs.readdirSync(podsDir).length, 0);
   });
 
-  it('says once per Job that images are not pulled', async () => {
+  it('says once per Job that images are not pulled, and once per pod that it started and ended', async () => {
     const h = harness();
     const spec = { containers: [{ name: 'pi', image: 'perl:5.34.0', command: ['perl', '-e', 'print 1'] }] };
     await h.run(podInput(spec, { podName: 'job-0-0' }));
@@ -469,6 +472,10 @@ describe('runPod (process runtime)', () => {
     assert.deepEqual(h.logs, [
       `durable-jobs: the process runtime runs the containers' commands on this host; image "perl:5.34.0" is not pulled (job "default/job")`,
     ]);
+    assert.deepEqual(
+      h.podLines.map((l) => l.replace(/after [\d.]+s/, 'after Ns')),
+      ['job-0-0', 'job-1-0'].flatMap((p) => [`pod ${p} started (job default/job)`, `pod ${p} Succeeded exit 0 after Ns (job default/job)`]),
+    );
   });
 
   it('reports its worker identity as <pid>@<hostname> by default', async () => {

@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { JobsClient } from '../src/client/jobs';
 import { createLocalEnv } from '../src/dev/servers';
 import { makeJob, shellContainer } from './helpers/jobs';
-import { killAll, processesWith } from './helpers/procs';
+import { freePort, killAll, processesWith } from './helpers/procs';
 import { until } from './helpers/runs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -55,9 +55,10 @@ describe('a SIGKILLed jobctl worker with node labels (real dev server)', { timeo
   it('runs the selected pod on its labelled queue and takes every pod process with it', async () => {
     const taskQueue = `labels-${process.pid}`;
     let stderr = '';
+    const metrics = `127.0.0.1:${await freePort()}`;
     child = spawn(
       process.execPath,
-      workerArgv(['--task-queue', taskQueue, '--node-labels', 'disk=ssd,zone=a', '--max-concurrent-pods', '2', '--data-dir', path.join(home, 'w1')]),
+      workerArgv(['--task-queue', taskQueue, '--node-labels', 'disk=ssd,zone=a', '--max-concurrent-pods', '2', '--data-dir', path.join(home, 'w1'), '--metrics-address', metrics]),
       { env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default' }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -65,6 +66,7 @@ describe('a SIGKILLed jobctl worker with node labels (real dev server)', { timeo
     assert.match(stderr, new RegExp(`task queues: "${taskQueue}", "${taskQueue}@disk=ssd", "${taskQueue}@zone=a", "${taskQueue}@disk=ssd,zone=a"`));
     assert.match(stderr, /isolation: (sandbox|process-group)/);
     assert.match(stderr, /max concurrent pods: 2/);
+    assert.ok(stderr.includes(`Prometheus metrics: http://${metrics}/metrics`));
 
     // A child of its own in the background, as a real container's process tree would have.
     const job = makeJob('labelled', { backoffLimit: 0 }, [shellContainer(`sleep ${token} & sleep ${token} & wait`)]);
@@ -80,6 +82,13 @@ describe('a SIGKILLed jobctl worker with node labels (real dev server)', { timeo
       taskQueueType: 2, // TASK_QUEUE_TYPE_ACTIVITY
     });
     assert.ok((described.pollers ?? []).length > 0, 'the labelled queue has the worker as its poller');
+    // The worker says so (info, its default level) and its endpoint counts the pod as running, against its cap.
+    assert.match(stderr, new RegExp(`pod ${pod.name} started \\(job default/labelled\\)`));
+    const scraped = await (await fetch(`http://${metrics}/metrics`)).text();
+    assert.match(scraped, /^durable_jobs_pods_started\{job_name="labelled",job_namespace="default"\} 1$/m);
+    assert.match(scraped, /^durable_jobs_pods_running 1$/m);
+    assert.match(scraped, /^durable_jobs_pods_max 2$/m);
+    assert.match(scraped, /^temporal_worker_task_slots_available\{/m);
 
     child.kill('SIGKILL');
     await new Promise((resolve) => child?.once('exit', resolve));

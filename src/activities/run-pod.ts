@@ -4,7 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import { ApplicationFailureCategory } from '@temporalio/common';
+import { ApplicationFailureCategory, type MetricMeter } from '@temporalio/common';
 import { POD_FAILED_FAILURE_TYPE, podFailureMessage, type ContainerReason, type ContainerResult, type RunPodInput, type RunPodResult } from '../api/pod';
 import type { Container, PodSpec } from '../api/types';
 import { ignoredPodFields } from '../api/pod-fields';
@@ -20,6 +20,7 @@ import { launchFailure, type ContainerHandle, type ContainerRuntime } from './ru
 import { sandboxSupport, workerCredentialFiles, type PodNetwork, type SandboxSettings, type SandboxSupport } from './sandbox';
 import { cgroupSupport, sweepCgroups } from './cgroup';
 import { LocalPods, PodSlots, writePodRecord } from './pod-record';
+import { outcomeOf, PodMetrics, podEndedLine, podStartedLine, type PodLogFields, type WorkerLog } from './pod-metrics';
 import { podDir, prepareVolumes, removePodDir } from './volumes';
 import { podLogFile } from '../data-dir/layout';
 import { podHostname } from '../api/pod-identity';
@@ -29,8 +30,10 @@ export interface ActivitiesOptions {
   dataDir: string;
   /** Reported as the result's `worker`; defaults to `<pid>@<hostname>`. */
   workerIdentity?: string;
-  /** Worker-side notes; defaults to the activity context's logger. */
-  log?: (message: string) => void;
+  /** Worker-side notes and per-pod lines (./pod-metrics.ts); defaults to the activity context's logger. */
+  log?: WorkerLog;
+  /** Where durable-jobs' pod metrics go: the Temporal runtime's meter, served with the SDK's metrics. */
+  metricMeter?: MetricMeter;
   /**
    * How the process runtime isolates pods: 'auto' (the default) runs them in bubblewrap sandboxes
    * where bwrap works and as process groups elsewhere; 'sandbox' requires bwrap (without it, every
@@ -95,6 +98,7 @@ export function createActivities(opts: ActivitiesOptions): PodActivities {
   const runtimeFor = runtimeChooser(opts);
   const localPods = opts.localPods ?? new LocalPods();
   const slots = opts.maxConcurrentPods !== undefined ? new PodSlots(opts.maxConcurrentPods) : undefined;
+  const metrics = new PodMetrics(opts.metricMeter, opts.maxConcurrentPods);
 
   const noteOncePerJob = (input: RunPodInput, runtime: ContainerRuntime): void => {
     const key = `${input.namespace}/${input.jobName}`;
@@ -119,7 +123,24 @@ export function createActivities(opts: ActivitiesOptions): PodActivities {
       }
       try {
         await announcePodStarted(input.podName, worker);
-        const result = await new PodRun(input, runtime, opts.dataDir, worker, log, localPods, opts.secretsDir).run();
+        const started = Date.now();
+        metrics.podStarted(input);
+        log(...podStartedLine(input));
+        let result: RunPodResult | undefined;
+        let cancelled = false;
+        try {
+          result = await new PodRun(input, runtime, opts.dataDir, worker, log, localPods, opts.secretsDir).run();
+        } catch (err) {
+          if (err instanceof CancelledFailure) {
+            cancelled = true;
+            result = err.details[0] as RunPodResult | undefined;
+          }
+          throw err;
+        } finally {
+          const outcome = outcomeOf(result, Date.now() - started, cancelled);
+          metrics.podEnded(input, outcome);
+          log(...podEndedLine(input, outcome));
+        }
         if (result.phase === 'Failed') throw podFailed(input.podName, result);
         return result;
       } finally {
@@ -456,9 +477,9 @@ function cancellation(signal: AbortSignal, result?: RunPodResult): CancelledFail
   return new CancelledFailure('CANCELLED', details, reason instanceof Error ? reason : undefined);
 }
 
-function contextLog(message: string): void {
+function contextLog(message: string, fields?: PodLogFields): void {
   try {
-    Context.current().log.info(message);
+    Context.current().log.info(message, fields ? { ...fields } : undefined);
   } catch {
     // Outside an activity (a direct call from a script): nowhere better to say it.
     console.error(message);

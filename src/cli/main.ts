@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { describeError } from './errors';
 import { CliError, stdio, type Output } from './output';
+import { addTelemetryOptions, type TelemetryOptions } from './telemetry';
 import { changeVerbs } from './verbs/register-change';
 import { infoVerbs } from './verbs/register-info';
 import type { deleteCommand } from './verbs/delete';
@@ -54,22 +55,24 @@ export function buildProgram(out: Output, exit: (code: number) => void, verb?: s
       }
     });
 
-  program
+  const run = program
     .command('run')
     .description('Run a Job manifest to the end: an embedded Temporal dev server (or TEMPORAL_ADDRESS) and a worker in this process')
     .argument('<file>', 'Job manifest (YAML), or - for stdin')
-    .option('--data-dir <dir>', 'where the embedded server keeps its database and pods their logs')
-    .action(async (file: string, o: { dataDir?: string }) => exit(await (await import('./run')).runCommand(file, { dataDir: o.dataDir, out })));
+    .option('--data-dir <dir>', 'where the embedded server keeps its database and pods their logs');
+  addTelemetryOptions(run, 'warn').action(async (file: string, o: { dataDir?: string } & TelemetryOptions) =>
+    exit(await (await import('./run')).runCommand(file, { dataDir: o.dataDir, out, telemetry: o })),
+  );
 
-  program
+  const dev = program
     .command('dev')
     .description('Run the embedded Temporal dev server (with its Web UI) and a worker until Ctrl-C')
     .option('--data-dir <dir>', 'where the server keeps its database and pods their logs')
     .option('--task-queue <name>', 'task queue the worker polls')
-    .option('--max-concurrent-pods <n>', 'pods the worker runs at once', positiveInt)
-    .action(async (o: { dataDir?: string; taskQueue?: string; maxConcurrentPods?: number }) =>
-      exit(await (await import('./verbs/dev')).devCommand({ dataDir: o.dataDir, taskQueue: o.taskQueue, maxPods: o.maxConcurrentPods }, out)),
-    );
+    .option('--max-concurrent-pods <n>', 'pods the worker runs at once', positiveInt);
+  addTelemetryOptions(dev, 'info').action(async (o: { dataDir?: string; taskQueue?: string; maxConcurrentPods?: number } & TelemetryOptions) =>
+    exit(await (await import('./verbs/dev')).devCommand({ dataDir: o.dataDir, taskQueue: o.taskQueue, maxPods: o.maxConcurrentPods, telemetry: o }, out)),
+  );
 
   for (const verb of ['apply', 'create'] as const) {
     const cmd = withNamespace(program.command(verb), false)
@@ -195,10 +198,8 @@ function shortUsageErrors(program: Command): void {
 
 export async function main(argv: string[], out: Output = stdio): Promise<void> {
   const verb = argv[2];
-  // Only the verbs that run a worker need the SDK's native runtime (and its logger).
-  if (verb === 'run' || verb === 'dev' || verb === 'worker') {
-    (await import('../worker')).quietSdkLogs(process.env.DURABLE_JOBS_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN');
-  }
+  // The verbs that run a worker install the SDK's native runtime (logger, metrics) from their options:
+  // src/cli/telemetry.ts.
   let code: number | undefined;
   const program = buildProgram(
     out,

@@ -25,10 +25,13 @@ import { readDevServerInfo } from './dev-info';
 import { readManifestText } from './manifest-input';
 import { colorsFor, CliError, type Output } from './output';
 import { streamPodLogs, type PodLogStream } from './run-logs';
+import { startTelemetry, type TelemetryOptions } from './telemetry';
 
 export interface RunOptions {
   dataDir?: string;
   out: Output;
+  /** --metrics-address, --log-format, --log-level (src/cli/telemetry.ts). */
+  telemetry?: TelemetryOptions;
 }
 
 export function readManifestFile(file: string): string {
@@ -45,6 +48,8 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const { out } = opts;
   // Validation first: a bad manifest starts nothing, not even a server.
   const job = loadSingleJob(file);
+  // Before any server or connection: they would create the runtime without the metrics endpoint.
+  const { log } = await startTelemetry(opts.telemetry ?? { logFormat: 'text' }, 'warn', out);
   const dataDir = opts.dataDir ?? defaultDataDir();
   const ns = job.metadata.namespace;
   const name = job.metadata.name;
@@ -83,7 +88,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     dataDir,
     secretsDir: secretsDirFor(dataDir),
     ...(settings.codec ? { payloadCodec: settings.codec } : {}),
-    log: (m) => out.info(m),
+    log,
   });
   const jobs = new JobsClient(client);
   let interrupted = 0;

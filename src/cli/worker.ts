@@ -19,6 +19,7 @@ import {
   type Isolation,
 } from '../worker';
 import { CliError, type Output } from './output';
+import { addTelemetryOptions, startTelemetry, type TelemetryOptions } from './telemetry';
 
 export interface WorkerCommandOptions {
   taskQueue: string;
@@ -33,6 +34,8 @@ export interface WorkerCommandOptions {
   sharedPaths?: string[];
   podNetwork?: PodNetwork;
   podPidsLimit?: number;
+  /** --metrics-address, --log-format, --log-level (src/cli/telemetry.ts). */
+  telemetry?: TelemetryOptions;
   out: Output;
 }
 
@@ -41,7 +44,7 @@ export interface WorkerCommandOptions {
  * next to the code that reads them.
  */
 export function addWorkerCommand(program: Command, out: Output, exit: (code: number) => void): Command {
-  return program
+  const cmd = program
     .command('worker')
     .description('Run a worker for the Jobs on TEMPORAL_ADDRESS until Ctrl-C')
     .option('--task-queue <name>', 'task queue to poll (workflows and pods without a nodeSelector)', DEFAULT_TASK_QUEUE)
@@ -65,39 +68,42 @@ export function addWorkerCommand(program: Command, out: Output, exit: (code: num
         .choices([...POD_NETWORKS])
         .default('host'),
     )
-    .option('--pod-pids-limit <n>', 'the most processes of one sandboxed container (cgroup pids.max, where cgroups work)', positiveInt, DEFAULT_POD_PIDS_LIMIT)
-    .action(
-      async (o: {
-        taskQueue: string;
-        maxConcurrentPods: number;
-        maxPods?: number;
-        isolation: Isolation;
-        nodeLabels?: Record<string, string>;
-        dataDir?: string;
-        sharePath: string[];
-        podNetwork: PodNetwork;
-        podPidsLimit: number;
-        secretsDir?: string;
-      }) => {
-        exit(
-          await workerCommand({
-            taskQueue: o.taskQueue,
-            maxPods: o.maxPods ?? o.maxConcurrentPods,
-            isolation: o.isolation,
-            ...(o.nodeLabels ? { nodeLabels: o.nodeLabels } : {}),
-            ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
-            ...(o.secretsDir !== undefined ? { secretsDir: o.secretsDir } : {}),
-            sharedPaths: o.sharePath,
-            podNetwork: o.podNetwork,
-            podPidsLimit: o.podPidsLimit,
-            out,
-          }),
-        );
-      },
-    );
+    .option('--pod-pids-limit <n>', 'the most processes of one sandboxed container (cgroup pids.max, where cgroups work)', positiveInt, DEFAULT_POD_PIDS_LIMIT);
+  return addTelemetryOptions(cmd, 'info').action(
+    async (o: TelemetryOptions & {
+      taskQueue: string;
+      maxConcurrentPods: number;
+      maxPods?: number;
+      isolation: Isolation;
+      nodeLabels?: Record<string, string>;
+      dataDir?: string;
+      sharePath: string[];
+      podNetwork: PodNetwork;
+      podPidsLimit: number;
+      secretsDir?: string;
+    }) => {
+      exit(
+        await workerCommand({
+          taskQueue: o.taskQueue,
+          maxPods: o.maxPods ?? o.maxConcurrentPods,
+          isolation: o.isolation,
+          ...(o.nodeLabels ? { nodeLabels: o.nodeLabels } : {}),
+          ...(o.dataDir !== undefined ? { dataDir: o.dataDir } : {}),
+          ...(o.secretsDir !== undefined ? { secretsDir: o.secretsDir } : {}),
+          sharedPaths: o.sharePath,
+          podNetwork: o.podNetwork,
+          podPidsLimit: o.podPidsLimit,
+          telemetry: { logFormat: o.logFormat, ...(o.logLevel ? { logLevel: o.logLevel } : {}), ...(o.metricsAddress !== undefined ? { metricsAddress: o.metricsAddress } : {}) },
+          out,
+        }),
+      );
+    },
+  );
 }
 
 export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
+  // Before the connection: it would create the runtime without the metrics endpoint.
+  const { log, say } = await startTelemetry(o.telemetry ?? { logFormat: 'text' }, 'info', o.out);
   const settings = settingsFromEnv();
   const dataDir = o.dataDir ?? defaultDataDir();
   const isolation = o.isolation ?? 'auto';
@@ -122,7 +128,7 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
       ...(o.sharedPaths !== undefined ? { sharedPaths: o.sharedPaths } : {}),
       ...(o.podNetwork !== undefined ? { podNetwork: o.podNetwork } : {}),
       ...(o.podPidsLimit !== undefined ? { podPidsLimit: o.podPidsLimit } : {}),
-      log: (m) => o.out.info(m),
+      log,
     });
   } catch (err) {
     await connection.close();
@@ -130,15 +136,15 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
     throw new CliError(`error: ${err instanceof Error ? err.message : String(err)}`);
   }
   const queues = worker.taskQueues;
-  o.out.info(`Worker on ${settings.address} (namespace ${settings.namespace}); Ctrl-C to stop.`);
-  o.out.info(`  task queue${queues.length > 1 ? 's' : ''}: ${queues.map((q) => `"${q}"`).join(', ')}`);
-  o.out.info(`  isolation: ${await isolationInUse(isolation)}`);
-  o.out.info(`  data dir: ${dataDir}`);
-  o.out.info(`  secrets dir: ${secretsDirFor(dataDir, o.secretsDir)}`);
-  o.out.info(`  payload encryption: ${settings.codec ? 'on' : 'off (DURABLE_JOBS_CODEC_KEY_FILE unset)'}`);
+  say(`Worker on ${settings.address} (namespace ${settings.namespace}); Ctrl-C to stop.`);
+  say(`  task queue${queues.length > 1 ? 's' : ''}: ${queues.map((q) => `"${q}"`).join(', ')}`);
+  say(`  isolation: ${await isolationInUse(isolation)}`);
+  say(`  data dir: ${dataDir}`);
+  say(`  secrets dir: ${secretsDirFor(dataDir, o.secretsDir)}`);
+  say(`  payload encryption: ${settings.codec ? 'on' : 'off (DURABLE_JOBS_CODEC_KEY_FILE unset)'}`);
   // Said once, at start: whether resources.limits and the pid limit hold on this host.
-  o.out.info(`  pod limits: ${describeLimits()}`);
-  o.out.info(`  max concurrent pods: ${o.maxPods}`);
+  say(`  pod limits: ${describeLimits()}`);
+  say(`  max concurrent pods: ${o.maxPods}`);
   // The SDK shuts the worker down on SIGINT/SIGTERM; running pods are cancelled and given their grace period.
   await worker.run();
   await connection.close();

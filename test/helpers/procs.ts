@@ -1,5 +1,6 @@
 // Finding a test's processes on this host by a unique word in their command line (e.g. the argument of
 // `sleep 1001.<token>`), straight from /proc: what `ps` would show, zombies excluded.
+import net from 'node:net';
 import fs from 'node:fs';
 
 export interface HostProcess {
@@ -52,4 +53,16 @@ export function killAll(word: string): void {
 /** A word unique to this test run, to put in the command lines of its processes. */
 export function token(): string {
   return `${process.pid}${Date.now() % 100000}`;
+}
+
+/** A TCP port free on 127.0.0.1 a moment ago (for a server a test starts, such as a metrics endpoint). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

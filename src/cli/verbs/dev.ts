@@ -5,11 +5,14 @@ import { createJobWorker, defaultDataDir, DEFAULT_TASK_QUEUE, secretsDirFor, sta
 import { readDevServerInfo, writeDevServerInfo } from '../dev-info';
 import { taskQueueFromEnv } from '../common';
 import { CliError, type Output } from '../output';
+import { startTelemetry, type TelemetryOptions } from '../telemetry';
 
 export interface DevOptions {
   dataDir?: string;
   taskQueue?: string;
   maxPods?: number;
+  /** --metrics-address, --log-format, --log-level (src/cli/telemetry.ts). */
+  telemetry?: TelemetryOptions;
 }
 
 export async function devCommand(o: DevOptions, out: Output): Promise<number> {
@@ -21,6 +24,8 @@ export async function devCommand(o: DevOptions, out: Output): Promise<number> {
   const taskQueue = o.taskQueue ?? taskQueueFromEnv() ?? DEFAULT_TASK_QUEUE;
   // Bad keys are found before the server starts.
   const codec = codecFromEnv();
+  // Before the server: its connection would create the runtime without the metrics endpoint.
+  const { log } = await startTelemetry(o.telemetry ?? { logFormat: 'text' }, 'info', out);
   out.info(`Starting the Temporal dev server (data in ${dataDir})...`);
   const server = await startEmbeddedServer({ dataDir, log: (m) => out.info(m) });
   const forget = writeDevServerInfo(dataDir, { pid: process.pid, address: server.address, uiUrl: server.uiUrl });
@@ -33,7 +38,7 @@ export async function devCommand(o: DevOptions, out: Output): Promise<number> {
       ...(o.maxPods !== undefined ? { maxConcurrentPods: o.maxPods } : {}),
       secretsDir: secretsDirFor(dataDir),
       ...(codec ? { payloadCodec: codec } : {}),
-      log: (m) => out.info(m),
+      log,
     });
     out.info(`Temporal Web UI: ${server.uiUrl}  (server ${server.address})`);
     out.info(`Worker polling task queue "${taskQueue}". Ctrl-C stops the worker and the server; the Jobs stay in ${dataDir}.`);

@@ -1,0 +1,110 @@
+// The worker's Prometheus endpoint, scraped over HTTP during and after a real Job on a dev server: the
+// SDK's worker metrics and durable-jobs' pod metrics, whose counts must equal the Job's status. The
+// Temporal runtime is per process, so this file installs it (with the metrics address) before
+// anything else creates it: under node --test the file's process is its own.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { JobsClient } from '../src/client';
+import { createLocalEnv } from '../src/dev/servers';
+import { installRuntime } from '../src/runtime-logging';
+import { createJobWorker, type PodLogFields } from '../src/worker';
+import { cachedWorkflowBundle } from '../src/workflow-bundle';
+import { makeJob, shellContainer } from './helpers/jobs';
+import { eventually, freePort } from './helpers/procs';
+
+const MAX_PODS = 3;
+
+/** `name{labels} value` lines of the Prometheus text format; label values as given. */
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+function parseMetrics(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
+    samples.push({ name: m[1], labels, value: Number(m[3]) });
+  }
+  return samples;
+}
+
+function sum(samples: Sample[], name: string, where: Record<string, string> = {}): number {
+  return samples.filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v)).reduce((a, s) => a + s.value, 0);
+}
+
+describe('worker metrics (dev server, Prometheus endpoint)', () => {
+  let env: TestWorkflowEnvironment;
+  let dataDir: string;
+  let url: string;
+
+  before(async () => {
+    const address = `127.0.0.1:${await freePort()}`;
+    assert.equal(installRuntime({ metricsAddress: address }), true, 'this test file must be the first to create the runtime');
+    url = `http://${address}/metrics`;
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'durable-jobs-metrics-'));
+    env = await createLocalEnv();
+  });
+  after(async () => {
+    await env?.teardown();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('counts started, succeeded and failed pods as the Job status does, next to the SDK worker metrics', async () => {
+    const marks = fs.mkdtempSync(path.join(dataDir, 'marks-'));
+    // Indexes 1 and 3 fail once (exit 3), then succeed: 4 succeeded, 2 failed, Complete.
+    const script = `m=${marks}/$JOB_COMPLETION_INDEX; if [ $((JOB_COMPLETION_INDEX % 2)) = 1 ] && [ ! -e $m ]; then touch $m; exit 3; fi; sleep 0.3`;
+    const job = makeJob('metered', { completions: 4, parallelism: 4, completionMode: 'Indexed', backoffLimit: 6 }, [shellContainer(script)]);
+    const taskQueue = `metrics-${process.pid}`;
+    const jobs = new JobsClient(env.client, { taskQueue });
+    const lines: Array<{ message: string; fields?: PodLogFields }> = [];
+    const worker = await createJobWorker({
+      connection: env.nativeConnection,
+      taskQueue,
+      dataDir,
+      isolation: 'process-group',
+      maxConcurrentPods: MAX_PODS,
+      workflowBundle: await cachedWorkflowBundle(),
+      log: (message, fields) => lines.push({ message, ...(fields ? { fields } : {}) }),
+    });
+
+    const { result, during } = await worker.runUntil(async () => {
+      await jobs.create(job);
+      // During the Job: once a pod has started, the endpoint shows it, and the worker's cap.
+      assert.ok(await eventually(() => lines.some((l) => l.fields?.event === 'pod-started'), 60_000), 'no pod started');
+      const during = parseMetrics(await (await fetch(url)).text());
+      return { result: await jobs.result('default', 'metered'), during };
+    });
+    assert.ok(sum(during, 'durable_jobs_pods_started', { job_name: 'metered' }) >= 1);
+    assert.equal(sum(during, 'durable_jobs_pods_max'), MAX_PODS);
+
+    const status = result.job.status;
+    assert.equal(status.succeeded, 4);
+    assert.equal(status.failed, 2);
+    const after = parseMetrics(await (await fetch(url)).text());
+    const tags = { job_namespace: 'default', job_name: 'metered' };
+    assert.equal(sum(after, 'durable_jobs_pods_succeeded', tags), status.succeeded);
+    assert.equal(sum(after, 'durable_jobs_pods_failed', { ...tags, reason: 'Error' }), status.failed);
+    assert.equal(sum(after, 'durable_jobs_pods_started', tags), status.succeeded + status.failed);
+    assert.equal(sum(after, 'durable_jobs_pod_duration_count', tags), status.succeeded + status.failed);
+    assert.equal(sum(after, 'durable_jobs_pods_running'), 0);
+    assert.ok(sum(after, 'durable_jobs_pods_max') === MAX_PODS);
+    // The SDK's own worker metrics share the endpoint.
+    assert.ok(after.some((s) => s.name === 'temporal_worker_task_slots_available'), 'no SDK worker metrics on the endpoint');
+    assert.ok(after.some((s) => s.name.startsWith('temporal_request')), 'no SDK client metrics on the endpoint');
+
+    // The worker's log: a start and an end line per pod, the end with its exit code.
+    const ended = lines.filter((l) => l.fields?.event === 'pod-ended').map((l) => l.fields!);
+    assert.equal(lines.filter((l) => l.fields?.event === 'pod-started').length, 6);
+    assert.deepEqual(ended.map((f) => `${f.phase} ${f.exitCode}`).sort(), ['Failed 3', 'Failed 3', 'Succeeded 0', 'Succeeded 0', 'Succeeded 0', 'Succeeded 0']);
+    assert.ok(ended.every((f) => f.job === 'metered' && f.namespace === 'default' && typeof f.durationMs === 'number' && f.pod.startsWith('metered-')));
+  });
+});

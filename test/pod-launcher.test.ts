@@ -160,9 +160,12 @@ describe('LauncherProcess', { timeout: 120_000 }, () => {
     const l = new LauncherProcess({ log: (m) => notes.push(m) });
     launchers.push(l);
     const word = uniqueWord();
-    const spawned = await l.spawn(sh(`echo started; sleep 1013.${word} & sleep 1013.${word} & wait`), () => undefined);
+    const request = sh(`echo started; sleep 1013.${word} & sleep 1013.${word} & wait`);
+    const spawned = await l.spawn(request, () => undefined);
     assert.ok(spawned.ok);
     assert.ok(await eventually(() => processesWith(`1013.${word}`).filter((p) => p.cmdline.startsWith('sleep')).length === 2, 30_000));
+    // Output the launcher has not written yet dies with it: the test kills it once the line is in the file.
+    assert.ok(await eventually(() => fs.existsSync(request.logFile) && fs.readFileSync(request.logFile, 'utf8').includes('started'), 10_000));
     const first = l.pid;
     assert.ok(first !== undefined);
     process.kill(first, 'SIGKILL');

@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { listHostRoot, sandboxArgv, sandboxSupport } from '../src/activities/sandbox';
 import { parseManifests } from '../src/api/manifest';
@@ -256,6 +257,8 @@ interface JobOutcome {
   runs?: number;
   historyEvents?: number;
   historyBytes?: number;
+  /** Round-trip figures of the last run (roundTrips). */
+  trips?: string;
 }
 
 function manifest(name: string, o: { completions: number; parallelism: number; indexed?: boolean; command: string[] }): string {
@@ -285,7 +288,7 @@ async function runJob(jobs: JobsClient, yaml: string, timeoutS = TIMEOUT_S): Pro
   const outcome = await Promise.race([jobs.result(namespace, name).then((r) => ({ r }), (e: unknown) => ({ e })), timedOut]);
   clearTimeout(timer);
   const secs = (Date.now() - t0) / 1000;
-  const runs = await historyOf(jobs, handle.workflowId);
+  const runs = { ...(await historyOf(jobs, handle.workflowId)), trips: await roundTrips(jobs, handle.workflowId) };
   if (outcome === 'timeout') {
     let progress = '';
     try {
@@ -323,9 +326,58 @@ async function historyOf(jobs: JobsClient, workflowId: string): Promise<{ runs?:
   }
 }
 
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const EventType = temporal.api.enums.v1.EventType;
+
+function eventMs(e: HistoryEvent): number {
+  const t = e.eventTime;
+  return Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+}
+
+function p50(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/**
+ * Where a Job's first run spent its round trips: workflow tasks (how many, how long they waited for the
+ * worker and how long it took, how many pod results each took in), history events per pod, signals.
+ */
+async function roundTrips(jobs: JobsClient, workflowId: string): Promise<string> {
+  try {
+    const events = (await jobs.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    // Without a run id: the latest run, the only one of a Job short enough not to continue as new.
+    const count = (type: number) => events.filter((e) => e.eventType === type).length;
+    const at = new Map<number, number>();
+    const waits: number[] = [];
+    const works: number[] = [];
+    for (const e of events) {
+      const id = Number(e.eventId);
+      at.set(id, eventMs(e));
+      const started = e.workflowTaskStartedEventAttributes;
+      if (started) waits.push(eventMs(e) - (at.get(Number(started.scheduledEventId)) ?? eventMs(e)));
+      const done = e.workflowTaskCompletedEventAttributes;
+      if (done) works.push(eventMs(e) - (at.get(Number(done.startedEventId)) ?? eventMs(e)));
+    }
+    const tasks = count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    const pods = count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+    const ended = pods === 0 ? 0 : count(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) / Math.max(1, tasks);
+    return (
+      `last run: ${events.length} events, ${pods} pods (${(events.length / Math.max(1, pods)).toFixed(2)} events/pod), ` +
+      `${tasks} workflow tasks (${ended.toFixed(1)} pod results each; schedule->start p50 ${p50(waits)} ms, start->complete p50 ${p50(works)} ms), ` +
+      `${count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)} signals, ${count(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT)} task timeouts, ` +
+      `${count(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)} task failures`
+    );
+  } catch (err) {
+    return `no history: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
 function describeJob(o: JobOutcome, pods: number): string {
   const rate = o.succeeded > 0 ? `${(o.succeeded / o.secs).toFixed(1)} pods/s` : 'no rate';
-  const hist = o.runs !== undefined ? `; ${o.runs} run(s), largest history ${o.historyEvents} events / ${((o.historyBytes ?? 0) / 1024).toFixed(0)} KiB` : '';
+  const hist =
+    (o.runs !== undefined ? `; ${o.runs} run(s), largest history ${o.historyEvents} events / ${((o.historyBytes ?? 0) / 1024).toFixed(0)} KiB` : '') +
+    (o.trips !== undefined ? `; ${o.trips}` : '');
   return `${o.secs.toFixed(1)} s, ${rate}, succeeded=${o.succeeded}/${pods} failed=${o.failed}, ${o.ended}${hist}`;
 }
 

@@ -16,6 +16,8 @@ import { scheduleRemoval, ttlExpiry } from './ttl';
 
 /** The patch id of pod pacing and continue-as-new (see `patched`). */
 const PACING_AND_CONTINUE_AS_NEW = 'pacing-and-continue-as-new';
+/** The patch id of the timer that continues a wide start on the next task (pods no longer signal each start). */
+const NEXT_TASK_FOR_HELD_STARTS = 'next-task-for-held-starts';
 
 export async function job(input: JobInput): Promise<JobResult> {
   const ctx: JobContext = { job: input.job, state: input.state ?? initialState(), inbox: [], changes: 0, synced: 0 };
@@ -33,15 +35,18 @@ export async function job(input: JobInput): Promise<JobResult> {
   // Runs started before pacing and continue-as-new existed replay as they ran (their commands differ
   // once a Job is wide or long); every new run paces and hands over.
   const paced = patched(PACING_AND_CONTINUE_AS_NEW);
+  const nudged = paced && patched(NEXT_TASK_FOR_HELD_STARTS);
 
   /** One sync: fold in what happened, ask the controller, carry out its decisions. Returns its wake time. */
   const step = (): number | undefined => {
     for (let e = ctx.inbox.shift(); e; e = ctx.inbox.shift()) apply(ctx.job, state, e);
     const maxStarts = !paced ? undefined : draining ? 0 : pacing.budget(pods.size);
-    const { decisions, wakeAt } = reconcile(ctx.job, state, { now: Date.now(), randomSuffix, maxStarts });
+    const { decisions, wakeAt, startsHeld } = reconcile(ctx.job, state, { now: Date.now(), randomSuffix, maxStarts });
     pacing.started(decisions.filter((d) => d.type === 'runPod').length);
     pods.carryOut(decisions);
     status.publish();
+    // Starts this task may not make wait for the next task, which a timer of the shortest length brings.
+    if (nudged && !draining && startsHeld && pacing.heldByTask(pods.size)) return Math.min(wakeAt ?? Infinity, Date.now() + 1);
     return wakeAt;
   };
   // The run may end for the next one once nothing of it is pending: no pod, no update waiting for its answer.

@@ -2,7 +2,9 @@
 // 2,000 pending activities, and one task that schedules thousands of them is slow enough to time out,
 // so whatever `parallelism` says, pods in flight stay under MAX_PODS_IN_FLIGHT and one workflow task
 // starts at most MAX_STARTS_PER_TASK (Kubernetes' slow start caps one sync at 500 creations). Pods held
-// back start on a later task: the ones just started announce themselves (podStarted), which wakes the loop.
+// back start on a later task: one held back by the in-flight cap when a pod ends, one held back by this
+// task's cap on the next task, which the loop asks for with a 1 ms timer (`heldByTask`) since pods no
+// longer signal each start.
 import { workflowInfo } from '@temporalio/workflow';
 
 export const MAX_PODS_IN_FLIGHT = 1_000;
@@ -34,6 +36,11 @@ export class StartPacing {
       this.startedInTask = 0;
     }
     return Math.max(0, Math.min(this.perTask - this.startedInTask, MAX_PODS_IN_FLIGHT - inFlight));
+  }
+
+  /** Whether this task's own cap (not the in-flight one) is what holds starts back now. */
+  heldByTask(inFlight: number): boolean {
+    return this.startedInTask >= this.perTask && inFlight < MAX_PODS_IN_FLIGHT;
   }
 
   started(count: number): void {

@@ -226,11 +226,14 @@ class CpuMeter {
 }
 
 class Sampler {
+  /** RSS of the workers when the Job was created: what they hold before any pod. */
+  readonly idleWorker: number;
   maxWorker = 0;
   maxLauncher = 0;
   maxRunning = 0;
   private readonly timer: NodeJS.Timeout;
   constructor(pids: number[], word?: string) {
+    this.idleWorker = Math.max(0, ...pids.map(rssMb));
     const sample = (): void => {
       this.maxWorker = Math.max(this.maxWorker, ...pids.map(rssMb));
       this.maxLauncher = Math.max(this.maxLauncher, ...pids.flatMap(launcherPids).map(rssMb), 0);
@@ -243,7 +246,7 @@ class Sampler {
     clearInterval(this.timer);
   }
   rss(): string {
-    return `worker RSS max ${this.maxWorker.toFixed(0)} MB (its launcher ${this.maxLauncher.toFixed(0)} MB)`;
+    return `worker RSS max ${this.maxWorker.toFixed(0)} MB (${this.idleWorker.toFixed(0)} MB before the Job; its launcher ${this.maxLauncher.toFixed(0)} MB)`;
   }
 }
 

@@ -45,8 +45,8 @@ export async function job(input: JobInput): Promise<JobResult> {
     pacing.started(decisions.filter((d) => d.type === 'runPod').length);
     pods.carryOut(decisions);
     status.publish();
-    // Starts this task may not make wait for the next task, which a timer of the shortest length brings.
-    if (nudged && !draining && startsHeld && pacing.heldByTask(pods.size)) return Math.min(wakeAt ?? Infinity, Date.now() + 1);
+    // Starts this task may not make wait for the next task.
+    if (nudged && !draining && startsHeld && pacing.heldByTask(pods.size)) pacing.nextTask();
     return wakeAt;
   };
   // The run may end for the next one once nothing of it is pending: no pod, no update waiting for its answer.
@@ -59,13 +59,17 @@ export async function job(input: JobInput): Promise<JobResult> {
       const wakeAt = step();
       if (isFinished(state)) break;
       if (state.deletionTimestamp !== undefined && state.pods.length === 0 && pods.size === 0) break;
-      const hasNews = () => ctx.inbox.length > 0 || ctx.changes !== seen;
+      const hasNews = () => ctx.inbox.length > 0 || ctx.changes !== seen || pacing.nextTaskCame;
       timer.set(wakeAt);
       ctx.synced = seen;
-      if (hasNews()) continue;
+      if (hasNews()) {
+        pacing.nextTaskCame = false;
+        continue;
+      }
       if (drained()) return await continueWithNewRun(ctx, input.continueAsNew);
       await condition(() => hasNews() || timer.fired || drained());
       timer.fired = false;
+      pacing.nextTaskCame = false;
     }
   } catch (err) {
     if (isCancellation(err)) {

@@ -3,8 +3,10 @@
 // their RSS is theirs; it is sampled every second, with their pod launchers' beside it.
 //
 // Run: npm run bench:scale -- [cases...] [--spawn=launcher|worker|both] [--timeout=<s>] [--big] [--profile=<dir>]
+//   [--node-flags='<flags>'] (the workers' node flags; default: those of bin/jobctl.js)
 //   cases: xargs 1k 10k latency p1000 workers (default: all of them); --big adds 100k (Indexed and
-//   NonIndexed, 100,000 completions at parallelism 100), which needs a workflow that continues as new.
+//   NonIndexed, 100,000 completions at parallelism 100), which needs a workflow that continues as new;
+//   100k-nonindexed or 100k-indexed runs one of them.
 //   --spawn=worker spawns pods from the worker process itself (as before the pod launcher); both runs
 //   the 1k/10k cases each way.
 // --profile writes each worker's CPU profile (node --cpu-prof) to <dir>, to see where its time goes.
@@ -34,6 +36,8 @@ if (argv.includes('--big')) cases.add('100k');
 const spawnModes: Spawn[] = flag('spawn') === 'both' ? ['worker', 'launcher'] : [(flag('spawn') as Spawn | undefined) ?? 'launcher'];
 const TIMEOUT_S = Number(flag('timeout') ?? 900);
 const PROFILE_DIR = flag('profile');
+/** Node flags of the worker processes; by default those bin/jobctl.js starts `jobctl worker` with. */
+const WORKER_NODE_FLAGS = (flag('node-flags') ?? '--max-semi-space-size=2').split(' ').filter((f) => f !== '');
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'scale-bench-'));
 let server: EmbeddedServer | undefined;
@@ -99,7 +103,7 @@ async function startWorkers(count: number, maxPods: number, mode: Spawn): Promis
       bundlePath,
     };
     const prof = PROFILE_DIR !== undefined ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(PROFILE_DIR)] : [];
-    const child = spawn(process.execPath, [...prof, path.join(__dirname, 'scale-worker.js')], {
+    const child = spawn(process.execPath, [...prof, ...WORKER_NODE_FLAGS, path.join(__dirname, 'scale-worker.js')], {
       env: { ...process.env, SCALE_WORKER: JSON.stringify(settings) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -260,6 +264,8 @@ interface JobOutcome {
   runs?: number;
   historyEvents?: number;
   historyBytes?: number;
+  totalEvents?: number;
+  totalBytes?: number;
   /** Round-trip figures of the last run (roundTrips). */
   trips?: string;
 }
@@ -313,17 +319,21 @@ async function runJob(jobs: JobsClient, yaml: string, timeoutS = TIMEOUT_S): Pro
   return { secs, succeeded: status.succeeded ?? 0, failed: status.failed ?? 0, ended: complete ? 'Complete' : 'not Complete', ...runs };
 }
 
-async function historyOf(jobs: JobsClient, workflowId: string): Promise<{ runs?: number; historyEvents?: number; historyBytes?: number }> {
+async function historyOf(jobs: JobsClient, workflowId: string): Promise<Pick<JobOutcome, 'runs' | 'historyEvents' | 'historyBytes' | 'totalEvents' | 'totalBytes'>> {
   try {
     let runs = 0;
     let events = 0;
     let bytes = 0;
+    let totalEvents = 0;
+    let totalBytes = 0;
     for await (const wf of jobs.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
       runs++;
       events = Math.max(events, wf.historyLength);
       bytes = Math.max(bytes, wf.historySize ?? 0);
+      totalEvents += wf.historyLength;
+      totalBytes += wf.historySize ?? 0;
     }
-    return { runs, historyEvents: events, historyBytes: bytes };
+    return { runs, historyEvents: events, historyBytes: bytes, totalEvents, totalBytes };
   } catch {
     return {};
   }
@@ -379,7 +389,10 @@ async function roundTrips(jobs: JobsClient, workflowId: string): Promise<string>
 function describeJob(o: JobOutcome, pods: number): string {
   const rate = o.succeeded > 0 ? `${(o.succeeded / o.secs).toFixed(1)} pods/s` : 'no rate';
   const hist =
-    (o.runs !== undefined ? `; ${o.runs} run(s), largest history ${o.historyEvents} events / ${((o.historyBytes ?? 0) / 1024).toFixed(0)} KiB` : '') +
+    (o.runs !== undefined
+      ? `; ${o.runs} run(s), largest history ${o.historyEvents} events / ${((o.historyBytes ?? 0) / 1024).toFixed(0)} KiB` +
+        (o.runs > 1 ? `, mean ${((o.totalEvents ?? 0) / o.runs).toFixed(0)} events / ${((o.totalBytes ?? 0) / 1024 / o.runs).toFixed(0)} KiB per run` : '')
+      : '') +
     (o.trips !== undefined ? `; ${o.trips}` : '');
   return `${o.secs.toFixed(1)} s, ${rate}, succeeded=${o.succeeded}/${pods} failed=${o.failed}, ${o.ended}${hist}`;
 }
@@ -469,9 +482,10 @@ async function main(): Promise<void> {
     const two = await podsCase(jobs, 2000, 'launcher', { workers: 2, label: '2000 pods p=100, 2 workers' });
     say(`2 workers / 1 worker: x${(two / one).toFixed(2)}`);
   }
-  if (cases.has('100k')) {
+  const big = [false, true].filter((indexed) => cases.has('100k') || cases.has(indexed ? '100k-indexed' : '100k-nonindexed'));
+  if (big.length > 0) {
     const ref = await podsCase(jobs, 1000, 'launcher', { label: '1000 pods p=100 (reference)' });
-    for (const indexed of [false, true]) {
+    for (const indexed of big) {
       const rate = await podsCase(jobs, 100_000, 'launcher', { indexed, label: `100000 ${indexed ? 'Indexed' : 'NonIndexed'} p=100` });
       say(`  -> ${ref > 0 ? ((100 * rate) / ref).toFixed(0) : '?'}% of the 1,000-pod rate (flat cost: 80% or more)`);
     }

@@ -21,6 +21,12 @@ const SIGNAL_TIMEOUT_MS = 5_000;
 
 type Send = (message: PodsStartedMessage) => Promise<unknown>;
 
+/** The workflow run to tell (`key` names it) and how. */
+export interface AnnounceTarget {
+  key: string;
+  send: Send;
+}
+
 interface Batch {
   send: Send;
   pods: Map<string, string>;
@@ -39,8 +45,7 @@ export class StartAnnouncer {
    * Announces the current activity's pod unless the returned function (call it when the pod's run ends)
    * is called first. Outside a workflow's activity (a script calling runPod) there is nobody to tell.
    */
-  started(pod: string, startedAt: Date): () => void {
-    const target = currentRun();
+  started(pod: string, startedAt: Date, target: AnnounceTarget | undefined = currentRun()): () => void {
     if (!target) return () => undefined;
     let batch = this.batches.get(target.key);
     if (!batch) {
@@ -64,7 +69,7 @@ export class StartAnnouncer {
   }
 }
 
-function currentRun(): { key: string; send: Send } | undefined {
+function currentRun(): AnnounceTarget | undefined {
   let ctx: Context;
   try {
     ctx = Context.current();

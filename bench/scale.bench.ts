@@ -3,8 +3,10 @@
 // their RSS is theirs; it is sampled every second, with their pod launchers' beside it.
 //
 // Run: npm run bench:scale -- [cases...] [--spawn=launcher|worker|both] [--timeout=<s>] [--big] [--profile=<dir>]
+//   [--node-flags='<flags>'] (the workers' node flags; default: those of bin/jobctl.js)
 //   cases: xargs 1k 10k latency p1000 workers (default: all of them); --big adds 100k (Indexed and
-//   NonIndexed, 100,000 completions at parallelism 100), which needs a workflow that continues as new.
+//   NonIndexed, 100,000 completions at parallelism 100), which needs a workflow that continues as new;
+//   100k-nonindexed or 100k-indexed runs one of them.
 //   --spawn=worker spawns pods from the worker process itself (as before the pod launcher); both runs
 //   the 1k/10k cases each way.
 // --profile writes each worker's CPU profile (node --cpu-prof) to <dir>, to see where its time goes.
@@ -13,6 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { listHostRoot, sandboxArgv, sandboxSupport } from '../src/activities/sandbox';
 import { parseManifests } from '../src/api/manifest';
@@ -33,6 +36,8 @@ if (argv.includes('--big')) cases.add('100k');
 const spawnModes: Spawn[] = flag('spawn') === 'both' ? ['worker', 'launcher'] : [(flag('spawn') as Spawn | undefined) ?? 'launcher'];
 const TIMEOUT_S = Number(flag('timeout') ?? 900);
 const PROFILE_DIR = flag('profile');
+/** Node flags of the worker processes; by default those bin/jobctl.js starts `jobctl worker` with. */
+const WORKER_NODE_FLAGS = (flag('node-flags') ?? '--max-semi-space-size=2').split(' ').filter((f) => f !== '');
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'scale-bench-'));
 let server: EmbeddedServer | undefined;
@@ -98,7 +103,7 @@ async function startWorkers(count: number, maxPods: number, mode: Spawn): Promis
       bundlePath,
     };
     const prof = PROFILE_DIR !== undefined ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(PROFILE_DIR)] : [];
-    const child = spawn(process.execPath, [...prof, path.join(__dirname, 'scale-worker.js')], {
+    const child = spawn(process.execPath, [...prof, ...WORKER_NODE_FLAGS, path.join(__dirname, 'scale-worker.js')], {
       env: { ...process.env, SCALE_WORKER: JSON.stringify(settings) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -225,11 +230,14 @@ class CpuMeter {
 }
 
 class Sampler {
+  /** RSS of the workers when the Job was created: what they hold before any pod. */
+  readonly idleWorker: number;
   maxWorker = 0;
   maxLauncher = 0;
   maxRunning = 0;
   private readonly timer: NodeJS.Timeout;
   constructor(pids: number[], word?: string) {
+    this.idleWorker = Math.max(0, ...pids.map(rssMb));
     const sample = (): void => {
       this.maxWorker = Math.max(this.maxWorker, ...pids.map(rssMb));
       this.maxLauncher = Math.max(this.maxLauncher, ...pids.flatMap(launcherPids).map(rssMb), 0);
@@ -242,7 +250,7 @@ class Sampler {
     clearInterval(this.timer);
   }
   rss(): string {
-    return `worker RSS max ${this.maxWorker.toFixed(0)} MB (its launcher ${this.maxLauncher.toFixed(0)} MB)`;
+    return `worker RSS max ${this.maxWorker.toFixed(0)} MB (${this.idleWorker.toFixed(0)} MB before the Job; its launcher ${this.maxLauncher.toFixed(0)} MB)`;
   }
 }
 
@@ -256,6 +264,10 @@ interface JobOutcome {
   runs?: number;
   historyEvents?: number;
   historyBytes?: number;
+  totalEvents?: number;
+  totalBytes?: number;
+  /** Round-trip figures of the last run (roundTrips). */
+  trips?: string;
 }
 
 function manifest(name: string, o: { completions: number; parallelism: number; indexed?: boolean; command: string[] }): string {
@@ -285,7 +297,7 @@ async function runJob(jobs: JobsClient, yaml: string, timeoutS = TIMEOUT_S): Pro
   const outcome = await Promise.race([jobs.result(namespace, name).then((r) => ({ r }), (e: unknown) => ({ e })), timedOut]);
   clearTimeout(timer);
   const secs = (Date.now() - t0) / 1000;
-  const runs = await historyOf(jobs, handle.workflowId);
+  const runs = { ...(await historyOf(jobs, handle.workflowId)), trips: await roundTrips(jobs, handle.workflowId) };
   if (outcome === 'timeout') {
     let progress = '';
     try {
@@ -307,25 +319,81 @@ async function runJob(jobs: JobsClient, yaml: string, timeoutS = TIMEOUT_S): Pro
   return { secs, succeeded: status.succeeded ?? 0, failed: status.failed ?? 0, ended: complete ? 'Complete' : 'not Complete', ...runs };
 }
 
-async function historyOf(jobs: JobsClient, workflowId: string): Promise<{ runs?: number; historyEvents?: number; historyBytes?: number }> {
+async function historyOf(jobs: JobsClient, workflowId: string): Promise<Pick<JobOutcome, 'runs' | 'historyEvents' | 'historyBytes' | 'totalEvents' | 'totalBytes'>> {
   try {
     let runs = 0;
     let events = 0;
     let bytes = 0;
+    let totalEvents = 0;
+    let totalBytes = 0;
     for await (const wf of jobs.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
       runs++;
       events = Math.max(events, wf.historyLength);
       bytes = Math.max(bytes, wf.historySize ?? 0);
+      totalEvents += wf.historyLength;
+      totalBytes += wf.historySize ?? 0;
     }
-    return { runs, historyEvents: events, historyBytes: bytes };
+    return { runs, historyEvents: events, historyBytes: bytes, totalEvents, totalBytes };
   } catch {
     return {};
   }
 }
 
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const EventType = temporal.api.enums.v1.EventType;
+
+function eventMs(e: HistoryEvent): number {
+  const t = e.eventTime;
+  return Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+}
+
+function p50(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/**
+ * Where a Job's first run spent its round trips: workflow tasks (how many, how long they waited for the
+ * worker and how long it took, how many pod results each took in), history events per pod, signals.
+ */
+async function roundTrips(jobs: JobsClient, workflowId: string): Promise<string> {
+  try {
+    const events = (await jobs.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    // Without a run id: the latest run, the only one of a Job short enough not to continue as new.
+    const count = (type: number) => events.filter((e) => e.eventType === type).length;
+    const at = new Map<number, number>();
+    const waits: number[] = [];
+    const works: number[] = [];
+    for (const e of events) {
+      const id = Number(e.eventId);
+      at.set(id, eventMs(e));
+      const started = e.workflowTaskStartedEventAttributes;
+      if (started) waits.push(eventMs(e) - (at.get(Number(started.scheduledEventId)) ?? eventMs(e)));
+      const done = e.workflowTaskCompletedEventAttributes;
+      if (done) works.push(eventMs(e) - (at.get(Number(done.startedEventId)) ?? eventMs(e)));
+    }
+    const tasks = count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    const pods = count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+    const ended = pods === 0 ? 0 : count(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) / Math.max(1, tasks);
+    return (
+      `last run: ${events.length} events, ${pods} pods (${(events.length / Math.max(1, pods)).toFixed(2)} events/pod), ` +
+      `${tasks} workflow tasks (${ended.toFixed(1)} pod results each; schedule->start p50 ${p50(waits)} ms, start->complete p50 ${p50(works)} ms), ` +
+      `${count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)} signals, ${count(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT)} task timeouts, ` +
+      `${count(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)} task failures`
+    );
+  } catch (err) {
+    return `no history: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
 function describeJob(o: JobOutcome, pods: number): string {
   const rate = o.succeeded > 0 ? `${(o.succeeded / o.secs).toFixed(1)} pods/s` : 'no rate';
-  const hist = o.runs !== undefined ? `; ${o.runs} run(s), largest history ${o.historyEvents} events / ${((o.historyBytes ?? 0) / 1024).toFixed(0)} KiB` : '';
+  const hist =
+    (o.runs !== undefined
+      ? `; ${o.runs} run(s), largest history ${o.historyEvents} events / ${((o.historyBytes ?? 0) / 1024).toFixed(0)} KiB` +
+        (o.runs > 1 ? `, mean ${((o.totalEvents ?? 0) / o.runs).toFixed(0)} events / ${((o.totalBytes ?? 0) / 1024 / o.runs).toFixed(0)} KiB per run` : '')
+      : '') +
+    (o.trips !== undefined ? `; ${o.trips}` : '');
   return `${o.secs.toFixed(1)} s, ${rate}, succeeded=${o.succeeded}/${pods} failed=${o.failed}, ${o.ended}${hist}`;
 }
 
@@ -414,9 +482,10 @@ async function main(): Promise<void> {
     const two = await podsCase(jobs, 2000, 'launcher', { workers: 2, label: '2000 pods p=100, 2 workers' });
     say(`2 workers / 1 worker: x${(two / one).toFixed(2)}`);
   }
-  if (cases.has('100k')) {
+  const big = [false, true].filter((indexed) => cases.has('100k') || cases.has(indexed ? '100k-indexed' : '100k-nonindexed'));
+  if (big.length > 0) {
     const ref = await podsCase(jobs, 1000, 'launcher', { label: '1000 pods p=100 (reference)' });
-    for (const indexed of [false, true]) {
+    for (const indexed of big) {
       const rate = await podsCase(jobs, 100_000, 'launcher', { indexed, label: `100000 ${indexed ? 'Indexed' : 'NonIndexed'} p=100` });
       say(`  -> ${ref > 0 ? ((100 * rate) / ref).toFixed(0) : '?'}% of the 1,000-pod rate (flat cost: 80% or more)`);
     }

@@ -1,5 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 'use strict';
+// 2 MB semi-spaces: V8's default (16 MB) lets a worker's young generation grow by ~50 MB under a stream
+// of pod results; measured no CPU cost (README, Performance). The flag has to be there when node starts.
 const path = require('node:path');
 const fs = require('node:fs');
 const entry = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');

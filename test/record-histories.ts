@@ -116,6 +116,13 @@ export const RECORDINGS: Recording[] = [
     check: (r) => (r.events.some((e) => e.reason === 'Resumed') ? undefined : 'no Resumed event'),
   },
   {
+    name: 'pods-started-batch',
+    about: 'two 2 s pods: their starts reach the workflow as one batched podsStarted signal (ready 2), then Complete',
+    job: () => makeJob('pods-started-batch', { completions: 2, parallelism: 2 }, [shellContainer('echo started; sleep 2')]),
+    drive: (handle) => until(handle, (s) => s.ready === 2),
+    outcome: 'Complete/CompletionsReached',
+  },
+  {
     name: 'continue-as-new',
     about: 'completions 6, parallelism 2, continue-as-new after 12 events: several runs, each draining its pods, counts exact',
     job: () => makeJob('continue-as-new', { completions: 6, parallelism: 2 }, [shellContainer('echo pod; sleep 0.5')]),

@@ -62,6 +62,12 @@ const EXPECTED_SHAPE: Record<string, (types: string[]) => void> = {
     assert.equal(t[firstTask + 1], 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
     assert.equal(t[firstTask + 2], 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', 'two pods start at once (parallelism 2)');
   },
+  // Workers batch start announcements: both pods' starts arrive in one podsStarted signal.
+  'pods-started-batch': (t) => {
+    assert.equal(count(t, 'MARKER_RECORDED'), 2, 'the pacing-and-continue-as-new and next-task-for-held-starts patch markers');
+    assert.equal(count(t, 'ACTIVITY_TASK_COMPLETED'), 2);
+    assert.equal(count(t, 'WORKFLOW_EXECUTION_SIGNALED'), 1, 'one signal for two pods');
+  },
   'deadline-exceeded': (t) => {
     assert.equal(count(t, 'ACTIVITY_TASK_CANCEL_REQUESTED'), 1);
     assert.equal(count(t, 'ACTIVITY_TASK_CANCELED'), 1);

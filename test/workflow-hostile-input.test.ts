@@ -15,7 +15,7 @@ import { withControllerUid } from '../src/api';
 import type { Job } from '../src/api/types';
 import { initialState } from '../src/controller/state';
 import { INVALID_JOB_INPUT } from '../src/workflows/input-validation';
-import { JOB_WORKFLOW_TYPE, jobWorkflowId, podStartedSignal, podsQuery, scaleUpdate, statusQuery, type JobInput } from '../src/workflows/messages';
+import { JOB_WORKFLOW_TYPE, jobWorkflowId, podStartedSignal, podsStartedSignal, podsQuery, scaleUpdate, statusQuery, type JobInput } from '../src/workflows/messages';
 import { makeJob, shellContainer } from './helpers/jobs';
 import { until, useJobEnvironment } from './helpers/runs';
 
@@ -95,6 +95,8 @@ describe('the job workflow trusts no input (time-skipping server)', { timeout: 1
       // What the issue sent: the handler threw and every later task failed the same way.
       await started.handle.signal(podStartedSignal, null as never);
       await started.handle.signal('podStarted', 'not an object');
+      await started.handle.signal(podsStartedSignal, null as never);
+      await started.handle.signal('podsStarted', { pods: 'x', worker: 1 });
       assert.equal((await started.handle.query(statusQuery)).active, 1, 'queries are answered after the bad signals');
       await assert.rejects(started.handle.query(podsQuery, { offset: 'x' } as never), /pods\.offset: Invalid value: "x": must be a non-negative integer/);
       await assert.rejects(started.handle.executeUpdate(scaleUpdate, { args: [null as never] }), (err: unknown) => {

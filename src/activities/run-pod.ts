@@ -8,7 +8,7 @@ import { ApplicationFailureCategory, type MetricMeter } from '@temporalio/common
 import { POD_FAILED_FAILURE_TYPE, podFailureMessage, type ContainerReason, type ContainerResult, type RunPodInput, type RunPodResult } from '../api/pod';
 import type { Container, PodSpec } from '../api/types';
 import { ignoredPodFields } from '../api/pod-fields';
-import { announcePodStarted } from './announce';
+import { StartAnnouncer } from './announce';
 import { dockerRuntime, type DockerRuntimeOptions } from './docker';
 import type { PodFacts } from './env';
 import { LogSink } from './log-sink';
@@ -88,6 +88,7 @@ export interface PodActivities {
 export const DEADLINE_EXCEEDED_MESSAGE = 'Pod was active on the node longer than the specified deadline';
 const DEFAULT_GRACE_SECONDS = 30;
 const HEARTBEAT_EVERY_MS = 3_000;
+const FIRST_HEARTBEAT_MS = 500;
 /** Bounds the memory of the once-per-Job notes on a long-lived worker. */
 const MAX_NOTED_JOBS = 10_000;
 
@@ -99,6 +100,7 @@ export function createActivities(opts: ActivitiesOptions): PodActivities {
   const localPods = opts.localPods ?? new LocalPods();
   const slots = opts.maxConcurrentPods !== undefined ? new PodSlots(opts.maxConcurrentPods) : undefined;
   const metrics = new PodMetrics(opts.metricMeter, opts.maxConcurrentPods);
+  const announcer = new StartAnnouncer(worker);
 
   const noteOncePerJob = (input: RunPodInput, runtime: ContainerRuntime): void => {
     const key = `${input.namespace}/${input.jobName}`;
@@ -121,8 +123,8 @@ export function createActivities(opts: ActivitiesOptions): PodActivities {
           throw cancellation(ctx.cancellationSignal);
         }
       }
+      const withdraw = announcer.started(input.podName, new Date());
       try {
-        await announcePodStarted(input.podName, worker);
         const started = Date.now();
         metrics.podStarted(input);
         log(...podStartedLine(input));
@@ -144,6 +146,7 @@ export function createActivities(opts: ActivitiesOptions): PodActivities {
         if (result.phase === 'Failed') throw podFailed(input.podName, result);
         return result;
       } finally {
+        withdraw();
         release?.();
       }
     },
@@ -261,10 +264,11 @@ class PodRun {
     const startedAt = new Date();
 
     // Cancellation only arrives with a heartbeat's response, so heartbeats continue through the
-    // grace period of a termination too.
-    ctx.heartbeat();
+    // grace period of a termination too. The first one waits FIRST_HEARTBEAT_MS: each heartbeat is a
+    // server write, and most pods of a Job of short pods are over before it (their deletion is seen by then).
     const heartbeatTimeout = ctx.info.heartbeatTimeoutMs;
     const every = heartbeatTimeout ? Math.max(100, Math.min(HEARTBEAT_EVERY_MS, heartbeatTimeout / 3)) : HEARTBEAT_EVERY_MS;
+    const firstHeartbeat = setTimeout(() => ctx.heartbeat(), Math.min(FIRST_HEARTBEAT_MS, every));
     const heartbeats = setInterval(() => ctx.heartbeat(), every);
 
     const onAbort = (): void => this.stop('cancel');
@@ -295,6 +299,7 @@ class PodRun {
       restartsInPlace = result.phase === 'Failed' && this.spec.restartPolicy === 'OnFailure' && result.reason !== 'DeadlineExceeded';
       return result;
     } finally {
+      clearTimeout(firstHeartbeat);
       clearInterval(heartbeats);
       deadline?.cancel();
       signal.removeEventListener('abort', onAbort);

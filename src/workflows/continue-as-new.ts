@@ -10,7 +10,7 @@ import type { JobContext } from './job-context';
 
 /**
  * Well inside Temporal's limits (warning at 10,240 events, failure at 51,200 events or 50 MB): the drain
- * still adds the running pods' events (about 4 each, at most MAX_PODS_IN_FLIGHT pods) after it begins.
+ * still adds the running pods' events (about 3 each, at most MAX_PODS_IN_FLIGHT pods) after it begins.
  */
 export const DEFAULT_THRESHOLDS: Required<ContinueAsNewThresholds> = { historyEvents: 8_000, historyBytes: 8 * 1024 * 1024 };
 

@@ -1,4 +1,4 @@
-// The Job's messages: queries read the state, the podStarted signal feeds the inbox, and updates change
+// The Job's messages: queries read the state, the pods' start signals feed the inbox, and updates change
 // the Job. Every change is validated synchronously (a refusal changes nothing and reaches the caller at
 // once), then applied; the loop carries it out and the handler answers once it has. Handlers issue no
 // commands, and complete only after the loop's commands for the change: a live run and its replay
@@ -16,6 +16,7 @@ import {
   patchUpdate,
   podStartedSignal,
   podsQuery,
+  podsStartedSignal,
   resumeUpdate,
   scaleUpdate,
   statusQuery,
@@ -24,6 +25,7 @@ import {
   type JobWithStatus,
   type PodsPage,
   type PodsQueryArgs,
+  type PodsStarted,
   type ScaleRequest,
 } from './messages';
 import { snapshot, type JobContext } from './job-context';
@@ -47,6 +49,18 @@ export function registerHandlers(ctx: JobContext, pods: PodDispatch): void {
     // A signal cannot be refused: one that is not what the worker sends is dropped, never fatal.
     if (!isPodStarted(arg)) return void log.warn('dropped a podStarted signal', { problem: podStartedProblem(arg) });
     ctx.inbox.push({ type: 'podStarted', pod: arg.pod, worker: arg.worker, at: Date.now() });
+  });
+  setHandler(podsStartedSignal, (arg: unknown) => {
+    // Dropped, never fatal, like podStarted: a null or forged payload must not wedge the Job.
+    const { pods: started, worker } = (typeof arg === 'object' && arg !== null ? arg : {}) as Partial<PodsStarted>;
+    if (!Array.isArray(started) || typeof worker !== 'string') return void log.warn('dropped a podsStarted signal', { problem: 'expected {pods: [...], worker: string}' });
+    for (const entry of started as unknown[]) {
+      const { pod, startedAt } = (entry ?? {}) as Partial<PodsStarted['pods'][number]>;
+      if (typeof pod !== 'string') continue;
+      // The worker's clock says when the pod started; the workflow's, only when it heard of it.
+      const at = typeof startedAt === 'string' ? Date.parse(startedAt) : NaN;
+      ctx.inbox.push({ type: 'podStarted', pod, worker, at: Number.isFinite(at) ? at : Date.now() });
+    }
   });
 
   const check = (patch: JobMergePatch): Job => {

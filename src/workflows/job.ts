@@ -25,6 +25,8 @@ const FAILED_JOB_FAILS_WORKFLOW = 'failed-job-fails-workflow';
 const HONOUR_MANAGED_BY = 'honour-managed-by';
 /** The patch id of the start input's validation: runs that began before it replay as they ran. */
 const VALIDATED_INPUT = 'validated-input';
+/** The patch id of the timer that continues a wide start on the next task (pods no longer signal each start). */
+const NEXT_TASK_FOR_HELD_STARTS = 'next-task-for-held-starts';
 
 export async function job(raw: JobInput): Promise<JobResult> {
   // Anyone with Temporal access can start this workflow: an invalid Job or a forged carried-over state
@@ -47,6 +49,7 @@ export async function job(raw: JobInput): Promise<JobResult> {
   const paced = patched(PACING_AND_CONTINUE_AS_NEW);
   // Asked only for such Jobs (managedBy is immutable), so other Jobs' histories carry no marker for it.
   const honourManagedBy = managedByOtherController(input.job.spec) && patched(HONOUR_MANAGED_BY);
+  const nudged = paced && patched(NEXT_TASK_FOR_HELD_STARTS);
 
   /** Why the controller wants to wake (the timer's summary in the Web UI). */
   let wakeFor: string | undefined;
@@ -54,11 +57,13 @@ export async function job(raw: JobInput): Promise<JobResult> {
   const step = (): number | undefined => {
     for (let e = ctx.inbox.shift(); e; e = ctx.inbox.shift()) apply(ctx.job, state, e);
     const maxStarts = !paced ? undefined : draining ? 0 : pacing.budget(pods.size);
-    const { decisions, wakeAt, wakeFor: why } = reconcile(ctx.job, state, { now: Date.now(), randomSuffix, maxStarts, honourManagedBy });
+    const { decisions, wakeAt, wakeFor: why, startsHeld } = reconcile(ctx.job, state, { now: Date.now(), randomSuffix, maxStarts, honourManagedBy });
     wakeFor = why;
     pacing.started(decisions.filter((d) => d.type === 'runPod').length);
     pods.carryOut(decisions);
     status.publish();
+    // Starts this task may not make wait for the next task.
+    if (nudged && !draining && startsHeld && pacing.heldByTask(pods.size)) pacing.nextTask();
     return wakeAt;
   };
   // The run may end for the next one once nothing of it is pending: no pod, no update waiting for its answer.
@@ -71,13 +76,17 @@ export async function job(raw: JobInput): Promise<JobResult> {
       const wakeAt = step();
       if (isFinished(state)) break;
       if (state.deletionTimestamp !== undefined && state.pods.length === 0 && pods.size === 0) break;
-      const hasNews = () => ctx.inbox.length > 0 || ctx.changes !== seen;
+      const hasNews = () => ctx.inbox.length > 0 || ctx.changes !== seen || pacing.nextTaskCame;
       timer.set(wakeAt, wakeFor);
       ctx.synced = seen;
-      if (hasNews()) continue;
+      if (hasNews()) {
+        pacing.nextTaskCame = false;
+        continue;
+      }
       if (drained()) return await continueWithNewRun(ctx, input.continueAsNew);
       await condition(() => hasNews() || timer.fired || drained());
       timer.fired = false;
+      pacing.nextTaskCame = false;
     }
   } catch (err) {
     if (isCancellation(err)) {

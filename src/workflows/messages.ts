@@ -56,6 +56,12 @@ export interface PodStarted {
   worker: string;
 }
 
+/** Pods of this run that have been running on `worker` for a while (src/activities/announce.ts batches them). */
+export interface PodsStarted {
+  worker: string;
+  pods: { pod: string; startedAt: string }[];
+}
+
 /**
  * A JSON merge patch (RFC 7386) of the Job, as `kubectl patch --type=merge -p '{"spec":{...}}'` sends it:
  * objects merge, `null` removes a field, arrays and scalars replace.
@@ -82,7 +88,9 @@ export const statusQuery = defineQuery<JobStatus>('status');
 export const jobQuery = defineQuery<JobWithStatus>('job');
 export const podsQuery = defineQuery<PodsPage, [PodsQueryArgs?]>('pods');
 export const eventsQuery = defineQuery<JobEvent[]>('events');
+/** One pod's start; workers before batched announcements sent it, so histories hold it. */
 export const podStartedSignal = defineSignal<[PodStarted]>('podStarted');
+export const podsStartedSignal = defineSignal<[PodsStarted]>('podsStarted');
 
 // Changes to a running Job. Each has a synchronous validator: a refused change fails the update at once
 // (see UPDATE_REJECTED) and leaves the Job as it was. Each returns the Job as it is after the change.

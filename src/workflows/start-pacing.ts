@@ -2,8 +2,9 @@
 // 2,000 pending activities, and one task that schedules thousands of them is slow enough to time out,
 // so whatever `parallelism` says, pods in flight stay under MAX_PODS_IN_FLIGHT and one workflow task
 // starts at most MAX_STARTS_PER_TASK (Kubernetes' slow start caps one sync at 500 creations). Pods held
-// back start on a later task: the ones just started announce themselves (podStarted), which wakes the loop.
-import { workflowInfo } from '@temporalio/workflow';
+// back start on a later task: one held back by the in-flight cap when a pod ends, one held back by this
+// task's cap on the next task, which a 1 ms timer brings (`nextTask`) since pods no longer signal each start.
+import { sleep, workflowInfo } from '@temporalio/workflow';
 
 export const MAX_PODS_IN_FLIGHT = 1_000;
 export const MAX_STARTS_PER_TASK = 500;
@@ -34,6 +35,32 @@ export class StartPacing {
       this.startedInTask = 0;
     }
     return Math.max(0, Math.min(this.perTask - this.startedInTask, MAX_PODS_IN_FLIGHT - inFlight));
+  }
+
+  private nextTaskPending = false;
+  /** Set when the timer asked for by `nextTask` fired; the loop clears it once it has woken up for it. */
+  nextTaskCame = false;
+
+  /** Whether this task's own cap (not the in-flight one) is what holds starts back now. */
+  heldByTask(inFlight: number): boolean {
+    return this.startedInTask >= this.perTask && inFlight < MAX_PODS_IN_FLIGHT;
+  }
+
+  /**
+   * Asks for another workflow task soon. The timer is never cancelled (a cancel racing the timer's firing
+   * is what a test server rejects), and at most one is pending.
+   */
+  nextTask(): void {
+    if (this.nextTaskPending) return;
+    this.nextTaskPending = true;
+    sleep(1).then(
+      () => {
+        this.nextTaskPending = false;
+        this.nextTaskCame = true;
+      },
+      // Cancelled with the workflow: nothing is waiting for it.
+      () => undefined,
+    );
   }
 
   started(count: number): void {

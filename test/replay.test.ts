@@ -56,6 +56,12 @@ const EXPECTED_SHAPE: Record<string, (types: string[]) => void> = {
     assert.equal(count(t, 'ACTIVITY_TASK_COMPLETED'), 3);
     assert.ok(count(t, 'TIMER_FIRED') >= 2, 'the backoff delays are timers');
   },
+  // After the Web UI change: a failed pod is a failed activity, and a Failed Job fails its workflow.
+  'failed-workflow': (t) => {
+    assert.equal(count(t, 'ACTIVITY_TASK_FAILED'), 2);
+    assert.equal(count(t, 'ACTIVITY_TASK_COMPLETED'), 0);
+    assert.equal(t[t.length - 1], 'EVENT_TYPE_WORKFLOW_EXECUTION_FAILED');
+  },
   'indexed-parallel': (t) => {
     assert.equal(count(t, 'ACTIVITY_TASK_COMPLETED'), 3);
     const firstTask = t.indexOf('EVENT_TYPE_WORKFLOW_TASK_COMPLETED');

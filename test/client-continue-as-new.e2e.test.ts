@@ -65,7 +65,9 @@ describe('one Job across runs, seen by the client and jobctl', { timeout: 180_00
   });
 
   it('updates and delete reach a running Job whichever run is current', async () => {
-    const jobs = new JobsClient(s.env.client, { taskQueue: s.taskQueue });
+    // A run hands over every 30 events: an update can wait for a hand-over and the next run's first task,
+    // which on a loaded machine (the suite runs files side by side) takes longer than the 5 s default.
+    const jobs = new JobsClient(s.env.client, { taskQueue: s.taskQueue, workerTimeoutMs: 30_000 });
     await jobs.create(makeJob('moving', { completions: 400, parallelism: 2 }, [shellContainer('sleep 0.1')]), { continueAsNew: { historyEvents: 30 } });
     const firstRun = (await jobs.handle('default', 'moving').describe()).runId;
     for (let i = 0; i < 100 && (await jobs.handle('default', 'moving').describe()).runId === firstRun; i++) await new Promise((r) => setTimeout(r, 100));

@@ -46,7 +46,11 @@ describe('a worker killed under a running pod (real dev server)', { timeout: 180
     });
     await jobs.create(job);
     await until('the pod runs on the first worker', () => (processesWith(token).length > 0 ? true : undefined), 60_000);
-    const firstPod = (await jobs.pods('default', 'crash')).items[0];
+    // Workers announce pod starts in batches (within a second): the Job learns of it a little later.
+    const firstPod = await until('the Job to see it running', async () => {
+      const p = (await jobs.pods('default', 'crash')).items[0];
+      return p?.phase === 'Running' ? p : undefined;
+    }, 30_000);
     assert.equal(firstPod.phase, 'Running');
 
     fs.writeFileSync(marker, '');

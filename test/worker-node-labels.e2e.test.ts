@@ -74,7 +74,11 @@ describe('a SIGKILLed jobctl worker with node labels (real dev server)', { timeo
     const jobs = new JobsClient(env.client, { taskQueue });
     await jobs.create(job);
     await until('the pod to run', () => (processesWith(token).length >= 2 ? true : undefined), 60_000);
-    const pod = (await jobs.pods('default', 'labelled')).items[0];
+    // Workers announce pod starts in batches (within a second): the Job learns of it a little later.
+    const pod = await until('the Job to see it running', async () => {
+      const p = (await jobs.pods('default', 'labelled')).items[0];
+      return p?.phase === 'Running' ? p : undefined;
+    }, 30_000);
     assert.equal(pod.phase, 'Running');
     const described = await env.client.workflowService.describeTaskQueue({
       namespace: 'default',

@@ -66,12 +66,10 @@ jobctl wait --for=condition=failed job/fails --timeout=120s
 sleep 2
 
 shot() { # name url
-  # A running workflow's page keeps polling, so the virtual-time budget never runs out by itself: --timeout
-  # takes the shot after 20 s regardless, and `timeout` bounds a Chromium that hangs.
-  timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
-    --disable-component-update --disable-sync --hide-scrollbars --user-data-dir="$work/chromium-$1" \
-    --window-size=1500,1100 --virtual-time-budget=15000 --timeout=20000 --screenshot="$out/$1.png" "$2" > /dev/null 2>&1 || true
-  [ -s "$out/$1.png" ] || { echo "ui-screenshots: no screenshot of $2" >&2; return 1; }
+  # Chromium's own --screenshot waits for the page to go idle, which a running workflow's page (it polls)
+  # never does: scripts/screenshot.js drives Chromium over DevTools and shoots after a fixed wait.
+  node --experimental-websocket --no-warnings "$root/scripts/screenshot.js" "$chromium" "$2" "$out/$1.png" 8000 ||
+    { echo "ui-screenshots: no screenshot of $2" >&2; return 1; }
   echo "$out/$1.png"
 }
 ns=default

@@ -97,7 +97,8 @@ describe('what a sandboxed pod sees of the host and of the worker', () => {
 
   it('sees the host read-only, with a private /tmp; mountPath and workingDir under /etc exist in the sandbox only', { skip }, async () => {
     const h = harness();
-    const hostFile = path.join(tempDir(path.resolve('.')), 'host-file');
+    // Outside /tmp (the pod's own) wherever the checkout is: CI may clone under /tmp.
+    const hostFile = path.join(tempDir('/var/tmp'), 'host-file');
     fs.writeFileSync(hostFile, 'host\n');
     const script = [
       `cat ${hostFile}`,

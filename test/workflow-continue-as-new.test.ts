@@ -123,7 +123,12 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
   });
 
   it("activeDeadlineSeconds counts from the Job's start, not the run's", async () => {
-    const job = makeJob('can-deadline', { completions: 50, parallelism: 1, activeDeadlineSeconds: 4 }, [shellContainer('sleep 1')]);
+    // Five short pods cross several runs; the sixth runs until the deadline stops it. A pod that ends at
+    // the deadline's instant would race the deadline's cancel, which the time-skipping server answers
+    // with ACTIVITY_UNKNOWN and then never hands out the workflow task again (issue 13).
+    const count = `${ctx.scratch.dir}/pods`;
+    const script = `n=$(cat ${count} 2>/dev/null | wc -l); echo x >> ${count}; if [ "$n" -ge 5 ]; then sleep 1000; else sleep 0.3; fi`;
+    const job = makeJob('can-deadline', { completions: 50, parallelism: 1, activeDeadlineSeconds: 4 }, [shellContainer(script)]);
     const started = await ctx.env.start(job, SMALL);
     const run = await ctx.env.runWorker(() => started.result());
     assert.equal(run.outcome?.reason, 'DeadlineExceeded');

@@ -34,12 +34,18 @@ const LONGEST_FIRST = [
 
 /** Files with a script of their own, left out of `npm test`: the cluster e2e takes minutes (`npm run test:cluster`). */
 const SEPARATE = ['cluster.e2e'];
+/**
+ * Files run alone after the rest: on a loaded machine the time-skipping server sometimes rejects a
+ * workflow task (ACTIVITY_UNKNOWN, "invalid history builder state") and never hands it out again, and
+ * this file's many short pods and hand-overs meet that race most (issue 13 tracks the server side).
+ */
+const ALONE = ['workflow-continue-as-new'];
 
 const root = path.resolve(__dirname, '..');
 const dir = path.join(root, 'dist', 'test');
 const all = fs
   .readdirSync(dir)
-  .filter((f) => f.endsWith('.test.js') && !SEPARATE.includes(f.replace(/\.test\.js$/, '')))
+  .filter((f) => f.endsWith('.test.js') && !SEPARATE.includes(f.replace(/\.test\.js$/, '')) && !ALONE.includes(f.replace(/\.test\.js$/, '')))
   .sort();
 const rank = (f) => {
   const i = LONGEST_FIRST.indexOf(f.replace(/\.test\.js$/, ''));
@@ -50,17 +56,32 @@ const files = all.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map((f
 const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 const concurrency = Number(process.env.TEST_CONCURRENCY) || Math.max(2, cores);
 
-const args = [
-  '--test',
-  `--test-concurrency=${concurrency}`,
+const common = [
   // Caps each file, and each test and hook in it: a stuck file fails instead of holding the run.
   '--test-timeout=480000',
   // Fails a file whose process stays open after its last test (a worker or server left behind).
   '--require',
   './dist/test/helpers/guard.js',
   ...process.argv.slice(2),
-  ...files,
 ];
-const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+const alone = ALONE.map((f) => path.join('dist', 'test', `${f}.test.js`)).filter((f) => fs.existsSync(path.join(root, f)));
+
+function run(args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--test', ...args], { cwd: root, stdio: 'inherit' });
+    const forward = (sig) => child.kill(sig);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+(async () => {
+  const side = await run([`--test-concurrency=${concurrency}`, ...common, ...files]);
+  const after = alone.length > 0 ? await run(['--test-concurrency=1', ...common, ...alone]) : 0;
+  process.exit(side !== 0 ? side : after);
+})();

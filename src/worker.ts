@@ -19,6 +19,7 @@ import { DEFAULT_TASK_QUEUE, nodeTaskQueues } from './api/task-queues';
 import { ensurePrivateDataDir } from './data-dir/private-files';
 import { cachedWorkflowBundle } from './workflow-bundle';
 import { trimCronJobHistory } from './activities/cronjob-history';
+import type { WorkerTracing } from './worker-tracing';
 
 export const DEFAULT_MAX_CONCURRENT_PODS = 100;
 
@@ -65,6 +66,11 @@ export interface JobWorkerOptions {
   podPidsLimit?: ActivitiesOptions['podPidsLimit'];
   /** How often leftover pod dirs are looked at (30 s); tests shorten it. */
   sweepEveryMs?: number;
+  /**
+   * OpenTelemetry spans of the workflows and pods (`startTracing` of src/worker-tracing.ts); the
+   * worker flushes them when it stops. A `workflowBundle` passed with it must be the traced one.
+   */
+  tracing?: WorkerTracing;
   /** Notes (warnings) and per-pod start/end lines, the latter with fields (src/activities/pod-metrics.ts). */
   log?: WorkerLog;
 }
@@ -81,6 +87,7 @@ export class JobWorker extends Worker {
   private sweeper: PodDirSweeper | undefined;
   private launcher: PodLauncher | undefined;
   private queues: string[] = [];
+  private tracing: WorkerTracing | undefined;
 
   /** Every task queue this worker polls, the base queue first. */
   get taskQueues(): readonly string[] {
@@ -88,7 +95,8 @@ export class JobWorker extends Worker {
   }
 
   /** @internal set once by createJobWorker, before run. */
-  attach(parts: { companions: Worker[]; sweeper: PodDirSweeper | undefined; queues: string[]; launcher: PodLauncher | undefined }): void {
+  attach(parts: { companions: Worker[]; sweeper: PodDirSweeper | undefined; queues: string[]; launcher: PodLauncher | undefined; tracing: WorkerTracing | undefined }): void {
+    this.tracing = parts.tracing;
     this.companions = parts.companions;
     this.sweeper = parts.sweeper;
     this.queues = parts.queues;
@@ -108,6 +116,8 @@ export class JobWorker extends Worker {
       await this.sweeper?.stop();
       // Every pod has ended by now (shutdown cancels them and waits for their grace periods).
       await this.launcher?.close();
+      // The last pods' spans are still buffered; a collector that is down must not hold the exit.
+      await this.tracing?.shutdown().catch(() => undefined);
     }
   }
 
@@ -178,6 +188,7 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
     // (0.8 x heartbeatTimeout = 16 s) would let a deleted pod run ~16 s past its deletion.
     maxHeartbeatThrottleInterval: '1 second',
     defaultHeartbeatThrottleInterval: '1 second',
+    ...(opts.tracing ? { interceptors: { activity: opts.tracing.activityInterceptors } } : {}),
     // shutdownGraceTime stays 0: on shutdown pods are cancelled at once and the activity gives them
     // their own terminationGracePeriodSeconds (SIGTERM, grace, SIGKILL) before the worker exits.
   } satisfies Partial<SdkWorkerOptions>;
@@ -186,7 +197,8 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
     ...common,
     taskQueue: base,
     activities: { ...activities, removeJobExecution, trimCronJobHistory },
-    workflowBundle: opts.workflowBundle ?? (await cachedWorkflowBundle()),
+    workflowBundle: opts.workflowBundle ?? (await cachedWorkflowBundle(process.env, { traced: opts.tracing !== undefined })),
+    ...(opts.tracing ? { sinks: opts.tracing.sinks } : {}),
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
   if (!(main instanceof JobWorker)) throw new Error('the Temporal SDK no longer creates subclass instances in Worker.create');
@@ -199,7 +211,7 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
   const sweeper = client
     ? new PodDirSweeper({ dataDir: opts.dataDir, client, localPods, everyMs: opts.sweepEveryMs ?? SWEEP_EVERY_MS, log })
     : undefined;
-  main.attach({ companions, sweeper, queues, launcher: ownLauncher });
+  main.attach({ companions, sweeper, queues, launcher: ownLauncher, tracing: opts.tracing });
   return main;
 }
 
@@ -224,3 +236,4 @@ export {
   type RuntimeSettings,
 } from './runtime-logging';
 export type { WorkerLog, PodLogFields } from './activities/pod-metrics';
+export { startTracing, tracingSettings, type TracingSettings, type WorkerTracing } from './worker-tracing';

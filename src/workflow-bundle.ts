@@ -35,11 +35,22 @@ export interface WorkflowBundleFile {
   codePath: string;
 }
 
+/** The workflow interceptor module a traced bundle includes (src/worker-tracing.ts has the rest). */
+function workflowTracingModule(): string {
+  return require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+}
+
 /** `{ codePath }` of the bundle for the code as it is now, building it only when the cache lacks it. */
-export async function cachedWorkflowBundle(env: NodeJS.ProcessEnv = process.env): Promise<WorkflowBundleFile> {
-  const dir = path.join(cacheDir(env), 'workflow-bundles', codeHash());
+export async function cachedWorkflowBundle(env: NodeJS.ProcessEnv = process.env, opts: { traced?: boolean } = {}): Promise<WorkflowBundleFile> {
+  // A traced worker's workflows carry OpenTelemetry's interceptor: a bundle of its own, so that an
+  // untraced worker runs exactly the code it ran before tracing existed.
+  const dir = path.join(cacheDir(env), 'workflow-bundles', opts.traced ? `${codeHash()}-traced` : codeHash());
   await ensureCached(dir, async (tmp) => {
-    const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietLogger });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: workflowsPath(),
+      logger: quietLogger,
+      ...(opts.traced ? { workflowInterceptorModules: [workflowTracingModule()] } : {}),
+    });
     fs.writeFileSync(path.join(tmp, 'workflows.js'), code, { mode: 0o600 });
   });
   pruneOldBundles(path.dirname(dir), dir);

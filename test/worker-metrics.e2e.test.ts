@@ -1,17 +1,20 @@
 // The worker's Prometheus endpoint, scraped over HTTP during and after a real Job on a dev server: the
-// SDK's worker metrics and durable-jobs' pod metrics, whose counts must equal the Job's status. The
+// SDK's worker metrics and durable-jobs' pod metrics, whose counts must equal the Job's status. The same
+// worker traces (OpenTelemetry over OTLP/HTTP to a collector of the test's own): a span per pod. The
 // Temporal runtime is per process, so this file installs it (with the metrics address) before
 // anything else creates it: under node --test the file's process is its own.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { JobsClient } from '../src/client';
 import { createLocalEnv } from '../src/dev/servers';
 import { installRuntime } from '../src/runtime-logging';
-import { createJobWorker, type PodLogFields } from '../src/worker';
+import { createJobWorker, startTracing, type PodLogFields } from '../src/worker';
 import { cachedWorkflowBundle } from '../src/workflow-bundle';
 import { makeJob, shellContainer } from './helpers/jobs';
 import { eventually, freePort } from './helpers/procs';
@@ -37,11 +40,51 @@ function parseMetrics(text: string): Sample[] {
   return samples;
 }
 
+/** An OTLP/HTTP span as the JSON exporter sends it (only what the test reads). */
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  attributes?: Array<{ key: string; value: { stringValue?: string; intValue?: string | number } }>;
+  status?: { code?: number; message?: string };
+}
+interface OtlpBody {
+  resourceSpans?: Array<{ resource?: { attributes?: OtlpSpan['attributes'] }; scopeSpans?: Array<{ spans?: OtlpSpan[] }> }>;
+}
+
+/** A trace collector: every span POSTed to /v1/traces, with its resource's service.name. */
+async function startCollector(): Promise<{ url: string; spans: Array<OtlpSpan & { service?: string }>; close(): Promise<void> }> {
+  const spans: Array<OtlpSpan & { service?: string }> = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.url === '/v1/traces' && req.method === 'POST') {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpBody;
+        for (const rs of body.resourceSpans ?? []) {
+          const service = rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue;
+          for (const ss of rs.scopeSpans ?? []) for (const span of ss.spans ?? []) spans.push({ ...span, ...(service !== undefined ? { service } : {}) });
+      }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/v1/traces`, spans, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+const attr = (span: OtlpSpan, key: string): string | undefined => {
+  const v = span.attributes?.find((a) => a.key === key)?.value;
+  return v?.stringValue ?? (v?.intValue !== undefined ? String(v.intValue) : undefined);
+};
+
 function sum(samples: Sample[], name: string, where: Record<string, string> = {}): number {
   return samples.filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v)).reduce((a, s) => a + s.value, 0);
 }
 
-describe('worker metrics (dev server, Prometheus endpoint)', () => {
+describe('worker telemetry (dev server: Prometheus endpoint, OTLP traces)', () => {
   let env: TestWorkflowEnvironment;
   let dataDir: string;
   let url: string;
@@ -58,7 +101,8 @@ describe('worker metrics (dev server, Prometheus endpoint)', () => {
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('counts started, succeeded and failed pods as the Job status does, next to the SDK worker metrics', async () => {
+  it('counts started, succeeded and failed pods as the Job status does, next to the SDK worker metrics, and traces each pod', async () => {
+    const collector = await startCollector();
     const marks = fs.mkdtempSync(path.join(dataDir, 'marks-'));
     // Indexes 1 and 3 fail once (exit 3), then succeed: 4 succeeded, 2 failed, Complete.
     const script = `m=${marks}/$JOB_COMPLETION_INDEX; if [ $((JOB_COMPLETION_INDEX % 2)) = 1 ] && [ ! -e $m ]; then touch $m; exit 3; fi; sleep 0.3`;
@@ -72,7 +116,8 @@ describe('worker metrics (dev server, Prometheus endpoint)', () => {
       dataDir,
       isolation: 'process-group',
       maxConcurrentPods: MAX_PODS,
-      workflowBundle: await cachedWorkflowBundle(),
+      workflowBundle: await cachedWorkflowBundle(process.env, { traced: true }),
+      tracing: startTracing({ endpoint: collector.url, serviceName: 'metrics-e2e' }),
       log: (message, fields) => lines.push({ message, ...(fields ? { fields } : {}) }),
     });
 
@@ -106,5 +151,24 @@ describe('worker metrics (dev server, Prometheus endpoint)', () => {
     assert.equal(lines.filter((l) => l.fields?.event === 'pod-started').length, 6);
     assert.deepEqual(ended.map((f) => `${f.phase} ${f.exitCode}`).sort(), ['Failed 3', 'Failed 3', 'Succeeded 0', 'Succeeded 0', 'Succeeded 0', 'Succeeded 0']);
     assert.ok(ended.every((f) => f.job === 'metered' && f.namespace === 'default' && typeof f.durationMs === 'number' && f.pod.startsWith('metered-')));
+
+    // Traces, flushed when the worker stopped: a RunActivity span per pod, named after its pod, a child of
+    // the workflow's StartActivity span (trace context crosses the server in the activity's headers); the
+    // failed attempts are error spans; the workflow's own span came out of the sandbox through the sink.
+    await collector.close();
+    const spans = collector.spans;
+    const runs = spans.filter((sp) => sp.name === 'RunActivity:runPod');
+    assert.deepEqual(
+      runs.map((sp) => attr(sp, 'durable_jobs.pod')).sort(),
+      lines.filter((l) => l.fields?.event === 'pod-started').map((l) => l.fields!.pod).sort(),
+      'one span per pod, named after it',
+    );
+    assert.ok(runs.every((sp) => attr(sp, 'durable_jobs.job') === 'metered' && sp.service === 'metrics-e2e'));
+    // A failed pod is a benign failure (the Job's policy decides what it means), so its span's status
+    // is not ERROR, but it carries the pod's failure: exit code and reason.
+    assert.equal(runs.filter((sp) => /exit 3 · Error/.test(sp.status?.message ?? '')).length, status.failed, 'a failed pod span carries its exit code and reason');
+    const starts = new Map(spans.filter((sp) => sp.name === 'StartActivity:runPod').map((sp) => [sp.spanId, sp]));
+    assert.ok(runs.every((sp) => sp.parentSpanId !== undefined && starts.get(sp.parentSpanId)?.traceId === sp.traceId), 'a pod span is the child of the workflow span that started it');
+    assert.ok(spans.some((sp) => sp.name === 'RunWorkflow:job'), 'no workflow span');
   });
 });

@@ -49,7 +49,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   // Validation first: a bad manifest starts nothing, not even a server.
   const job = loadSingleJob(file);
   // Before any server or connection: they would create the runtime without the metrics endpoint.
-  const { log } = await startTelemetry(opts.telemetry ?? { logFormat: 'text' }, 'warn', out);
+  const { log, tracing } = await startTelemetry(opts.telemetry ?? { logFormat: 'text' }, 'warn', out);
   const dataDir = opts.dataDir ?? defaultDataDir();
   const ns = job.metadata.namespace;
   const name = job.metadata.name;
@@ -88,6 +88,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     dataDir,
     secretsDir: secretsDirFor(dataDir),
     ...(settings.codec ? { payloadCodec: settings.codec } : {}),
+    ...(tracing ? { tracing } : {}),
     log,
   });
   const jobs = new JobsClient(client);

@@ -3,7 +3,7 @@
 // server or connection exists.
 import { Command, Option } from 'commander';
 // Types only: every verb registers these options, and only the worker verbs may load the SDK's worker.
-import type { LogFormat, WorkerLog, WorkerLogLevel } from '../worker';
+import type { LogFormat, WorkerLog, WorkerLogLevel, WorkerTracing } from '../worker';
 import { CliError, type Output } from './output';
 
 // Checked against the worker's own lists by the compiler (and by test/cli-telemetry.test.ts at run time).
@@ -14,6 +14,8 @@ export interface TelemetryOptions {
   metricsAddress?: string;
   logFormat: LogFormat;
   logLevel?: WorkerLogLevel;
+  /** OTLP/HTTP traces URL; else OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT; else no tracing. */
+  otlpEndpoint?: string;
 }
 
 /** `defaultLevel`: `info` for a long-running worker (a line per pod), `warn` for `run` (its pods' output is the point). */
@@ -25,6 +27,10 @@ export function addTelemetryOptions(cmd: Command, defaultLevel: WorkerLogLevel):
       new Option('--log-level <level>', `error, warn (notes), info (+ a line per pod start and end), debug (+ the SDK's own info); default ${defaultLevel}`).choices([
         ...LOG_LEVEL_CHOICES,
       ]),
+    )
+    .option(
+      '--otlp-endpoint <url>',
+      'send OpenTelemetry spans of workflows and pods over OTLP/HTTP to URL (e.g. http://127.0.0.1:4318/v1/traces); default $OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or $OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces; off when none is set',
     );
 }
 
@@ -33,17 +39,25 @@ export interface Telemetry {
   log: WorkerLog;
   /** A start-up line (the banner): as it is, or a JSON info line with --log-format json. */
   say(message: string): void;
+  /** The worker's tracing (createJobWorker's `tracing`), when an OTLP endpoint is set. */
+  tracing?: WorkerTracing;
 }
 
 /** Installs the runtime with the options and says where the metrics are. */
 export async function startTelemetry(o: TelemetryOptions, defaultLevel: WorkerLogLevel, out: Output): Promise<Telemetry> {
-  const { checkAddress, formatJsonLog, installRuntime, sdkLogLevel, workerLog } = await import('../worker');
+  const { checkAddress, formatJsonLog, installRuntime, sdkLogLevel, startTracing, tracingSettings, workerLog } = await import('../worker');
   if (o.metricsAddress !== undefined) {
     try {
       checkAddress(o.metricsAddress);
     } catch (err) {
       throw new CliError(`error: --metrics-address: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+  let traces;
+  try {
+    traces = tracingSettings(o.otlpEndpoint);
+  } catch (err) {
+    throw new CliError(`error: --otlp-endpoint: ${err instanceof Error ? err.message : String(err)}`);
   }
   // DURABLE_JOBS_LOG_LEVEL=debug keeps working as before.
   const level = o.logLevel ?? (process.env.DURABLE_JOBS_LOG_LEVEL === 'debug' ? 'debug' : defaultLevel);
@@ -53,5 +67,7 @@ export async function startTelemetry(o: TelemetryOptions, defaultLevel: WorkerLo
   const log = workerLog({ level, format, write });
   const say = (m: string): void => write(format === 'json' ? formatJsonLog(new Date(), 'info', m) : m);
   if (o.metricsAddress !== undefined) say(`Prometheus metrics: http://${o.metricsAddress}/metrics`);
-  return { log, say };
+  if (traces === undefined) return { log, say };
+  say(`OpenTelemetry traces: ${traces.endpoint}`);
+  return { log, say, tracing: startTracing(traces) };
 }

@@ -93,7 +93,7 @@ export function addWorkerCommand(program: Command, out: Output, exit: (code: num
           sharedPaths: o.sharePath,
           podNetwork: o.podNetwork,
           podPidsLimit: o.podPidsLimit,
-          telemetry: { logFormat: o.logFormat, ...(o.logLevel ? { logLevel: o.logLevel } : {}), ...(o.metricsAddress !== undefined ? { metricsAddress: o.metricsAddress } : {}) },
+          telemetry: { logFormat: o.logFormat, ...(o.logLevel ? { logLevel: o.logLevel } : {}), ...(o.metricsAddress !== undefined ? { metricsAddress: o.metricsAddress } : {}), ...(o.otlpEndpoint !== undefined ? { otlpEndpoint: o.otlpEndpoint } : {}) },
           out,
         }),
       );
@@ -103,7 +103,7 @@ export function addWorkerCommand(program: Command, out: Output, exit: (code: num
 
 export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
   // Before the connection: it would create the runtime without the metrics endpoint.
-  const { log, say } = await startTelemetry(o.telemetry ?? { logFormat: 'text' }, 'info', o.out);
+  const { log, say, tracing } = await startTelemetry(o.telemetry ?? { logFormat: 'text' }, 'info', o.out);
   const settings = settingsFromEnv();
   const dataDir = o.dataDir ?? defaultDataDir();
   const isolation = o.isolation ?? 'auto';
@@ -128,6 +128,7 @@ export async function workerCommand(o: WorkerCommandOptions): Promise<number> {
       ...(o.sharedPaths !== undefined ? { sharedPaths: o.sharedPaths } : {}),
       ...(o.podNetwork !== undefined ? { podNetwork: o.podNetwork } : {}),
       ...(o.podPidsLimit !== undefined ? { podPidsLimit: o.podPidsLimit } : {}),
+      ...(tracing ? { tracing } : {}),
       log,
     });
   } catch (err) {

@@ -25,7 +25,7 @@ export async function devCommand(o: DevOptions, out: Output): Promise<number> {
   // Bad keys are found before the server starts.
   const codec = codecFromEnv();
   // Before the server: its connection would create the runtime without the metrics endpoint.
-  const { log } = await startTelemetry(o.telemetry ?? { logFormat: 'text' }, 'info', out);
+  const { log, tracing } = await startTelemetry(o.telemetry ?? { logFormat: 'text' }, 'info', out);
   out.info(`Starting the Temporal dev server (data in ${dataDir})...`);
   const server = await startEmbeddedServer({ dataDir, log: (m) => out.info(m) });
   const forget = writeDevServerInfo(dataDir, { pid: process.pid, address: server.address, uiUrl: server.uiUrl });
@@ -38,6 +38,7 @@ export async function devCommand(o: DevOptions, out: Output): Promise<number> {
       ...(o.maxPods !== undefined ? { maxConcurrentPods: o.maxPods } : {}),
       secretsDir: secretsDirFor(dataDir),
       ...(codec ? { payloadCodec: codec } : {}),
+      ...(tracing ? { tracing } : {}),
       log,
     });
     out.info(`Temporal Web UI: ${server.uiUrl}  (server ${server.address})`);

@@ -218,8 +218,10 @@ describe('a Temporal cluster on PostgreSQL with two worker hosts', { timeout: 2_
       '      restartPolicy: Never',
       '      terminationGracePeriodSeconds: 1',
       '      containers:',
-      // Short, yet long enough that the killed host surely has pods running; the word finds any left behind.
-      `      - {name: main, image: busybox, command: ["sh", "-c", "sleep 0.3; : ${word}"]}`,
+      // 3 s: 60 at a time, the Job lasts at least 50 s, which leaves pods to run while the killed host comes
+      // back and after the server restart even on an idle machine (with 0.3 s pods it could end first);
+      // the word finds any pod process left behind.
+      `      - {name: main, image: busybox, command: ["sh", "-c", "sleep 3; : ${word}"]}`,
       '',
     ].join('\n');
     await ok(['apply', '-f', '-'], manifest);

@@ -32,7 +32,7 @@ const LONGEST_FIRST = [
   'api-input-limits',
 ];
 
-/** Files with a script of their own, left out of `npm test`: the cluster e2e takes minutes (`npm run test:cluster`). */
+/** Files with a script of their own, left out of `npm test`: the cluster e2e takes minutes (`npm run test:cluster`, which CI runs after). */
 const SEPARATE = ['cluster.e2e'];
 /**
  * Files run alone after the rest: on a loaded machine the time-skipping server sometimes rejects a

@@ -12,6 +12,7 @@ import { JOB_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { SQL_TOOL_BINARY } from './builders';
 import type { Log } from './cache';
 import { JOB_SEARCH_ATTRIBUTE_KEYS, pickPort } from './embedded';
+import { killGroupNow } from './kill-group';
 import { startPostgres, type Postgres } from './postgres';
 import { resolveClusterServer } from './servers';
 
@@ -26,6 +27,11 @@ export interface TemporalCluster {
    */
   restart(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * SIGKILLs the server's process group and ends PostgreSQL (removing its data), synchronously: for a
+   * test's exit and signal handlers, where `stop` cannot be awaited. `stop` after it does nothing more.
+   */
+  killNow(): void;
 }
 
 export interface ClusterOptions {
@@ -155,6 +161,7 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Tempor
   const sqlTool = path.join(path.dirname(server.path), SQL_TOOL_BINARY);
   const postgres = await startPostgres({ host: '127.0.0.1', port: await pickPort(0), log: opts.log });
   let child: ChildProcess | undefined;
+  let killed = false;
   try {
     await createDatabases(sqlTool, postgres, opts.log);
     const ports = {} as ServicePorts;
@@ -176,6 +183,8 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Tempor
       try {
         child = spawn(server.path, ['--root', opts.dir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start'], {
           stdio: ['ignore', out.fd, out.fd],
+          // Its own process group, for killNow.
+          detached: true,
         });
       } finally {
         await out.close();
@@ -223,12 +232,19 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Tempor
         await start();
       },
       stop: async () => {
+        if (killed) return;
         await stopServer();
         await postgres.stop();
       },
+      killNow: () => {
+        killed = true;
+        // Only a live child: the pid of one that exited may lead someone else's group by now.
+        if (child && child.exitCode === null && child.signalCode === null) killGroupNow(child.pid);
+        postgres.killNow();
+      },
     };
   } catch (err) {
-    child?.kill('SIGKILL');
+    killGroupNow(child?.pid);
     await postgres.stop();
     throw err;
   }

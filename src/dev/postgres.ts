@@ -2,12 +2,13 @@
 // port and a unix socket in that dir, stopped with the caller. Debian's packages put the binaries in
 // /usr/lib/postgresql/<major>/bin, off PATH; `scripts/host-deps.sh --cluster` installs them.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { promises as fs, readdirSync } from 'node:fs';
+import { promises as fs, readdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { Log } from './cache';
 import { findOnPath, isExecutableFile } from './exec';
+import { killGroupNow } from './kill-group';
 
 export interface Postgres {
   host: string;
@@ -16,6 +17,11 @@ export interface Postgres {
   user: string;
   dataDir: string;
   stop(): Promise<void>;
+  /**
+   * Ends PostgreSQL and removes its data at once, synchronously (immediate shutdown, then SIGKILL to its
+   * process group): for exit and signal handlers, where `stop` cannot be awaited.
+   */
+  killNow(): void;
 }
 
 export interface PostgresOptions {
@@ -75,7 +81,8 @@ export async function startPostgres(opts: PostgresOptions): Promise<Postgres> {
       path.join(bin, 'postgres'),
       // A throwaway cluster: durability across a machine crash buys nothing, and fsync costs seconds per test.
       ['-D', dataDir, '-h', opts.host, '-p', String(opts.port), '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-      { ...owner, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
+      // Its own process group, so that killNow reaches its backends too.
+      { ...owner, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'], detached: true },
     );
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
@@ -98,7 +105,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<Postgres> {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   } catch (err) {
-    child?.kill('SIGKILL');
+    killGroupNow(child?.pid);
     await exited;
     await fs.rm(dir, { recursive: true, force: true });
     throw err;
@@ -118,6 +125,11 @@ export async function startPostgres(opts: PostgresOptions): Promise<Postgres> {
         clearTimeout(timer);
       }
       await fs.rm(dir, { recursive: true, force: true });
+    },
+    killNow() {
+      // SIGQUIT is PostgreSQL's immediate shutdown: no checkpoint, but it still removes its shared memory.
+      if (!gone) killGroupNow(child.pid, 'SIGQUIT', 5_000);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -18,11 +18,29 @@ export interface Network {
   /** The address the server binds and the hosts connect to. */
   serverIp: string;
   hosts: NetHost[];
+  /** SIGKILLs every process in the hosts' namespaces, then removes the namespaces and links; synchronous. */
   teardown(): void;
 }
 
 function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function pidsIn(ns: string): number[] {
+  return execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => /^\d+$/.test(l.trim()))
+    .map(Number);
+}
+
+function killPids(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
 }
 
 /** The network, or the reason it cannot be made here (then the caller runs its hosts unisolated). */
@@ -34,7 +52,8 @@ export function createNetwork(hostNames: string[]): Network | { unavailable: str
   const serverIp = `10.${second}.250.1`;
   const made: Array<() => void> = [];
   const teardown = (): void => {
-    for (const undo of made.reverse()) {
+    // Once: a second call (the after hook, then the exit handler) finds nothing left to undo.
+    for (const undo of made.splice(0).reverse()) {
       try {
         undo();
       } catch {
@@ -52,8 +71,12 @@ export function createNetwork(hostNames: string[]): Network | { unavailable: str
     const hosts = hostNames.map((name, i): NetHost => {
       const ns = `dj${tag}h${i}`;
       ip('netns', 'add', ns);
-      // Deleting the namespace deletes its end of the pair, and with it the root end.
-      made.push(() => ip('netns', 'del', ns));
+      // Deleting the namespace deletes its end of the pair, and with it the root end. Whatever still runs
+      // in it (a worker a failed test left, its pods) is killed first: it would keep the namespace alive.
+      made.push(() => {
+        killPids(pidsIn(ns));
+        ip('netns', 'del', ns);
+      });
       ip('link', 'add', ns, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
       ip('addr', 'add', `10.${second}.${i}.1/24`, 'dev', ns);
       ip('link', 'set', ns, 'up');
@@ -69,11 +92,7 @@ export function createNetwork(hostNames: string[]): Network | { unavailable: str
           cmd: 'ip',
           args: ['netns', 'exec', ns, 'unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec "$@"', name, cmd, ...args],
         }),
-        pids: () =>
-          execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
-            .split('\n')
-            .filter((l) => /^\d+$/.test(l.trim()))
-            .map(Number),
+        pids: () => pidsIn(ns),
       };
     });
     return { serverIp, hosts, teardown };

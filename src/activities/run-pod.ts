@@ -440,6 +440,7 @@ class PodRun {
       logTail: tail.text,
       logTruncated: tail.truncated,
       ...(status.log.file !== undefined ? { logFile: status.log.file } : {}),
+      ...(status.imagePull !== undefined ? { imagePull: status.imagePull } : {}),
     };
   }
 

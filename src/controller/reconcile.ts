@@ -50,7 +50,7 @@ export function apply(job: Job, state: JobState, event: ControllerEvent): void {
     case 'podFinished': {
       const { result } = event;
       pod.running = false;
-      recordRun(pod, result, event.at);
+      recordRun(state, pod, result, event.at);
       if (pod.deletion) return endDeleted(job, state, pod, result.phase, event.at);
       if (result.phase === 'Succeeded') return podSucceeded(spec, state, pod, event.at);
       if (spec.template.spec.restartPolicy === 'OnFailure' && result.reason !== POD_DEADLINE_REASON) {
@@ -74,7 +74,7 @@ export function apply(job: Job, state: JobState, event: ControllerEvent): void {
     case 'podCancelled':
       pod.running = false;
       // A killed pod keeps its exit codes and log tails, as a deleted pod's status shows them.
-      if (event.result) recordRun(pod, event.result, event.at);
+      if (event.result) recordRun(state, pod, event.result, event.at);
       if (pod.deletion) return endDeleted(job, state, pod, event.result?.phase ?? 'Failed', event.at);
       // Nobody but the controller cancels a pod; if it happens anyway, the pod did not succeed.
       return podFailed(job, state, pod, event.at);
@@ -123,7 +123,13 @@ function endDeleted(job: Job, state: JobState, pod: PodRecord, phase: 'Succeeded
 }
 
 /** What one run of the pod's containers reported; the run before an in-place restart is kept too. */
-function recordRun(pod: PodRecord, result: PodRunOutcome, at: number): void {
+function recordRun(state: JobState, pod: PodRecord, result: PodRunOutcome, at: number): void {
+  // The kubelet's image events are the pod's; here they are the Job's, naming the pod.
+  for (const c of result.containers) {
+    const pull = c.imagePull;
+    if (pull?.outcome === 'Failed') recordEvent(state, 'Warning', 'ErrImagePull', `Failed to pull image "${pull.image}" for pod ${pod.name}: ${pull.message ?? 'unknown error'}`, at);
+    else if (pull?.outcome === 'Pulled') recordEvent(state, 'Normal', 'Pulled', `Successfully pulled image "${pull.image}" for pod ${pod.name}`, at);
+  }
   if (pod.containers) pod.previousContainers = pod.containers;
   pod.containers = result.containers;
   if (result.worker) pod.worker = result.worker;

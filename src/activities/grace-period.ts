@@ -1,7 +1,8 @@
 // The grace period a pod's deletion asked for (`jobctl delete pod --grace-period N`): Temporal carries
 // nothing with an activity's cancellation, so the cancelled pod asks its Job's workflow, whose controller
 // state records it. An answer that does not come in time, or a workflow from before the query, leaves the
-// pod's own terminationGracePeriodSeconds.
+// pod's own terminationGracePeriodSeconds. Asked only when the workflow cancelled the pod (not when the
+// worker shuts down), at the cost of a query per deleted pod.
 import { Context } from '@temporalio/activity';
 
 /** Same name as `podGracePeriodQuery` in src/workflows/messages.ts (activities may not import workflow code). */
@@ -31,6 +32,8 @@ export function graceAsker(pod: string, timeoutMs = GRACE_QUERY_TIMEOUT_MS): Gra
   const { workflowId, runId } = execution;
   const handle = client.workflow.getHandle(workflowId, runId);
   return async () => {
+    // Only the workflow's cancel is a deletion; a worker shutting down has nobody to wait for.
+    if (ctx.cancellationDetails?.cancelRequested !== true) return undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
       const answer = await Promise.race([

@@ -264,7 +264,7 @@ describe('config view', () => {
 });
 
 describe('delete pod --grace-period / --force (kubectl delete.go)', () => {
-  it("unset is the pod's own; 0 without --force is 1; --force alone is 0", () => {
+  it("unset is the pod's own; 0 without --force is 1; --force alone is 0; --now is 1", () => {
     assert.equal(gracePeriodOf({}), undefined);
     assert.equal(gracePeriodOf({ gracePeriod: '-1' }), undefined);
     assert.equal(gracePeriodOf({ gracePeriod: '5' }), 5);
@@ -272,6 +272,8 @@ describe('delete pod --grace-period / --force (kubectl delete.go)', () => {
     assert.equal(gracePeriodOf({ gracePeriod: '0', force: true }), 0);
     assert.equal(gracePeriodOf({ force: true }), 0);
     assert.equal(gracePeriodOf({ gracePeriod: '3', force: true }), 3);
+    assert.equal(gracePeriodOf({ now: true }), 1);
+    assert.throws(() => gracePeriodOf({ now: true, gracePeriod: '5' }), /--now and --grace-period cannot be specified together/);
     assert.throws(() => gracePeriodOf({ gracePeriod: '2s' }), /invalid argument "2s" for "--grace-period" flag/);
   });
 });

@@ -142,6 +142,7 @@ export function buildProgram(out: Output, exit: (code: number) => void, verb?: s
     .option('--wait <bool>', 'wait until the Jobs are gone', bool, true)
     .option('--ignore-not-found', 'no error for Jobs that do not exist')
     .option('--grace-period <seconds>', "pods: seconds between SIGTERM and SIGKILL instead of the pod's terminationGracePeriodSeconds (0 needs --force)")
+    .option('--now', 'pods: --grace-period=1')
     .option('--force', 'pods: kill at once (SIGKILL), as --grace-period=0 --force does in kubectl')
     .action(async (args: string[], o: Parameters<typeof deleteCommand>[1]) => exit(await (await import('./verbs/delete')).deleteCommand(args, o, out)));
 

@@ -18,6 +18,7 @@ export interface DeleteOptions {
   /** Pods only; commander hands the text over. */
   gracePeriod?: string;
   force?: boolean;
+  now?: boolean;
 }
 
 export async function deleteCommand(args: string[], o: DeleteOptions, out: Output): Promise<number> {
@@ -37,8 +38,8 @@ export async function deleteCommand(args: string[], o: DeleteOptions, out: Outpu
     if (bySelection) throw new CliError('error: delete pods takes pod names (find them with `jobctl get pods -l job-name=NAME`)');
     return deletePods(refs.map((r) => r.name), o, out);
   }
-  if (o.gracePeriod !== undefined || o.force) {
-    throw new CliError("error: --grace-period and --force apply to pods; a deleted Job's pods get their terminationGracePeriodSeconds");
+  if (o.gracePeriod !== undefined || o.force || o.now) {
+    throw new CliError("error: --grace-period, --now and --force apply to pods; a deleted Job's pods get their terminationGracePeriodSeconds");
   }
   const cronJobs = (await import('./cronjobs')).deleteCronJobs;
   if (kind === 'cronjobs' || refs.some((r) => r.kind === 'cronjobs')) {
@@ -78,10 +79,14 @@ export async function deleteCommand(args: string[], o: DeleteOptions, out: Outpu
 
 /**
  * kubectl's grace period rules: unset (or negative) is the pod's own; `--grace-period=0` without `--force`
- * becomes 1 (kubectl keeps 0 for force deletion); `--force` alone is 0.
+ * becomes 1 (kubectl keeps 0 for force deletion); `--force` alone is 0; `--now` is 1.
  */
-export function gracePeriodOf(o: Pick<DeleteOptions, 'gracePeriod' | 'force'>): number | undefined {
+export function gracePeriodOf(o: Pick<DeleteOptions, 'gracePeriod' | 'force' | 'now'>): number | undefined {
   let grace = -1;
+  if (o.now) {
+    if (o.gracePeriod !== undefined) throw new CliError('error: --now and --grace-period cannot be specified together');
+    grace = 1;
+  }
   if (o.gracePeriod !== undefined) {
     if (!/^-?\d+$/.test(o.gracePeriod.trim())) {
       throw new CliError(`error: invalid argument "${o.gracePeriod}" for "--grace-period" flag: strconv.ParseInt: parsing "${o.gracePeriod}": invalid syntax`);

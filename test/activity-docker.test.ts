@@ -177,6 +177,14 @@ describe('runPod with the docker runtime', () => {
     assert.equal(c.reason, 'ContainerCannotRun');
     assert.equal(c.exitCode, 125);
     assert.equal(c.message, 'docker run failed (exit code 125): docker: Error response from daemon: pull access denied for fake/missing.');
+    assert.deepEqual(c.imagePull, { image: 'fake/missing', outcome: 'Failed', message: 'Error response from daemon: pull access denied for fake/missing.' });
+  });
+
+  it('says when it pulled the image first; an image already present says nothing', async () => {
+    const h = harness();
+    const result = await h.run(podInput({ containers: [{ name: 'main', image: 'fake/pulled' }, { name: 'side', image: 'fake/echo' }] }));
+    assert.equal(result.phase, 'Succeeded');
+    assert.deepEqual(result.containers.map((c) => c.imagePull), [{ image: 'fake/pulled', outcome: 'Pulled' }, undefined]);
   });
 
   it('shares emptyDir volumes between containers and keeps them across an in-place restart', async () => {

@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnoseConnectionFailure } from '../src/client/connection-errors';
+import path from 'node:path';
 import { JOBCTL, ROOT, jobYaml, startJobctlServer, type JobctlServer, type Ran } from './helpers/jobctl-server';
+import { processesWith, token } from './helpers/procs';
 
 function ok(ran: Ran, what: string): Ran {
   assert.equal(ran.code, 0, `${what} failed (${ran.code}):\n${ran.stderr}${ran.stdout}`);
@@ -146,6 +148,40 @@ describe('kubectl habits against a dev server', () => {
     const ran = ok(await s.jobctl(['apply', '-f', s.file('image-only.yaml', yaml)]), 'apply');
     assert.equal(ran.stdout, 'job.batch/image-only created\n');
     assert.match(ran.stderr, /^Warning: spec\.template\.spec\.containers\[0\] \("web"\): image "nginx" has no command: .*runtimeClassName: docker to run the image\n$/);
+  });
+
+  it('delete pod forces a retry: the pod is terminated with --grace-period, counted as failed, and replaced', async () => {
+    // The first pod ignores SIGTERM and would outlive its hour-long terminationGracePeriodSeconds; only
+    // --grace-period=1 (then SIGKILL) lets `delete pod` return. Its replacement finds the mark and succeeds.
+    const mark = path.join(path.dirname(s.file('retry.keep', '')), 'retry.mark');
+    const word = `1000.${token()}`;
+    const script = `if [ -e ${mark} ]; then echo replacement; exit 0; fi; touch ${mark}; trap '' TERM; exec sleep ${word}`;
+    const yaml = jobYaml('retry', script, { backoffLimit: 2 }).replace('terminationGracePeriodSeconds: 1', 'terminationGracePeriodSeconds: 3600');
+    ok(await s.jobctl(['create', '-f', s.file('retry.yaml', yaml)]), 'create');
+    const deadline = Date.now() + 60_000;
+    let pod = '';
+    while (pod === '' || processesWith(word).length === 0) {
+      assert.ok(Date.now() < deadline, 'the first pod did not start');
+      pod = ok(await s.jobctl(['get', 'pods', '-l', 'job-name=retry', '-o', 'jsonpath={.items[0].metadata.name}']), 'get pods').stdout.trim();
+    }
+
+    const deleted = ok(await s.jobctl(['delete', 'pod', pod, '--grace-period=1']), 'delete pod');
+    assert.equal(deleted.stdout, `pod "${pod}" deleted\n`);
+    assert.deepEqual(processesWith(word), [], 'the pod process is gone when delete returns');
+
+    ok(await s.jobctl(['wait', '--for=condition=complete', 'job/retry', '--timeout=120s']), 'wait');
+    const counts = ok(await s.jobctl(['get', 'job', 'retry', '-o', 'jsonpath={.status.failed},{.status.succeeded},{.status.terminating}']), 'get job');
+    assert.equal(counts.stdout, '1,1,0');
+    const pods = rows(ok(await s.jobctl(['get', 'pods', '-l', 'job-name=retry', '--sort-by', '.metadata.creationTimestamp']), 'get pods').stdout);
+    assert.deepEqual(pods.slice(1).map((r) => [r[0] === pod, r[2]]), [[true, 'Error'], [false, 'Completed']]);
+    assert.equal(ok(await s.jobctl(['logs', pods[2][0]]), 'logs').stdout, 'replacement\n');
+
+    // A finished pod, and one that never was: kubectl's NotFound and exit code 1.
+    const again = await s.jobctl(['delete', 'pod', pod]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, new RegExp(`^Error from server \\(NotFound\\): pods "${pod}" not found`));
+    const missing = await s.jobctl(['delete', 'pod/retry-zzzzz']);
+    assert.deepEqual([missing.code, missing.stderr], [1, 'Error from server (NotFound): pods "retry-zzzzz" not found\n']);
   });
 
   it('version, config view, cluster-info and completion', async () => {

@@ -19,6 +19,7 @@ import { bashCompletion, completionModel, zshCompletion } from '../src/cli/verbs
 import { parsePrinter } from '../src/cli/verbs/get';
 import { configView } from '../src/cli/verbs/info';
 import { changes } from '../src/cli/verbs/watch';
+import { gracePeriodOf } from '../src/cli/verbs/delete';
 import type { JobEvent, PodRecord } from '../src/controller/state';
 import type { JobWithStatus } from '../src/workflows/messages';
 
@@ -259,6 +260,21 @@ describe('config view', () => {
     assert.equal(view.apiKey, 'REDACTED');
     assert.deepEqual(view.tls, { enabled: true, clientCert: '/etc/tls/client.pem', clientKey: 'DATA+OMITTED' });
     assert.deepEqual(view.grpcMeta, { authorization: 'REDACTED' });
+  });
+});
+
+describe('delete pod --grace-period / --force (kubectl delete.go)', () => {
+  it("unset is the pod's own; 0 without --force is 1; --force alone is 0; --now is 1", () => {
+    assert.equal(gracePeriodOf({}), undefined);
+    assert.equal(gracePeriodOf({ gracePeriod: '-1' }), undefined);
+    assert.equal(gracePeriodOf({ gracePeriod: '5' }), 5);
+    assert.equal(gracePeriodOf({ gracePeriod: '0' }), 1);
+    assert.equal(gracePeriodOf({ gracePeriod: '0', force: true }), 0);
+    assert.equal(gracePeriodOf({ force: true }), 0);
+    assert.equal(gracePeriodOf({ gracePeriod: '3', force: true }), 3);
+    assert.equal(gracePeriodOf({ now: true }), 1);
+    assert.throws(() => gracePeriodOf({ now: true, gracePeriod: '5' }), /--now and --grace-period cannot be specified together/);
+    assert.throws(() => gracePeriodOf({ gracePeriod: '2s' }), /invalid argument "2s" for "--grace-period" flag/);
   });
 });
 

@@ -377,3 +377,39 @@ describe('runtime warnings as events', () => {
     assert.deepEqual(sim.state.events.map((e) => e.reason), ['SuccessfulCreate']);
   });
 });
+
+describe("the runtime's image pulls as the Job's events (issue 13)", () => {
+  it('a failed pull is a Warning ErrImagePull, a pull that happened a Normal Pulled, each naming the pod', () => {
+    const sim = new Sim(makeJob('img', { completions: 2 }));
+    sim.sync();
+    const [first] = sim.running();
+    const container = (imagePull: { image: string; outcome: 'Pulled' | 'Failed'; message?: string }, exitCode: number) => ({
+      name: 'main',
+      init: false,
+      exitCode,
+      reason: exitCode === 0 ? ('Completed' as const) : ('ContainerCannotRun' as const),
+      startedAt: '',
+      finishedAt: '',
+      logTail: '',
+      logTruncated: false,
+      imagePull,
+    });
+    apply(sim.job, sim.state, {
+      type: 'podFinished',
+      pod: first,
+      at: sim.now,
+      result: { phase: 'Failed', containers: [container({ image: 'busybox:nope', outcome: 'Failed', message: 'manifest unknown' }, 125)] },
+    });
+    sim.now += 10_000;
+    sim.sync();
+    const [second] = sim.running();
+    apply(sim.job, sim.state, { type: 'podFinished', pod: second, at: sim.now, result: { phase: 'Succeeded', containers: [container({ image: 'busybox', outcome: 'Pulled' }, 0)] } });
+    assert.deepEqual(
+      sim.state.events.filter((e) => e.reason !== 'SuccessfulCreate').map((e) => [e.type, e.reason, e.message]),
+      [
+        ['Warning', 'ErrImagePull', `Failed to pull image "busybox:nope" for pod ${first}: manifest unknown`],
+        ['Normal', 'Pulled', `Successfully pulled image "busybox" for pod ${second}`],
+      ],
+    );
+  });
+});

@@ -17,7 +17,7 @@ import { JobsClient } from '../src/client/jobs';
 import { createLocalEnv } from '../src/dev/servers';
 import { quietSdkLogs } from '../src/runtime-logging';
 import { createJobWorker, workflowsPath } from '../src/worker';
-import { patchUpdate, resumeUpdate, scaleUpdate, statusQuery, suspendUpdate, type ContinueAsNewThresholds, type JobResult } from '../src/workflows/messages';
+import { deletePodUpdate, patchUpdate, podsQuery, resumeUpdate, scaleUpdate, statusQuery, suspendUpdate, type ContinueAsNewThresholds, type JobResult } from '../src/workflows/messages';
 import { runChain } from './helpers/run-chain';
 import { historyToJSONObject } from './fixtures/history-json';
 import { makeJob, shellContainer } from './helpers/jobs';
@@ -121,6 +121,21 @@ export const RECORDINGS: Recording[] = [
     job: () => makeJob('pods-started-batch', { completions: 2, parallelism: 2 }, [shellContainer('echo started; sleep 2')]),
     drive: (handle) => until(handle, (s) => s.ready === 2),
     outcome: 'Complete/CompletionsReached',
+  },
+  {
+    name: 'delete-pod',
+    about: 'a running pod deleted from outside (deletePod, grace period 1): counted failed at once, replaced after the 10 s backoff, Complete',
+    job: (scratch) => {
+      const marker = path.join(scratch, 'delete-pod.marker');
+      return makeJob('delete-pod', {}, [shellContainer(`if [ -e '${marker}' ]; then echo replacement; exit 0; fi; touch '${marker}'; echo first; sleep 60`)]);
+    },
+    drive: async (handle) => {
+      await until(handle, (s) => s.ready === 1);
+      const { items } = await handle.query(podsQuery, {});
+      await handle.executeUpdate(deletePodUpdate, { args: [{ pod: items[0].name, gracePeriodSeconds: 1 }] });
+    },
+    outcome: 'Complete/CompletionsReached',
+    check: (r) => (r.job.status.failed === 1 && r.job.status.succeeded === 1 && r.pods.length === 2 ? undefined : `counts ${JSON.stringify(r.job.status)}, ${r.pods.length} pods`),
   },
   {
     name: 'continue-as-new',

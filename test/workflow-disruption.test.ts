@@ -76,4 +76,32 @@ describe('disruption: a worker shutting down under a running pod (section A)', {
     assert.equal(run.pods.length, 1);
     assert.equal(run.pods[0].conditions?.[0].reason, 'WorkerLost');
   });
+
+  it('an eviction (testing API evictPod) adds DisruptionTarget/EvictionByEvictionAPI, which podFailurePolicy can Ignore', async () => {
+    const mark = `${ctx.scratch.dir}/evicted`;
+    const word = `1000.${token()}`;
+    // The pod ignores SIGTERM and its own grace period is an hour: the eviction's gracePeriodSeconds ends it.
+    const job = makeJob(
+      'evicted',
+      { podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] }, podReplacementPolicy: 'Failed', backoffLimit: 0 },
+      [shellContainer(`if [ -e ${mark} ]; then exit 0; fi; touch ${mark}; trap '' TERM; exec sleep ${word}`)],
+    );
+    job.spec.template.spec.terminationGracePeriodSeconds = 3600;
+    const started = await ctx.env.start(job);
+    const run = await ctx.env.runWorker(async () => {
+      await until('the pod process', () => (processesWith(word).length > 0 ? true : undefined));
+      const { items } = await started.pods();
+      const evicted = await started.evictPod(items[0].name, { gracePeriodSeconds: 1 });
+      assert.deepEqual(processesWith(word), [], 'the pod process is gone when evictPod resolves');
+      assert.equal(evicted.podFailurePolicyAction, 'Ignore');
+      await assert.rejects(started.deletePod(items[0].name), (err: Error & { cause?: Error }) => /^pods "evicted-\w{5}" not found/.test(err.cause?.message ?? ''));
+      return started.result();
+    });
+    // backoffLimit 0: a counted failure would have failed the Job.
+    assert.equal(run.outcome?.type, 'Complete');
+    assert.deepEqual([run.status.failed, run.status.succeeded], [0, 1]);
+    const [first] = byCreation(run.pods);
+    assert.deepEqual(first.conditions?.map((c) => [c.type, c.status, c.reason, c.message]), [['DisruptionTarget', 'True', 'EvictionByEvictionAPI', 'Eviction API: evicting']]);
+    assert.equal(first.phase, 'Failed');
+  });
 });

@@ -4,7 +4,7 @@
 // workflow-hostile-input.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mergePatchProblem, pageOf, podStartedProblem, podsQueryProblem, scaleRequestProblem } from '../src/workflows/message-validation';
+import { mergePatchProblem, pageOf, podDeletionRequestProblem, podStartedProblem, podsQueryProblem, scaleRequestProblem } from '../src/workflows/message-validation';
 
 describe('message arguments', () => {
   it('podStarted: {pod, worker} strings only', () => {
@@ -16,6 +16,15 @@ describe('message arguments', () => {
     assert.equal(podStartedProblem({ pod: '', worker: 'w' }), 'podStarted.pod: Invalid value: "": must be a pod name');
     assert.equal(podStartedProblem({ pod: 'p', worker: { x: 1 } }), 'podStarted.worker: Invalid value: {"x":1}: must be a string');
     assert.match(podStartedProblem('x'.repeat(1000)) ?? '', /^podStarted: Invalid value: "x{76}\.\.\.: must be an object/);
+  });
+
+  it('deletePod: {pod, gracePeriodSeconds?, eviction?}', () => {
+    for (const ok of [{ pod: 'pi-abcde' }, { pod: 'pi-abcde', gracePeriodSeconds: 0, eviction: true }]) assert.equal(podDeletionRequestProblem(ok), undefined);
+    assert.equal(podDeletionRequestProblem('pi-abcde'), 'deletePod: Invalid value: "pi-abcde": must be an object {pod, gracePeriodSeconds?, eviction?}');
+    assert.equal(podDeletionRequestProblem({ pod: '' }), 'deletePod.pod: Invalid value: "": must be a pod name');
+    assert.equal(podDeletionRequestProblem({ pod: 'p', gracePeriodSeconds: -1 }), 'deletePod.gracePeriodSeconds: Invalid value: -1: must be an integer from 0 to 2147483647');
+    assert.equal(podDeletionRequestProblem({ pod: 'p', gracePeriodSeconds: 1.5 }), 'deletePod.gracePeriodSeconds: Invalid value: 1.5: must be an integer from 0 to 2147483647');
+    assert.equal(podDeletionRequestProblem({ pod: 'p', eviction: 'yes' }), 'deletePod.eviction: Invalid value: "yes": must be a boolean');
   });
 
   it('pods query: optional non-negative integers, the page clamped to 1..1000', () => {

@@ -142,6 +142,7 @@ async function launch(request: LaunchRequest, cli: DockerCli): Promise<LaunchRes
   await cli.run(['rm', '-f', name], CLI_TIMEOUT_MS);
 
   const last = new LastLine();
+  const pull = new PullWatch();
   // The docker CLI is spawned from here rather than by the pod launcher: one per container, next to
   // a container start that costs far more, and its stop goes through `docker stop` anyway.
   const sink = new LogSink(request.logFile, { onError: request.onLogError });
@@ -149,6 +150,7 @@ async function launch(request: LaunchRequest, cli: DockerCli): Promise<LaunchRes
     env: cli.env,
     onOutput: (chunk) => {
       last.write(chunk);
+      pull.write(chunk);
       sink.write(chunk);
     },
   });
@@ -157,7 +159,7 @@ async function launch(request: LaunchRequest, cli: DockerCli): Promise<LaunchRes
     const { message, exitCode } = spawnFailure(cli.command, spawned.error);
     return { ...launchFailure(`the docker runtime cannot start the docker CLI: ${message}`, exitCode), ...(sink.file !== undefined ? { logFile: sink.file } : {}) };
   }
-  return { ok: true, handle: new DockerContainer(spawned.group, name, cli, last, sink) };
+  return { ok: true, handle: new DockerContainer(spawned.group, name, cli, last, sink, pull, container.image) };
 }
 
 class DockerContainer implements ContainerHandle {
@@ -171,14 +173,20 @@ class DockerContainer implements ContainerHandle {
     private readonly cli: DockerCli,
     last: LastLine,
     sink: LogSink,
+    pull: PullWatch,
+    image: string,
   ) {
     this.done = run.done.then(async (status): Promise<ContainerExit> => {
       sink.close();
       const log = { tail: sink.tail(), ...(sink.file !== undefined ? { file: sink.file } : {}) };
       await cli.run(['rm', '-f', name], CLI_TIMEOUT_MS);
       if (status.code === DOCKER_RUN_FAILED) {
-        return { ...status, log, cannotRun: `docker run failed (exit code ${DOCKER_RUN_FAILED}): ${last.text() || 'no message'}` };
+        const said = last.text();
+        const cannotRun = `docker run failed (exit code ${DOCKER_RUN_FAILED}): ${said || 'no message'}`;
+        if (!pull.failed(said)) return { ...status, log, cannotRun };
+        return { ...status, log, cannotRun, imagePull: { image, outcome: 'Failed', message: said.replace(/^docker: /, '') } };
       }
+      if (pull.downloaded) return { ...signalledBy(status, this.sent), log, imagePull: { image, outcome: 'Pulled' } };
       return { ...signalledBy(status, this.sent), log };
     });
   }
@@ -227,6 +235,34 @@ class DockerCli {
   /** Runs a short docker command; never rejects, as the callers go on regardless (`docker rm -f` is idempotent). */
   run(args: string[], timeoutMs: number): Promise<CommandOutcome> {
     return runCommand(this.command, args, { env: this.env, timeoutMs });
+  }
+}
+
+/**
+ * Whether `docker run` pulled the image, or failed to: the CLI's own lines before the container's output
+ * (`Unable to find image 'x' locally`, `latest: Pulling from ...`, `Status: Downloaded newer image for x`).
+ * Only the first bytes are read: the pull happens before the container writes anything.
+ */
+export class PullWatch {
+  private head = '';
+  private static readonly LIMIT = 16 * 1024;
+
+  write(chunk: Buffer): void {
+    if (this.head.length < PullWatch.LIMIT) this.head += chunk.toString('utf8').slice(0, PullWatch.LIMIT - this.head.length);
+  }
+
+  /** A pull was under way (the image was not present, or the policy is Always). */
+  get pulling(): boolean {
+    return /^Unable to find image '.*' locally$|^\S+: Pulling from \S+$/m.test(this.head);
+  }
+
+  get downloaded(): boolean {
+    return /^Status: Downloaded newer image for \S+$/m.test(this.head);
+  }
+
+  /** Whether a failed start (exit code 125, `said` its last line) failed on the image. */
+  failed(said: string): boolean {
+    return this.pulling || /No such image|pull access denied|manifest unknown|repository does not exist|ErrImageNeverPull/i.test(said);
   }
 }
 

@@ -24,6 +24,7 @@ import { outcomeOf, PodMetrics, podEndedLine, podStartedLine, type PodLogFields,
 import { podDir, prepareVolumes, removePodDir } from './volumes';
 import { podLogFile } from '../data-dir/layout';
 import { podHostname } from '../api/pod-identity';
+import { graceAsker, type GraceAsker } from './grace-period';
 
 export interface ActivitiesOptions {
   /** The worker's data directory: logs go to `<dataDir>/logs`, emptyDir volumes to `<dataDir>/pods`. */
@@ -228,6 +229,9 @@ class PodRun {
   private readonly hitByDeadline = new Set<ContainerHandle>();
   private readonly results: ContainerResult[] = [];
   private cancelled = false;
+  /** The grace period of a cancellation (a pod deletion may ask for its own), once asked. */
+  private cancelGraceMs: Promise<number> | undefined;
+  private askGrace: GraceAsker = () => Promise.resolve(undefined);
   private deadlineExceeded = false;
   /** A stop kept a container from starting; with hitByDeadline, tells whether the deadline changed anything. */
   private skippedByStop = false;
@@ -271,6 +275,8 @@ class PodRun {
     const firstHeartbeat = setTimeout(() => ctx.heartbeat(), Math.min(FIRST_HEARTBEAT_MS, every));
     const heartbeats = setInterval(() => ctx.heartbeat(), every);
 
+    // Asked for in the activity's context; the abort comes from outside it.
+    this.askGrace = graceAsker(this.input.podName);
     const onAbort = (): void => this.stop('cancel');
     signal.addEventListener('abort', onAbort, { once: true });
 
@@ -335,16 +341,21 @@ class PodRun {
   }
 
   private stop(why: 'cancel' | 'deadline'): void {
-    if (why === 'cancel') this.cancelled = true;
-    else this.deadlineExceeded = true;
+    if (why === 'cancel') {
+      this.cancelled = true;
+      this.cancelGraceMs ??= this.askGrace().then((seconds) => (seconds === undefined ? this.graceMs : seconds * 1000));
+    } else this.deadlineExceeded = true;
     for (const handle of this.running) this.terminate(handle, why);
   }
 
   private terminate(handle: ContainerHandle, why: 'cancel' | 'deadline'): void {
     // A container that ended on its own keeps its own result, even if its output is still draining.
     if (handle.exited) return;
-    if (why === 'deadline') this.hitByDeadline.add(handle);
-    void handle.terminate(this.graceMs);
+    if (why === 'deadline') {
+      this.hitByDeadline.add(handle);
+      return void handle.terminate(this.graceMs);
+    }
+    void (this.cancelGraceMs ?? Promise.resolve(this.graceMs)).then((ms) => handle.terminate(ms));
   }
 
   private async runContainers(): Promise<void> {
@@ -429,6 +440,7 @@ class PodRun {
       logTail: tail.text,
       logTruncated: tail.truncated,
       ...(status.log.file !== undefined ? { logFile: status.log.file } : {}),
+      ...(status.imagePull !== undefined ? { imagePull: status.imagePull } : {}),
     };
   }
 

@@ -3,6 +3,7 @@
 // implement it; the pod run above them stays the same.
 import { spawn } from 'node:child_process';
 import type { Container, PodSpec } from '../api/types';
+import type { ImagePull } from '../api/pod';
 import type { PodFacts } from './env';
 import type { LogResult } from './pod-launcher';
 import { signalExitCode, type ExitStatus } from './process-group';
@@ -29,6 +30,8 @@ export interface ContainerExit extends ExitStatus {
   cannotRun?: string;
   /** The log file and its newest bytes. */
   log: LogResult;
+  /** The runtime pulled the image before the container ran, or could not (docker). */
+  imagePull?: ImagePull;
 }
 
 export interface ContainerHandle {

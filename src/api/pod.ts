@@ -34,6 +34,16 @@ export interface ContainerResult {
   logTruncated: boolean;
   /** Where the worker kept the full log. */
   logFile?: string;
+  /** The runtime pulled the container's image, or failed to (the docker runtime): the Job's events say so. */
+  imagePull?: ImagePull;
+}
+
+/** What the kubelet reports as the pod events `Pulled` and `Failed` (ErrImagePull). */
+export interface ImagePull {
+  image: string;
+  outcome: 'Pulled' | 'Failed';
+  /** Why the pull failed, in the runtime's words. */
+  message?: string;
 }
 
 export interface RunPodResult {

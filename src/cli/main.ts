@@ -131,14 +131,19 @@ export function buildProgram(out: Output, exit: (code: number) => void, verb?: s
     .action(async (args: string[], o: Parameters<typeof logsCommand>[1]) => exit(await (await import('./verbs/logs')).logsCommand(args, o, out)));
 
   withNamespace(program.command('delete'))
-    .description('Delete Jobs (their pods are stopped first) or CronJobs (with their Jobs): delete job NAME, delete cronjob NAME, delete -f FILE, delete jobs -l SEL, delete jobs --all')
-    .argument('[resource...]', 'job NAME..., or job/NAME')
+    .description(
+      'Delete Jobs (their pods are stopped first), CronJobs (with their Jobs) or pods (to force a retry): delete job NAME, delete cronjob NAME, delete pod NAME, delete -f FILE, delete jobs -l SEL, delete jobs --all',
+    )
+    .argument('[resource...]', 'job NAME..., pod NAME..., or job/NAME, pod/NAME')
     .option('-f, --filename <file>', 'the Jobs of these manifests (repeatable)', collect)
     .option('-R, --recursive', 'descend into directories given to -f')
     .option('-l, --selector <selector>', 'label selector')
     .option('--all', 'every Job of the namespace')
     .option('--wait <bool>', 'wait until the Jobs are gone', bool, true)
     .option('--ignore-not-found', 'no error for Jobs that do not exist')
+    .option('--grace-period <seconds>', "pods: seconds between SIGTERM and SIGKILL instead of the pod's terminationGracePeriodSeconds (0 needs --force)")
+    .option('--now', 'pods: --grace-period=1')
+    .option('--force', 'pods: kill at once (SIGKILL), as --grace-period=0 --force does in kubectl')
     .action(async (args: string[], o: Parameters<typeof deleteCommand>[1]) => exit(await (await import('./verbs/delete')).deleteCommand(args, o, out)));
 
   withNamespace(program.command('wait'))

@@ -3,7 +3,7 @@
 import { WorkflowUpdateFailedError, WorkflowUpdateStage, type WorkflowExecutionDescription, type WorkflowHandle, type WorkflowUpdateHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { InvalidStatus } from '../api/errors';
-import { UPDATE_REJECTED, deleteUpdate, type JobWithStatus } from '../workflows/messages';
+import { POD_NOT_FOUND, UPDATE_REJECTED, deletePodUpdate, deleteUpdate, type JobWithStatus, type PodDeletionRequest, type PodRecord } from '../workflows/messages';
 import { jobResultOf } from '../workflows/job-ending';
 import type { ClientContext } from './context';
 import { InvalidError, JobFinishedError, NoWorkerError, NotFoundError } from './errors';
@@ -35,12 +35,12 @@ function mapUpdateError(namespace: string, name: string, taskQueue: string, err:
 }
 
 /** Runs an update; a worker must accept it within the worker timeout. */
-export async function updateJob(
+export async function updateJob<T = JobWithStatus>(
   ctx: ClientContext,
   namespace: string,
   name: string,
-  start: (h: WorkflowHandle) => Promise<WorkflowUpdateHandle<JobWithStatus>>,
-): Promise<JobWithStatus> {
+  start: (h: WorkflowHandle) => Promise<WorkflowUpdateHandle<T>>,
+): Promise<T> {
   const desc = await ensureChangeable(ctx, namespace, name);
   const handle = chainHandle(ctx, desc);
   try {
@@ -49,6 +49,44 @@ export async function updateJob(
   } catch (err) {
     const mapped = mapUpdateError(namespace, name, desc.taskQueue, err);
     throw mapped instanceof NoWorkerError ? await noAnswer(ctx, namespace, name, desc.taskQueue) : mapped;
+  }
+}
+
+/**
+ * `kubectl delete pod` (or an eviction) of a pod of the Job: refused with NotFoundError (pods) when the pod
+ * has finished or is not the Job's. With `wait` (kubectl's default) this returns the pod once its
+ * process is gone; without, once the Job has accepted the deletion.
+ */
+export async function deletePod(
+  ctx: ClientContext,
+  namespace: string,
+  job: string,
+  request: PodDeletionRequest,
+  opts: { wait?: boolean } = {},
+): Promise<PodRecord | undefined> {
+  let desc: WorkflowExecutionDescription;
+  try {
+    desc = await ensureChangeable(ctx, namespace, job);
+  } catch (err) {
+    // A finished Job's pods have all finished: none is left to delete.
+    if (err instanceof JobFinishedError) throw new NotFoundError(namespace, request.pod, 'pods', `pods "${request.pod}" not found: Job "${job}" has finished, and so have its pods`);
+    throw err;
+  }
+  const handle = chainHandle(ctx, desc);
+  try {
+    const started = await ctx.client.withDeadline(Date.now() + ctx.workerTimeoutMs, () =>
+      handle.startUpdate(deletePodUpdate, { args: [request], waitForStage: WorkflowUpdateStage.ACCEPTED }),
+    );
+    return opts.wait === false ? undefined : await started.result();
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === POD_NOT_FOUND) {
+      throw new NotFoundError(namespace, request.pod, 'pods', err.cause.message);
+    }
+    const mapped = mapUpdateError(namespace, job, desc.taskQueue, err);
+    if (mapped instanceof JobFinishedError && mapped.why === 'finished') {
+      throw new NotFoundError(namespace, request.pod, 'pods', `pods "${request.pod}" not found: Job "${job}" has finished, and so have its pods`);
+    }
+    throw mapped instanceof NoWorkerError ? await noAnswer(ctx, namespace, job, desc.taskQueue) : mapped;
   }
 }
 

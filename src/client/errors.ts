@@ -9,8 +9,10 @@ export class NotFoundError extends Error {
     readonly namespace: string,
     readonly jobName: string,
     readonly resource: 'jobs' | 'pods' | 'cronjobs' = 'jobs',
+    /** The server's own words when they say more (`pods "x" not found: the pod has finished ...`). */
+    detail?: string,
   ) {
-    super(`Error from server (NotFound): ${resource} "${jobName}" not found`);
+    super(`Error from server (NotFound): ${detail ?? `${resource} "${jobName}" not found`}`);
     this.name = 'NotFoundError';
   }
 }

@@ -3,7 +3,7 @@
 // jobctl's client verbs import only from here. Nothing here loads the worker's native code.
 
 // ---- the client and its connection -------------------------------------------------------------------
-export { JobsClient } from './jobs';
+export { JobsClient, type PodDeletionOptions } from './jobs';
 export {
   ConfigError,
   ConnectionError,

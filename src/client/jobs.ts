@@ -21,11 +21,12 @@ import {
   type JobMergePatch,
   type JobResult,
   type JobWithStatus,
+  type PodDeletionRequest,
   type PodRecord,
   type PodsPage,
   type ScaleRequest,
 } from '../workflows/messages';
-import { deleteJob, updateJob } from './changes';
+import { deleteJob, deletePod, updateJob } from './changes';
 import type { ClientContext } from './context';
 import { applyPatch, createJob } from './create';
 import { AlreadyExistsError, NotFoundError } from './errors';
@@ -40,6 +41,20 @@ export { AlreadyExistsError } from './errors';
 export { jobNamesFromPodName, podLabels } from './list';
 export type { ApplyAction, EventRow, JobDetails, JobInfo, JobSource, JobsClientOptions, ListOptions, ListResult, PodRow, WaitCondition } from './types';
 
+
+export interface PodDeletionOptions {
+  /** Overrides the pod's terminationGracePeriodSeconds; 0 kills at once. */
+  gracePeriodSeconds?: number;
+  /** kubectl's default: return once the pod's process is gone. */
+  wait?: boolean;
+}
+
+function podDeletion(pod: string, opts: PodDeletionOptions, eviction: boolean): PodDeletionRequest {
+  const request: PodDeletionRequest = { pod };
+  if (opts.gracePeriodSeconds !== undefined) request.gracePeriodSeconds = opts.gracePeriodSeconds;
+  if (eviction) request.eviction = true;
+  return request;
+}
 
 export class JobsClient {
   readonly taskQueue: string;
@@ -208,6 +223,30 @@ export class JobsClient {
    */
   delete(namespace: string, name: string, opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<void> {
     return deleteJob(this.ctx, namespace, name, opts);
+  }
+
+  /**
+   * `kubectl delete pod POD [--grace-period N]` for a pod of Job `job`: the pod stops counting as active,
+   * is terminated (SIGTERM, the grace period, SIGKILL) and is counted as Kubernetes counts an externally
+   * deleted pod (podReplacementPolicy). Resolves with the pod once its process is gone (`wait: false`:
+   * once the Job accepted the deletion, with undefined). NotFoundError (pods) for a pod that has finished
+   * or is not the Job's. `gracePeriodSeconds` 0 kills at once (kubectl's `--force`).
+   */
+  deletePod(namespace: string, job: string, pod: string, opts: PodDeletionOptions = {}): Promise<PodRecord | undefined> {
+    return deletePod(this.ctx, namespace, job, podDeletion(pod, opts, false), opts);
+  }
+
+  /**
+   * The Eviction API on a pod of Job `job`: a delete that first adds the pod condition
+   * `DisruptionTarget=True` (reason EvictionByEvictionAPI), which podFailurePolicy `onPodConditions` can match.
+   */
+  evictPod(namespace: string, job: string, pod: string, opts: PodDeletionOptions = {}): Promise<PodRecord | undefined> {
+    return deletePod(this.ctx, namespace, job, podDeletion(pod, opts, true), opts);
+  }
+
+  /** The Job a pod's name says it belongs to, among the Jobs its name can have come from; NotFoundError (pods) if none holds it. */
+  async jobOfPod(namespace: string, pod: string): Promise<string> {
+    return (await this.getPod(namespace, pod)).details.job.metadata.name;
   }
 
   // ---- wait ----------------------------------------------------------------------------------------

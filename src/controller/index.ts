@@ -6,3 +6,4 @@ export { apply, applySpecChange, reconcile, suffixFrom } from './reconcile';
 export * from './pod-failure-policy';
 export * from './success-policy';
 export * from './carry';
+export * from './pod-deletion';

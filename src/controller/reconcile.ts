@@ -8,6 +8,7 @@ import { runtimeWarnings } from '../api/runtime-warnings';
 import { crashLoopDelay, podFailureDelay, recordPodFinished, remainingBackoff } from './backoff';
 import { matchPodFailurePolicy, type PodFailurePolicyAction } from './pod-failure-policy';
 import { matchSuccessPolicy } from './success-policy';
+import { evictionCondition } from './pod-deletion';
 import { podName, NAME_SUFFIX_ALPHABET } from './pods';
 import {
   activePods,
@@ -49,8 +50,8 @@ export function apply(job: Job, state: JobState, event: ControllerEvent): void {
     case 'podFinished': {
       const { result } = event;
       pod.running = false;
-      recordRun(pod, result, event.at);
-      if (pod.deletion) return finishDeleted(state, pod, result.phase, event.at);
+      recordRun(state, pod, result, event.at);
+      if (pod.deletion) return endDeleted(job, state, pod, result.phase, event.at);
       if (result.phase === 'Succeeded') return podSucceeded(spec, state, pod, event.at);
       if (spec.template.spec.restartPolicy === 'OnFailure' && result.reason !== POD_DEADLINE_REASON) {
         // The kubelet restarts the failed container in place after its crash-loop delay.
@@ -62,25 +63,73 @@ export function apply(job: Job, state: JobState, event: ControllerEvent): void {
     }
     case 'podDisrupted':
       pod.running = false;
-      if (pod.deletion) return finishDeleted(state, pod, 'Failed', event.at);
+      if (pod.deletion && !awaitsCount(pod)) return finishDeleted(state, pod, 'Failed', event.at);
       pod.reason = 'WorkerLost';
       pod.message = event.message;
-      pod.conditions = [
+      // An evicted pod keeps the eviction's DisruptionTarget: the pod has one condition of each type.
+      pod.conditions ??= [
         { type: 'DisruptionTarget', status: 'True', reason: 'WorkerLost', message: event.message, lastTransitionTime: iso(event.at) },
       ];
       return podFailed(job, state, pod, event.at);
     case 'podCancelled':
       pod.running = false;
       // A killed pod keeps its exit codes and log tails, as a deleted pod's status shows them.
-      if (event.result) recordRun(pod, event.result, event.at);
-      if (pod.deletion) return finishDeleted(state, pod, event.result?.phase ?? 'Failed', event.at);
+      if (event.result) recordRun(state, pod, event.result, event.at);
+      if (pod.deletion) return endDeleted(job, state, pod, event.result?.phase ?? 'Failed', event.at);
       // Nobody but the controller cancels a pod; if it happens anyway, the pod did not succeed.
       return podFailed(job, state, pod, event.at);
+    case 'podDeleted':
+      return deletedFromOutside(job, state, pod, event.at, event.gracePeriodSeconds, event.eviction === true);
   }
 }
 
+/**
+ * A user deleted (or evicted) the pod. It stops being active at once and is terminated gracefully. Under
+ * podReplacementPolicy TerminatingOrFailed it counts as failed the moment it starts terminating, even if
+ * it then ends Succeeded, and its replacement waits only for the failure backoff (2.13, 2.6). Under
+ * Failed it is neither counted nor replaced until its process has ended; then it counts as what it ended
+ * as, and the podFailurePolicy judges a failure only then (4.1): an eviction's DisruptionTarget can match.
+ */
+function deletedFromOutside(job: Job, state: JobState, pod: PodRecord, at: number, gracePeriodSeconds: number | undefined, eviction: boolean): void {
+  // Deleting a terminating pod again changes nothing (its termination is already under way).
+  if (pod.deletion) return;
+  const { spec } = job;
+  if (eviction) pod.conditions = [...(pod.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget'), evictionCondition(at)];
+  pod.deletion = { cause: 'External', at: iso(at), stopPending: true };
+  if (gracePeriodSeconds !== undefined) pod.deletion.gracePeriodSeconds = gracePeriodSeconds;
+  if (spec.podReplacementPolicy !== 'Failed') {
+    pod.deletion.counted = true;
+    state.failed += 1;
+    state.backoff = recordPodFinished(state.backoff, 'failed', at);
+    if (spec.backoffLimitPerIndex !== undefined && pod.index !== undefined) indexFailed(spec, state, pod.index, pod, 'Count', at);
+  }
+  // Waiting for an in-place restart: no process exists, so the pod is gone at once.
+  if (!pod.running) {
+    delete pod.deletion.stopPending;
+    endDeleted(job, state, pod, 'Failed', at);
+  }
+}
+
+/** An external deletion under podReplacementPolicy Failed: counted only once the pod has ended. */
+function awaitsCount(pod: PodRecord): boolean {
+  return pod.deletion?.cause === 'External' && pod.deletion.counted !== true;
+}
+
+/** A deleted pod's process is gone: counted now if its deletion was not counted when it began. */
+function endDeleted(job: Job, state: JobState, pod: PodRecord, phase: 'Succeeded' | 'Failed', at: number): void {
+  if (!awaitsCount(pod)) return finishDeleted(state, pod, phase, at);
+  if (phase === 'Succeeded') return podSucceeded(job.spec, state, pod, at);
+  return podFailed(job, state, pod, at);
+}
+
 /** What one run of the pod's containers reported; the run before an in-place restart is kept too. */
-function recordRun(pod: PodRecord, result: PodRunOutcome, at: number): void {
+function recordRun(state: JobState, pod: PodRecord, result: PodRunOutcome, at: number): void {
+  // The kubelet's image events are the pod's; here they are the Job's, naming the pod.
+  for (const c of result.containers) {
+    const pull = c.imagePull;
+    if (pull?.outcome === 'Failed') recordEvent(state, 'Warning', 'ErrImagePull', `Failed to pull image "${pull.image}" for pod ${pod.name}: ${pull.message ?? 'unknown error'}`, at);
+    else if (pull?.outcome === 'Pulled') recordEvent(state, 'Normal', 'Pulled', `Successfully pulled image "${pull.image}" for pod ${pod.name}`, at);
+  }
   if (pod.containers) pod.previousContainers = pod.containers;
   pod.containers = result.containers;
   if (result.worker) pod.worker = result.worker;
@@ -366,6 +415,12 @@ export function reconcile(job: Job, state: JobState, ctx: ReconcileContext): Rec
   const { spec } = job;
   const { now } = ctx;
   const result: ReconcileResult = { decisions: [] };
+  // Pods deleted from outside since the last sync: their runs are stopped whatever else happens.
+  for (const p of state.pods) {
+    if (!p.deletion?.stopPending) continue;
+    delete p.deletion.stopPending;
+    result.decisions.push({ type: 'deletePod', pod: p.name });
+  }
   if (state.deletionTimestamp !== undefined) {
     // A deleted Job only takes its pods down; it never reaches a terminal condition.
     for (const p of activePods(state)) deletePod(state, p, 'JobDeleted', now, result.decisions);

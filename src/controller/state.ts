@@ -13,7 +13,19 @@ export type DeletionCause =
   | 'ScaleDown' // not counted
   | 'Suspend' // not counted
   | 'JobSucceeded' // lingering pods after success: not counted
-  | 'JobDeleted'; // the Job itself is being deleted: the pods go with it
+  | 'JobDeleted' // the Job itself is being deleted: the pods go with it
+  | 'External'; // deleted or evicted by a user (`jobctl delete pod`): counted by podReplacementPolicy (2.3, 2.13)
+
+export interface PodDeletion {
+  cause: DeletionCause;
+  at: string;
+  /** The grace period the deletion asked for (`--grace-period`); the pod's terminationGracePeriodSeconds otherwise. */
+  gracePeriodSeconds?: number;
+  /** External deletions under podReplacementPolicy TerminatingOrFailed: counted as failed when they began (2.13). */
+  counted?: boolean;
+  /** An external deletion whose run the next sync has yet to stop (`apply` cannot decide, `reconcile` does). */
+  stopPending?: boolean;
+}
 
 export interface PodCondition {
   type: 'DisruptionTarget';
@@ -31,8 +43,8 @@ export interface PodRecord {
   creationTimestamp: string;
   startTime?: string;
   finishedAt?: string;
-  /** Set while the controller deletes the pod; the pod stays in `pods` until its process is gone. */
-  deletion?: { cause: DeletionCause; at: string };
+  /** Set while the pod is being deleted; the pod stays in `pods` until its process is gone. */
+  deletion?: PodDeletion;
   /** OnFailure: when the next in-place run of the containers is due (epoch ms). */
   restartAt?: number;
   /** True while a run of the pod's containers is in flight on a worker. */
@@ -135,7 +147,9 @@ export type ControllerEvent =
   | { type: 'podFinished'; pod: string; result: PodRunOutcome; at: number }
   | { type: 'podDisrupted'; pod: string; message: string; at: number }
   /** The controller's deletion ended the run; `result` says what the killed containers did, if known. */
-  | { type: 'podCancelled'; pod: string; result?: PodRunOutcome; at: number };
+  | { type: 'podCancelled'; pod: string; result?: PodRunOutcome; at: number }
+  /** A user deleted the pod (`jobctl delete pod`), or evicted it (the delete adds DisruptionTarget first). */
+  | { type: 'podDeleted'; pod: string; at: number; gracePeriodSeconds?: number; eviction?: boolean };
 
 /** What a pod's run reported, reduced to what the controller needs (the activity's RunPodResult fits). */
 export interface PodRunOutcome {

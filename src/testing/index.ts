@@ -21,6 +21,7 @@ import { finishedCondition } from '../api/conditions';
 import type { Job, JobStatus } from '../api/types';
 import { JobsClient } from '../client/jobs';
 import {
+  deletePodUpdate,
   deleteUpdate,
   patchUpdate,
   resumeUpdate,
@@ -74,6 +75,13 @@ export interface StartedJob {
   scale(request: ScaleRequest): Promise<JobWithStatus>;
   /** Resolves once every pod is gone; the Job's workflow then ends. */
   delete(): Promise<JobWithStatus>;
+  /**
+   * `jobctl delete pod POD [--grace-period N]`: resolves with the pod once its process is gone; rejects
+   * with `pods "x" not found` for a pod that has finished or is not this Job's.
+   */
+  deletePod(pod: string, opts?: { gracePeriodSeconds?: number }): Promise<PodRecord>;
+  /** An eviction: a delete that first adds the pod condition DisruptionTarget=True/EvictionByEvictionAPI. */
+  evictPod(pod: string, opts?: { gracePeriodSeconds?: number }): Promise<PodRecord>;
 }
 
 export interface StartOptions {
@@ -158,6 +166,8 @@ export class JobTestEnvironment {
       resume: () => handle.executeUpdate(resumeUpdate),
       scale: (r) => handle.executeUpdate(scaleUpdate, { args: [r] }),
       delete: () => handle.executeUpdate(deleteUpdate),
+      deletePod: (pod, o = {}) => handle.executeUpdate(deletePodUpdate, { args: [{ pod, ...o }] }),
+      evictPod: (pod, o = {}) => handle.executeUpdate(deletePodUpdate, { args: [{ pod, ...o, eviction: true }] }),
     };
   }
 

@@ -7,10 +7,13 @@ import { ApplicationFailure, condition, log, setHandler } from '@temporalio/work
 import type { Job } from '../api/types';
 import { JobValidationError } from '../api/errors';
 import { updateJob } from '../api/update';
-import { applySpecChange, computeStatus, isFinished, type JobState } from '../controller';
+import { applySpecChange, computeStatus, isFinished, podDeletionProblem, type JobState, type PodRecord } from '../controller';
 import {
+  POD_NOT_FOUND,
   UPDATE_REJECTED,
+  deletePodUpdate,
   deleteUpdate,
+  podGracePeriodQuery,
   eventsQuery,
   jobQuery,
   patchUpdate,
@@ -25,11 +28,12 @@ import {
   type JobWithStatus,
   type PodsPage,
   type PodsQueryArgs,
+  type PodDeletionRequest,
   type PodsStarted,
   type ScaleRequest,
 } from './messages';
 import { snapshot, type JobContext } from './job-context';
-import { isPodStarted, mergePatchProblem, pageOf, podStartedProblem, podsQueryProblem, scaleRequestProblem } from './message-validation';
+import { isPodStarted, mergePatchProblem, pageOf, podDeletionRequestProblem, podStartedProblem, podsQueryProblem, scaleRequestProblem } from './message-validation';
 import type { PodDispatch } from './pod-dispatch';
 
 const SUSPEND: JobMergePatch = { spec: { suspend: true } };
@@ -45,6 +49,10 @@ export function registerHandlers(ctx: JobContext, pods: PodDispatch): void {
     return pagePods(state, args);
   });
   setHandler(eventsQuery, () => state.events);
+  setHandler(podGracePeriodQuery, (pod: unknown) => {
+    const p = typeof pod === 'string' ? state.pods.find((x) => x.name === pod) : undefined;
+    return p?.deletion?.gracePeriodSeconds ?? null;
+  });
   setHandler(podStartedSignal, (arg: unknown) => {
     // A signal cannot be refused: one that is not what the worker sends is dropped, never fatal.
     if (!isPodStarted(arg)) return void log.warn('dropped a podStarted signal', { problem: podStartedProblem(arg) });
@@ -92,6 +100,30 @@ export function registerHandlers(ctx: JobContext, pods: PodDispatch): void {
       check(scalePatch(r as ScaleRequest));
     },
   });
+  setHandler(
+    deletePodUpdate,
+    async (request: PodDeletionRequest): Promise<PodRecord> => {
+      // No patch marker: runs from before this handler cannot hold a deletePod update, and the controller
+      // changes only what such an update sets in motion, so nothing a recorded history replays differs.
+      const { pod } = request;
+      // The validator found it among the unfinished pods; the same record moves to the finished ones.
+      const record = state.pods.find((p) => p.name === pod) as PodRecord;
+      ctx.inbox.push({ type: 'podDeleted', pod, at: Date.now(), gracePeriodSeconds: request.gracePeriodSeconds, eviction: request.eviction === true });
+      const mine = ++ctx.changes;
+      // As kubectl waits for a deleted pod to be gone, this returns once the loop has folded in its end.
+      await condition(() => !state.pods.some((p) => p.name === pod) && (ctx.synced >= mine || isFinished(state) || state.deletionTimestamp !== undefined));
+      return { ...record };
+    },
+    {
+      validator: (request: unknown) => {
+        const problem = podDeletionRequestProblem(request);
+        if (problem !== undefined) throw ApplicationFailure.nonRetryable(problem, UPDATE_REJECTED.invalid);
+        rejectIfClosing(ctx);
+        const missing = podDeletionProblem(state, (request as PodDeletionRequest).pod);
+        if (missing !== undefined) throw ApplicationFailure.nonRetryable(missing, POD_NOT_FOUND);
+      },
+    },
+  );
   setHandler(
     deleteUpdate,
     async () => {

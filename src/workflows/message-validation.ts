@@ -5,7 +5,7 @@
 // logged, a query fails, an update is rejected by its validator so nothing enters history).
 import { checkValueLimits } from '../api/value-limits';
 import { ManifestError } from '../api/errors';
-import type { PodStarted, PodsQueryArgs } from './messages';
+import type { PodDeletionRequest, PodStarted, PodsQueryArgs } from './messages';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -72,4 +72,22 @@ export function scaleRequestProblem(arg: unknown): string | undefined {
   // The numbers themselves are checked as spec.parallelism / spec.completions by the patch they become.
   if (arg.parallelism === undefined) return 'scale.parallelism: Required value';
   return undefined;
+}
+
+/** Kubernetes' ceiling on a grace period is int64 seconds; a timer cannot wait past ~68 years anyway. */
+const MAX_GRACE_SECONDS = 2 ** 31 - 1;
+
+/** Why a `deletePod` argument is not `{pod, gracePeriodSeconds?, eviction?}`, if it is not. */
+export function podDeletionRequestProblem(arg: unknown): string | undefined {
+  if (!isObject(arg)) return `deletePod: Invalid value: ${shown(arg)}: must be an object {pod, gracePeriodSeconds?, eviction?}`;
+  if (typeof arg.pod !== 'string' || arg.pod === '') return `deletePod.pod: Invalid value: ${shown(arg.pod)}: must be a pod name`;
+  const grace = arg.gracePeriodSeconds;
+  if (grace !== undefined && !(Number.isSafeInteger(grace) && (grace as number) >= 0 && (grace as number) <= MAX_GRACE_SECONDS))
+    return `deletePod.gracePeriodSeconds: Invalid value: ${shown(grace)}: must be an integer from 0 to ${MAX_GRACE_SECONDS}`;
+  if (arg.eviction !== undefined && typeof arg.eviction !== 'boolean') return `deletePod.eviction: Invalid value: ${shown(arg.eviction)}: must be a boolean`;
+  return undefined;
+}
+
+export function isPodDeletionRequest(arg: unknown): arg is PodDeletionRequest {
+  return podDeletionRequestProblem(arg) === undefined;
 }

@@ -106,6 +106,31 @@ export const scaleUpdate = defineUpdate<JobWithStatus, [ScaleRequest]>('scale');
  */
 export const deleteUpdate = defineUpdate<JobWithStatus>('delete');
 
+/**
+ * `kubectl delete pod NAME [--grace-period N]`, or an eviction (a delete that first adds the pod condition
+ * DisruptionTarget=True/EvictionByEvictionAPI). Refused with type `NotFound` and Kubernetes' message
+ * (`pods "x" not found`) for a pod that has finished or never was. Accepted, it stops counting the pod as
+ * active, terminates it (SIGTERM, the grace period, SIGKILL) and returns the pod once its process is gone.
+ */
+export const deletePodUpdate = defineUpdate<PodRecord, [PodDeletionRequest]>('deletePod');
+
+export interface PodDeletionRequest {
+  pod: string;
+  /** Overrides the pod's terminationGracePeriodSeconds; 0 kills at once (kubectl's `--force`). */
+  gracePeriodSeconds?: number;
+  /** An eviction rather than a plain delete. */
+  eviction?: boolean;
+}
+
+/** The ApplicationFailure type of a pod deletion refused because the pod does not exist (any more). */
+export const POD_NOT_FOUND = 'NotFound';
+
+/**
+ * Asked by a pod's activity when its run is cancelled: the grace period its deletion asked for, or
+ * null for the pod's own terminationGracePeriodSeconds. Same name in src/activities/run-pod.ts.
+ */
+export const podGracePeriodQuery = defineQuery<number | null, [string]>('podGracePeriod');
+
 /** The workflow that removes a finished Job's execution after ttlSecondsAfterFinished (or at once after delete). */
 export const JOB_REMOVAL_WORKFLOW_TYPE = 'jobRemoval';
 

@@ -6,6 +6,7 @@
 //   fake/trap        ignores stop's SIGTERM; stop's SIGKILL after -t seconds ends it (exit 137)
 //   fake/volume      writes <container>.txt into every -v directory, prints what they hold, exits 0
 //   fake/missing     fails like a missing image (exit 125)
+//   fake/pulled      pulls the image first (docker's lines), then runs like fake/echo
 //   fake/slow        spends 3 s "pulling" before its container exists, then runs like fake/wait
 // A running `run` keeps <state>/<name>.pid; `stop` and `rm -f` reach it with SIGUSR1 (the engine's
 // SIGTERM to the container) and SIGUSR2 (its SIGKILL).
@@ -52,6 +53,12 @@ async function main() {
       process.stderr.write("Unable to find image 'fake/missing:latest' locally\n");
       process.stderr.write('docker: Error response from daemon: pull access denied for fake/missing.\n');
       process.exit(125);
+    }
+    if (image === 'fake/pulled') {
+      process.stderr.write("Unable to find image 'fake/pulled:latest' locally\n");
+      process.stderr.write('latest: Pulling from fake/pulled\nStatus: Downloaded newer image for fake/pulled:latest\n');
+      console.log('pulled and ran');
+      process.exit(0);
     }
     if (image === 'fake/slow') {
       console.log('pulling');

@@ -111,7 +111,7 @@ export function kubePod(job: Job, pod: PodRecord): KubePod {
       namespace: job.metadata.namespace,
       creationTimestamp: kubeTime(pod.creationTimestamp),
       deletionTimestamp: pod.deletion ? kubeTime(pod.deletion.at) : undefined,
-      deletionGracePeriodSeconds: pod.deletion ? job.spec.template.spec.terminationGracePeriodSeconds : undefined,
+      deletionGracePeriodSeconds: pod.deletion ? (pod.deletion.gracePeriodSeconds ?? job.spec.template.spec.terminationGracePeriodSeconds) : undefined,
       labels: identity.labels,
       annotations: nonEmpty(annotations),
       // The controller removes its finalizer once the finished pod is counted (JOB-SEMANTICS 6.3).

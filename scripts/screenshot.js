@@ -26,9 +26,12 @@ const browser = spawn(
   { stdio: ['ignore', 'ignore', 'pipe'] },
 );
 const done = (code) => {
+  // The profile is removed once Chromium is gone: a browser still writing to it makes rm fail (ENOTEMPTY).
+  browser.once('exit', () => {
+    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    process.exit(code);
+  });
   browser.kill('SIGKILL');
-  fs.rmSync(profile, { recursive: true, force: true });
-  process.exit(code);
 };
 setTimeout(() => {
   process.stderr.write('screenshot: timed out\n');

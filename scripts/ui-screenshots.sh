@@ -2,7 +2,8 @@
 # Screenshots of what the Temporal Web UI shows for Jobs, taken with headless Chromium:
 #   - the workflow list, with a Failed Job (red) next to a running one;
 #   - the failed Job: its failure (the Kubernetes reason) and its failed pod activities;
-#   - the running Job: its current details (phase, counts, active pods, last events).
+#   - the running Job: its history, its current details (phase, counts, active pods, last events) and
+#     its pending pod activities.
 # Usage: scripts/ui-screenshots.sh [OUT_DIR]   (default: ./ui-screenshots)
 # Needs a built tree (npm install) and Chromium (Debian: apt-get install chromium).
 set -euo pipefail
@@ -88,4 +89,7 @@ shot workflows "$ui/namespaces/$ns/workflows"
 shot failed-job "$(wf fails)"
 shot workflows-failed-filter "$ui/namespaces/$ns/workflows?query=$(node -e 'process.stdout.write(encodeURIComponent(process.argv[1]))' "ExecutionStatus=\"Failed\"")"
 shot running-job "$(wf runs)"
+# Its current details (phase, counts, active pods, last events) and its running pods.
+shot running-job-details "$(wf runs)/metadata"
+shot running-job-pods "$(wf runs)/pending-activities"
 jobctl delete job runs > /dev/null

@@ -271,7 +271,8 @@ describe('runPod with the docker runtime', () => {
     const err: unknown = await running.then(() => assert.fail('a cancelled pod has no result'), (e: unknown) => e);
     const took = Date.now() - cancelledAt;
     assert.ok(err instanceof CancelledFailure);
-    assert.ok(took < 2_800, `did not wait for the pull (${took} ms)`);
+    // The pull takes 20 s: ending well before it, on however busy a machine, means it was not waited for.
+    assert.ok(took < 15_000, `did not wait for the pull (${took} ms)`);
     assert.deepEqual(
       callsFor(name).map((a) => (a[0] === 'run' ? ['run', '...'] : a)),
       [['rm', '-f', name], ['run', '...'], ['stop', '-t', '30', name], ['rm', '-f', name]],

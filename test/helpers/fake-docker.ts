@@ -7,7 +7,7 @@
 //   fake/volume      writes <container>.txt into every -v directory, prints what they hold, exits 0
 //   fake/missing     fails like a missing image (exit 125)
 //   fake/pulled      pulls the image first (docker's lines), then runs like fake/echo
-//   fake/slow        spends 3 s "pulling" before its container exists, then runs like fake/wait
+//   fake/slow        spends 20 s "pulling" before its container exists, then runs like fake/wait
 // A running `run` keeps <state>/<name>.pid; `stop` and `rm -f` reach it with SIGUSR1 (the engine's
 // SIGTERM to the container) and SIGUSR2 (its SIGKILL).
 import fs from 'node:fs';
@@ -62,7 +62,7 @@ async function main() {
     }
     if (image === 'fake/slow') {
       console.log('pulling');
-      await new Promise((r) => setTimeout(r, 3000));
+      await new Promise((r) => setTimeout(r, 20_000));
     }
     fs.writeFileSync(pidFile(o.name), String(process.pid));
     process.on('exit', () => fs.rmSync(pidFile(o.name), { force: true }));

@@ -67,6 +67,8 @@ export interface JobWorkerOptions {
   sweepEveryMs?: number;
   /** Notes (warnings) and per-pod start/end lines, the latter with fields (src/activities/pod-metrics.ts). */
   log?: WorkerLog;
+  /** Activity interceptors of every worker this makes (the testing API records what each pod was given). */
+  activityInterceptors?: NonNullable<SdkWorkerOptions['interceptors']>['activity'];
 }
 
 export { workflowsPath } from './workflow-bundle';
@@ -178,6 +180,7 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
     // (0.8 x heartbeatTimeout = 16 s) would let a deleted pod run ~16 s past its deletion.
     maxHeartbeatThrottleInterval: '1 second',
     defaultHeartbeatThrottleInterval: '1 second',
+    ...(opts.activityInterceptors ? { interceptors: { activity: opts.activityInterceptors } } : {}),
     // shutdownGraceTime stays 0: on shutdown pods are cancelled at once and the activity gives them
     // their own terminationGracePeriodSeconds (SIGTERM, grace, SIGKILL) before the worker exits.
   } satisfies Partial<SdkWorkerOptions>;

@@ -125,7 +125,8 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
   it("activeDeadlineSeconds counts from the Job's start, not the run's", async () => {
     // Five short pods cross several runs; the sixth runs until the deadline stops it. A pod that ends at
     // the deadline's instant would race the deadline's cancel, which the time-skipping server answers
-    // with ACTIVITY_UNKNOWN and then never hands out the workflow task again (issue 13).
+    // with ACTIVITY_UNKNOWN and then never hands out the workflow task again (a limit of that server: the
+    // wait would fail with StuckWorkflowTaskError, see src/testing/stuck-task.ts).
     const count = `${ctx.scratch.dir}/pods`;
     const script = `n=$(cat ${count} 2>/dev/null | wc -l); echo x >> ${count}; if [ "$n" -ge 5 ]; then sleep 1000; else sleep 0.3; fi`;
     const job = makeJob('can-deadline', { completions: 50, parallelism: 1, activeDeadlineSeconds: 4 }, [shellContainer(script)]);

@@ -32,7 +32,8 @@ const TASK_EVENTS = new Set([
 const SHOWN_EVENTS = 12;
 
 export class StuckTaskWatch {
-  private outstanding: { key: string; since: number } | undefined;
+  /** The run's history as last seen, and since when (real time) it has not grown. */
+  private still: { runId: string; length: number; since: number } | undefined;
 
   constructor(
     private readonly client: Client,
@@ -42,35 +43,38 @@ export class StuckTaskWatch {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Throws StuckWorkflowTaskError once one workflow task has been outstanding for longer than the bound. */
+  /**
+   * Throws StuckWorkflowTaskError once the run's history has not grown for longer than the bound while a
+   * workflow task is outstanding. The history is read only then: a Job's history can be megabytes.
+   */
   async check(): Promise<void> {
-    const handle = this.client.workflow.getHandle(this.workflowId);
-    const described = await handle.describe();
+    const described = await this.client.workflow.getHandle(this.workflowId).describe();
+    const now = this.now();
     if (described.status.name !== 'RUNNING') {
-      this.outstanding = undefined;
+      this.still = undefined;
       return;
     }
-    const events = (await this.client.workflow.getHandle(this.workflowId, described.runId).fetchHistory()).events ?? [];
+    const { runId, historyLength } = described;
+    if (this.still?.runId !== runId || this.still.length !== historyLength) {
+      this.still = { runId, length: historyLength, since: now };
+      return;
+    }
+    if (now - this.still.since <= this.boundMs) return;
+    const events = (await this.client.workflow.getHandle(this.workflowId, runId).fetchHistory()).events ?? [];
     const task = [...events].reverse().find((e) => TASK_EVENTS.has(e.eventType ?? 0));
     const open = task && (task.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED || task.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
     if (!open) {
-      this.outstanding = undefined;
+      // Idle, not stuck: waiting on a timer or a running pod. Looked at again after another bound.
+      this.still = { runId, length: historyLength, since: now };
       return;
     }
-    const key = `${described.runId}/${String(task.eventId)}`;
-    const now = this.now();
-    if (this.outstanding?.key !== key) {
-      this.outstanding = { key, since: now };
-      return;
-    }
-    if (now - this.outstanding.since <= this.boundMs) return;
-    const seconds = Math.round((now - this.outstanding.since) / 1000);
+    const seconds = Math.round((now - this.still.since) / 1000);
     throw new StuckWorkflowTaskError(
       [
         `Job ${this.label} is stuck: its workflow task (event ${String(task.eventId)}, ${eventName(task)}) has been outstanding for ${seconds} s.`,
         `Either no worker polls task queue "${described.taskQueue}" (wait inside env.runWorker), or the time-skipping test server refused`,
         `the task's completion and never hands it out again (a known limit of that server: see "Testing your own Jobs" in the README).`,
-        `Last events of run ${described.runId}:`,
+        `Last events of run ${runId}:`,
         ...events.slice(-SHOWN_EVENTS).map((e) => `  ${describeEvent(e)}`),
       ].join('\n'),
     );

@@ -35,11 +35,13 @@ const LONGEST_FIRST = [
 /** Files with a script of their own, left out of `npm test`: the cluster e2e takes minutes (`npm run test:cluster`). */
 const SEPARATE = ['cluster.e2e'];
 /**
- * Files run alone after the rest. None now: workflow-continue-as-new ran here while the Job's workflow
- * cancelled timers that could fire during the task cancelling them, which the time-skipping server
- * refuses ("invalid history builder state") and then never hands the task out again (issue 13).
+ * Files run alone after the rest: on a loaded machine the time-skipping server sometimes rejects a
+ * workflow task that cancels a pod whose activity completed while the task ran (ACTIVITY_UNKNOWN) and
+ * never hands it out again, and this file's many short pods and hand-overs meet that race most. The
+ * other trigger, cancelling a timer that fired meanwhile, is gone (patch no-racing-timers); a frozen
+ * Job now fails its wait after a minute with StuckWorkflowTaskError instead of holding the run (issue 13).
  */
-const ALONE = [];
+const ALONE = ['workflow-continue-as-new'];
 
 const root = path.resolve(__dirname, '..');
 const dir = path.join(root, 'dist', 'test');

@@ -48,6 +48,9 @@ describe('durable-jobs/testing on the time-skipping server', { timeout: 300_000 
     };
     const run = await env.run(makeJob('report', { completions: 3, parallelism: 2, completionMode: 'Indexed' }, [container]));
     assert.equal(run.outcome?.type, 'Complete');
+    // The wait skipped time in steps: the clock did not jump to the pods' stale ten-year activity timeouts.
+    const past = (await env.currentTimeMs()) - Date.parse(run.status.completionTime!);
+    assert.ok(past < 86_400_000, `the clock ran ${past} ms past the Job's end`);
     assert.equal(run.podsCreated, 3);
     assert.equal(run.peakActive, 2);
     assert.deepEqual(run.created.map((p) => p.index), [0, 1, 2]);

@@ -20,7 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, msToTs } from '@temporalio/common';
+import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { parseManifests } from '../api';
 import type { Job, JobStatus } from '../api/types';
@@ -127,11 +128,21 @@ export interface JobTestEnvironmentOptions {
 }
 
 const DEFAULT_STUCK_TASK_MS = 60_000;
+/**
+ * Waits skip virtual time in steps of these sizes rather than leaving it unlocked until the Job ends: the
+ * server never removes an ended activity's timeout timers (ten years out for a pod), so a clock left
+ * unlocked jumped there the moment the Job ended and later Jobs ran ten years on.
+ */
+const MIN_STEP_MS = 1_000;
+const MAX_STEP_MS = 3_600_000;
 /** How often a wait looks for stray time locks and stuck tasks (real time). */
 const WATCH_EVERY_MS = 300;
 
 export class JobTestEnvironment {
   private readonly ledger: TimeLockLedger;
+  /** A client whose waits leave time alone: waits skip time themselves, a step at a time. */
+  private readonly plain: Client;
+  private readonly testService: TestService;
   private readonly capture = new PodCapture();
   /** Workers running now, each with the abort that stops it (teardown stops them all). */
   private readonly workers = new Set<AbortController>();
@@ -153,7 +164,9 @@ export class JobTestEnvironment {
   ) {
     const testService = env.connection.testService as TestService | undefined;
     if (!testService) throw new Error('the time-skipping test server has no test service');
+    this.testService = testService;
     this.ledger = new TimeLockLedger(env.client, testService);
+    this.plain = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
     // Every call in flight listens on it; a test's polling has many.
     setMaxListeners(0, this.calls.signal);
   }
@@ -227,10 +240,14 @@ export class JobTestEnvironment {
     this.ledger.watch(handle.workflowId, handle.firstExecutionRunId);
     const label = `${namespace}/${name}`;
     const watch = [{ workflowId: handle.workflowId, label }];
-    const closedRun = () => this.env.client.workflow.getHandle(handle.workflowId).result().then(
-      () => undefined,
-      () => undefined,
-    );
+    const plainJobs = new JobsClient(this.plain, { taskQueue: this.taskQueue });
+    const closedRun = () =>
+      this.stepping(() =>
+        this.plain.workflow.getHandle(handle.workflowId).result().then(
+          () => undefined,
+          () => undefined,
+        ),
+      );
     return {
       namespace,
       name,
@@ -238,7 +255,7 @@ export class JobTestEnvironment {
       status: () => jobs.status(namespace, name),
       pods: (offset, limit) => jobs.pods(namespace, name, offset, limit),
       events: () => jobs.events(namespace, name),
-      result: async (o) => toRun(await this.watched(() => jobs.result(namespace, name), watch, o?.stuckTaskMs), this.capture),
+      result: async (o) => toRun(await this.watched(() => this.stepping(() => plainJobs.result(namespace, name)), watch, o?.stuckTaskMs), this.capture),
       patch: (p) => refused(handle.executeUpdate(patchUpdate, { args: [p] })),
       suspend: () => refused(handle.executeUpdate(suspendUpdate)),
       resume: () => refused(handle.executeUpdate(resumeUpdate)),
@@ -316,6 +333,29 @@ export class JobTestEnvironment {
     await Promise.all(stopping);
     await this.env.teardown();
     if (this.ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /**
+   * Runs `call` (a wait that leaves time alone) while letting virtual time pass a step at a time. A step
+   * that passed at once (nothing ran, time skipped) doubles the next one, up to MAX_STEP_MS; one that took
+   * real time (a pod ran meanwhile) starts again from MIN_STEP_MS. The step in flight when `call`
+   * settles runs out by itself: the clock goes at most that far past the end of what was awaited.
+   */
+  private async stepping<T>(call: () => Promise<T>): Promise<T> {
+    let settled = false;
+    void (async () => {
+      let step = MIN_STEP_MS;
+      while (!settled) {
+        const began = Date.now();
+        await this.testService.unlockTimeSkippingWithSleep({ duration: msToTs(step) });
+        step = Date.now() - began < step / 2 ? Math.min(step * 2, MAX_STEP_MS) : MIN_STEP_MS;
+      }
+    })().catch(() => undefined);
+    try {
+      return await call();
+    } finally {
+      settled = true;
+    }
   }
 
   private inScope<T>(fn: () => Promise<T>): Promise<T> {

@@ -21,7 +21,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, msToTs } from '@temporalio/common';
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { parseManifests } from '../api';
 import type { Job, JobStatus } from '../api/types';
@@ -143,6 +143,12 @@ export class JobTestEnvironment {
   /** A client whose waits leave time alone: waits skip time themselves, a step at a time. */
   private readonly plain: Client;
   private readonly testService: TestService;
+  /**
+   * The watches' own client: no retries (the SDK retries a failed call on a timer, which throws outside
+   * any promise once teardown has closed the channel) and room for a history of megabytes (a Job with a
+   * large pod template), which the server sends in one message.
+   */
+  private readonly watchClient: Client;
   private readonly capture = new PodCapture();
   /** Workers running now, each with the abort that stops it (teardown stops them all). */
   private readonly workers = new Set<AbortController>();
@@ -156,6 +162,7 @@ export class JobTestEnvironment {
   private closed = false;
 
   private constructor(
+    private readonly watchConnection: Connection,
     readonly env: TestWorkflowEnvironment,
     private readonly bundle: WorkflowBundleFile,
     readonly dataDir: string,
@@ -165,7 +172,8 @@ export class JobTestEnvironment {
     const testService = env.connection.testService as TestService | undefined;
     if (!testService) throw new Error('the time-skipping test server has no test service');
     this.testService = testService;
-    this.ledger = new TimeLockLedger(env.client, testService);
+    this.watchClient = new Client({ connection: watchConnection, namespace: env.namespace ?? 'default' });
+    this.ledger = new TimeLockLedger(this.watchClient, testService);
     this.plain = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
     // Every call in flight listens on it; a test's polling has many.
     setMaxListeners(0, this.calls.signal);
@@ -177,7 +185,12 @@ export class JobTestEnvironment {
     quietSdkLogs('ERROR');
     const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'durable-jobs-test-'));
     const [env, bundle] = await Promise.all([createTimeSkippingEnv({ log: opts.log }), cachedWorkflowBundle()]);
-    return new JobTestEnvironment(env, bundle, dataDir, opts.dataDir === undefined, opts);
+    const watchConnection = await Connection.connect({
+      address: env.address,
+      interceptors: [],
+      channelArgs: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 },
+    });
+    return new JobTestEnvironment(watchConnection, env, bundle, dataDir, opts.dataDir === undefined, opts);
   }
 
   get jobs(): JobsClient {
@@ -331,6 +344,7 @@ export class JobTestEnvironment {
       });
     });
     await Promise.all(stopping);
+    await this.watchConnection.close();
     await this.env.teardown();
     if (this.ownsDataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
   }
@@ -387,7 +401,7 @@ export class JobTestEnvironment {
     // A wait ended early (stuck, torn down) abandons `what`: its own rejection must not go unhandled.
     what.catch(() => undefined);
     const bound = stuckTaskMs ?? this.opts.stuckTaskMs ?? DEFAULT_STUCK_TASK_MS;
-    const watches = jobs.map((j) => new StuckTaskWatch(this.env.client, j.workflowId, j.label, bound));
+    const watches = jobs.map((j) => new StuckTaskWatch(this.watchClient, j.workflowId, j.label, bound));
     return new Promise<T>((resolve, reject) => {
       let done = false;
       let timer: NodeJS.Timeout | undefined;

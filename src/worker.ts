@@ -73,6 +73,8 @@ export interface JobWorkerOptions {
   tracing?: WorkerTracing;
   /** Notes (warnings) and per-pod start/end lines, the latter with fields (src/activities/pod-metrics.ts). */
   log?: WorkerLog;
+  /** Activity interceptors of every worker this makes (the testing API records what each pod was given). */
+  activityInterceptors?: NonNullable<SdkWorkerOptions['interceptors']>['activity'];
 }
 
 export { workflowsPath } from './workflow-bundle';
@@ -188,7 +190,10 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
     // (0.8 x heartbeatTimeout = 16 s) would let a deleted pod run ~16 s past its deletion.
     maxHeartbeatThrottleInterval: '1 second',
     defaultHeartbeatThrottleInterval: '1 second',
-    ...(opts.tracing ? { interceptors: { activity: opts.tracing.activityInterceptors } } : {}),
+    // Tracing's first: a pod's span then covers the caller's interceptors too.
+    ...(opts.tracing || opts.activityInterceptors
+      ? { interceptors: { activity: [...(opts.tracing?.activityInterceptors ?? []), ...(opts.activityInterceptors ?? [])] } }
+      : {}),
     // shutdownGraceTime stays 0: on shutdown pods are cancelled at once and the activity gives them
     // their own terminationGracePeriodSeconds (SIGTERM, grace, SIGKILL) before the worker exits.
   } satisfies Partial<SdkWorkerOptions>;

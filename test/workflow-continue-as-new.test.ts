@@ -123,11 +123,14 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
   });
 
   it("activeDeadlineSeconds counts from the Job's start, not the run's", async () => {
-    // Five short pods cross several runs; the sixth runs until the deadline stops it. A pod that ends at
-    // the deadline's instant would race the deadline's cancel, which the time-skipping server answers
-    // with ACTIVITY_UNKNOWN and then never hands out the workflow task again (issue 13).
-    const count = `${ctx.scratch.dir}/pods`;
-    const script = `n=$(cat ${count} 2>/dev/null | wc -l); echo x >> ${count}; if [ "$n" -ge 5 ]; then sleep 1000; else sleep 0.3; fi`;
+    // Short pods cross several runs until 1.5 s after the first pod started; pods started later run until
+    // the deadline stops them. A pod that ends while the task cancelling it at the deadline runs would
+    // race that cancel, which the time-skipping server answers with ACTIVITY_UNKNOWN and then never hands
+    // out the task again (a limit of that server: the wait would fail with StuckWorkflowTaskError, see
+    // src/testing/stuck-task.ts). Counting pods instead of time let a short pod meet the deadline on a
+    // loaded machine, where five short pods took longer than the 4 s.
+    const first = `${ctx.scratch.dir}/first-start`;
+    const script = `[ -f ${first} ] || date +%s%N > ${first}; age=$(( ($(date +%s%N) - $(cat ${first})) / 1000000 )); if [ "$age" -ge 1500 ]; then sleep 1000; else sleep 0.3; fi`;
     const job = makeJob('can-deadline', { completions: 50, parallelism: 1, activeDeadlineSeconds: 4 }, [shellContainer(script)]);
     const started = await ctx.env.start(job, SMALL);
     const run = await ctx.env.runWorker(() => started.result());

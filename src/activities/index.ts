@@ -1,5 +1,5 @@
 // The pod activity and the pieces of its runtimes that other layers may reuse.
-export { createActivities, runtimeNotes, isolationSupport, podResultOf, DEADLINE_EXCEEDED_MESSAGE, ISOLATION_MODES } from './run-pod';
+export { createActivities, podFacts, runtimeNotes, isolationSupport, podResultOf, DEADLINE_EXCEEDED_MESSAGE, ISOLATION_MODES } from './run-pod';
 export type { ActivitiesOptions, PodActivities, Isolation } from './run-pod';
 export { LocalPods, PodSlots, readPodRecord, writePodRecord, POD_RECORD_FILE } from './pod-record';
 export type { PodDirRecord } from './pod-record';

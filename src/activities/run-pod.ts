@@ -154,6 +154,19 @@ export function createActivities(opts: ActivitiesOptions): PodActivities {
   };
 }
 
+/** What the downward API and the containers' environment see of the pod this input runs. */
+export function podFacts(input: RunPodInput, secretsDir?: string): PodFacts {
+  return {
+    podName: input.podName,
+    namespace: input.namespace,
+    labels: input.labels ?? {},
+    annotations: input.annotations ?? {},
+    index: input.index,
+    ...(secretsDir !== undefined ? { secretsDir } : {}),
+    hostname: podHostname(input.jobName, input.podName, input.index, typeof input.spec.hostname === 'string' ? input.spec.hostname : undefined),
+  };
+}
+
 /** The runtime a pod asks for with runtimeClassName; the sandbox probe runs once, on first use. */
 function runtimeChooser(opts: ActivitiesOptions): (spec: PodSpec) => Promise<ContainerRuntime> {
   let processes: Promise<ContainerRuntime> | undefined;
@@ -248,15 +261,7 @@ class PodRun {
     secretsDir: string | undefined,
   ) {
     this.spec = input.spec;
-    this.facts = {
-      podName: input.podName,
-      namespace: input.namespace,
-      labels: input.labels ?? {},
-      annotations: input.annotations ?? {},
-      index: input.index,
-      ...(secretsDir !== undefined ? { secretsDir } : {}),
-      hostname: podHostname(input.jobName, input.podName, input.index, typeof input.spec.hostname === 'string' ? input.spec.hostname : undefined),
-    };
+    this.facts = podFacts(input, secretsDir);
     const grace = this.spec.terminationGracePeriodSeconds;
     this.graceMs = (typeof grace === 'number' && grace >= 0 ? grace : DEFAULT_GRACE_SECONDS) * 1000;
   }

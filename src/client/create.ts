@@ -19,14 +19,25 @@ import { MEMO_JOB, emptyStatus } from './stored';
  * Creates the Job: starts its workflow. A Job of that name in that namespace that still exists, running
  * or finished, makes this fail with AlreadyExistsError; only a deleted Job frees its name.
  */
-export async function createJob(ctx: ClientContext, job: Job, opts: { continueAsNew?: ContinueAsNewThresholds } = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
+export interface CreateOptions {
+  continueAsNew?: ContinueAsNewThresholds;
+  /** The controller's state to start from (tests of a Job midway); the workflow validates it as any input. */
+  state?: JobInput['state'];
+  /**
+   * For a server that cannot remove executions (the time-skipping test server): start even though a
+   * closed execution of the Job's name is still there. The caller checks that it is a deleted Job's.
+   */
+  replaceClosed?: boolean;
+}
+
+export async function createJob(ctx: ClientContext, job: Job, opts: CreateOptions = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
   // Callers in JavaScript can pass anything: the manifest's limits hold for objects too.
   checkJobObjectLimits(job);
   // The workflow refuses an invalid Job too, but only once started: refused here, nothing is created.
   validateJobObject(job, job.metadata.uid);
   const withUid = withControllerUid(job, randomUUID());
   const stored: Job = { ...withUid, metadata: { ...withUid.metadata, creationTimestamp: new Date().toISOString() } };
-  const input: JobInput = opts.continueAsNew ? { job: stored, continueAsNew: opts.continueAsNew } : { job: stored };
+  const input: JobInput = { job: stored, ...(opts.continueAsNew ? { continueAsNew: opts.continueAsNew } : {}), ...(opts.state ? { state: opts.state } : {}) };
   const support = await ctx.searchAttributes();
   const typedSearchAttributes: SearchAttributePair[] = support.ok
     ? [
@@ -42,7 +53,7 @@ export async function createJob(ctx: ClientContext, job: Job, opts: { continueAs
       taskQueue: ctx.taskQueue,
       args: [input],
       // A finished Job still exists (as in Kubernetes) until it is deleted, which removes its execution.
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdReusePolicy: opts.replaceClosed ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
       staticSummary: `Job ${job.metadata.namespace}/${job.metadata.name}`,
       // The Job as created, readable without a worker and listed with the execution; without its env
       // values, which the Web UI would show to anyone who can list workflows.

@@ -16,7 +16,6 @@ import {
   scaleUpdate,
   statusQuery,
   suspendUpdate,
-  type ContinueAsNewThresholds,
   type JobEvent,
   type JobMergePatch,
   type JobResult,
@@ -28,7 +27,7 @@ import {
 } from '../workflows/messages';
 import { deleteJob, deletePod, updateJob } from './changes';
 import type { ClientContext } from './context';
-import { applyPatch, createJob } from './create';
+import { applyPatch, createJob, type CreateOptions } from './create';
 import { AlreadyExistsError, NotFoundError } from './errors';
 import { jobNamesFromPodName, listJobs, listPods } from './list';
 import { podLogs, firstPod, LogsError, type LogOptions, type PodLogs } from './logs';
@@ -92,7 +91,7 @@ export class JobsClient {
    * Creates the Job: starts its workflow. A Job of that name in that namespace that still exists, running
    * or finished, makes this fail with AlreadyExistsError; only a deleted Job frees its name.
    */
-  create(job: Job, opts: { continueAsNew?: ContinueAsNewThresholds } = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
+  create(job: Job, opts: CreateOptions = {}): Promise<WorkflowHandleWithFirstExecutionRunId> {
     return createJob(this.ctx, job, opts);
   }
 

@@ -27,6 +27,11 @@ const HONOUR_MANAGED_BY = 'honour-managed-by';
 const VALIDATED_INPUT = 'validated-input';
 /** The patch id of the timer that continues a wide start on the next task (pods no longer signal each start). */
 const NEXT_TASK_FOR_HELD_STARTS = 'next-task-for-held-starts';
+/**
+ * The patch id of timers that do not race: held starts wait for the pods' own news instead of a 1 ms
+ * timer, and a replaced wake timer due soon fires into nothing instead of being cancelled (wake-timer.ts).
+ */
+const NO_RACING_TIMERS = 'no-racing-timers';
 
 export async function job(raw: JobInput): Promise<JobResult> {
   // Anyone with Temporal access can start this workflow: an invalid Job or a forged carried-over state
@@ -39,7 +44,9 @@ export async function job(raw: JobInput): Promise<JobResult> {
   registerHandlers(ctx, pods);
   // The template cannot change once the Job exists (spec.template is immutable), so its size is known now.
   const pacing = new StartPacing(JSON.stringify(input.job.spec.template.spec).length);
-  const timer = new WakeTimer();
+  // Asked before the older patch: a run that has this one never asks for the 1 ms timer's.
+  const calmTimers = patched(NO_RACING_TIMERS);
+  const timer = new WakeTimer(calmTimers);
   const status = new StatusPublisher(ctx);
   const limits = thresholdsFrom(input.continueAsNew);
   /** Set once this run's history is long: no pod starts any more, and the run ends when none is left. */
@@ -49,7 +56,9 @@ export async function job(raw: JobInput): Promise<JobResult> {
   const paced = patched(PACING_AND_CONTINUE_AS_NEW);
   // Asked only for such Jobs (managedBy is immutable), so other Jobs' histories carry no marker for it.
   const honourManagedBy = managedByOtherController(input.job.spec) && patched(HONOUR_MANAGED_BY);
-  const nudged = paced && patched(NEXT_TASK_FOR_HELD_STARTS);
+  // Without the nudge, starts held by this task's cap go out on the next task all the same: each pod just
+  // started brings one, with its start's announcement (within ANNOUNCE_AFTER_MS) or its result.
+  const nudged = paced && !calmTimers && patched(NEXT_TASK_FOR_HELD_STARTS);
 
   /** Why the controller wants to wake (the timer's summary in the Web UI). */
   let wakeFor: string | undefined;

@@ -3,7 +3,8 @@
 // so whatever `parallelism` says, pods in flight stay under MAX_PODS_IN_FLIGHT and one workflow task
 // starts at most MAX_STARTS_PER_TASK (Kubernetes' slow start caps one sync at 500 creations). Pods held
 // back start on a later task: one held back by the in-flight cap when a pod ends, one held back by this
-// task's cap on the next task, which a 1 ms timer brings (`nextTask`) since pods no longer signal each start.
+// task's cap on the next task, which the pods just started bring (their start's announcement or their
+// result); runs that began before the 'no-racing-timers' patch ask for it with a 1 ms timer (`nextTask`).
 import { sleep, workflowInfo } from '@temporalio/workflow';
 
 export const MAX_PODS_IN_FLIGHT = 1_000;

@@ -86,8 +86,8 @@ export function useJobEnvironment(prefix: string): { readonly env: JobTestEnviro
     shared = scratchDir(`${prefix}-shared`);
     env = await JobTestEnvironment.create({ sharedPaths: [shared.dir] });
   });
-  // A teardown that throws (a test that timed out left its worker running) fails the file; the guard
-  // loaded into every test process (helpers/guard.ts) ends it if that worker keeps it alive.
+  // Teardown stops a worker that a test which timed out left running (and fails that test's pending
+  // waits); the guard loaded into every test process (helpers/guard.ts) ends a process kept alive anyway.
   after(async () => {
     await env?.teardown();
     shared?.cleanup();

@@ -38,6 +38,7 @@ import {
   type JobInput,
   type JobMergePatch,
   type JobWithStatus,
+  type PodRecord,
   type PodsPage,
   type ScaleRequest,
 } from '../workflows/messages';
@@ -446,7 +447,7 @@ export class JobTestEnvironment {
 }
 
 /** A refused change rejects with Kubernetes' message on top (the SDK's says only "Workflow Update failed"). */
-async function refused(update: Promise<JobWithStatus>): Promise<JobWithStatus> {
+async function refused<T>(update: Promise<T>): Promise<T> {
   try {
     return await update;
   } catch (err) {

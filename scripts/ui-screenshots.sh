@@ -90,6 +90,6 @@ shot failed-job "$(wf fails)"
 shot workflows-failed-filter "$ui/namespaces/$ns/workflows?query=$(node -e 'process.stdout.write(encodeURIComponent(process.argv[1]))' "ExecutionStatus=\"Failed\"")"
 shot running-job "$(wf runs)"
 # Its current details (phase, counts, active pods, last events) and its running pods.
-shot running-job-details "$(wf runs)/metadata"
+shot running-job-details "$(wf runs)/user-metadata"
 shot running-job-pods "$(wf runs)/pending-activities"
 jobctl delete job runs > /dev/null

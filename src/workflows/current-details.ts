@@ -27,6 +27,7 @@ export function describeState(job: Job, state: JobState): string {
     lines.push(`Active pods: ${active.slice(0, DETAIL_PODS).join(', ')}${more}`);
   }
   const events = state.events.slice(-DETAIL_EVENTS);
-  if (events.length > 0) lines.push(['Last events:', ...events.map((e) => `- ${e.type} ${e.reason}: ${e.message}${e.count > 1 ? ` (x${e.count})` : ''}`)].join('\n'));
+  // The blank line after the heading: the Web UI's Markdown runs a list straight after a line of text into it.
+  if (events.length > 0) lines.push(['Last events:', '', ...events.map((e) => `- ${e.type} ${e.reason}: ${e.message}${e.count > 1 ? ` (x${e.count})` : ''}`)].join('\n'));
   return lines.join('\n\n');
 }

@@ -244,13 +244,20 @@ class Sampler {
   maxWorker = 0;
   maxLauncher = 0;
   maxRunning = 0;
+  /** Seconds from the start until the running pods first reached 250, 500, 750, 1,000. */
+  readonly reached = new Map<number, number>();
+  private readonly t0 = Date.now();
   private readonly timer: NodeJS.Timeout;
   constructor(pids: number[], word?: string) {
     this.idleWorker = Math.max(0, ...pids.map(rssMb));
     const sample = (): void => {
       this.maxWorker = Math.max(this.maxWorker, ...pids.map(rssMb));
       this.maxLauncher = Math.max(this.maxLauncher, ...pids.flatMap(launcherPids).map(rssMb), 0);
-      if (word !== undefined) this.maxRunning = Math.max(this.maxRunning, countProcesses(word));
+      if (word !== undefined) {
+        const running = countProcesses(word);
+        this.maxRunning = Math.max(this.maxRunning, running);
+        for (const n of [250, 500, 750, 1000]) if (running >= n && !this.reached.has(n)) this.reached.set(n, (Date.now() - this.t0) / 1000);
+      }
     };
     sample();
     this.timer = setInterval(sample, 1000);
@@ -508,7 +515,7 @@ async function p1000Case(jobs: JobsClient): Promise<void> {
   try {
     const o = await runJob(jobs, manifest(`bench-p1000-${jobSeq++}`, { completions: 1000, parallelism: 1000, command: ['sleep', word] }), Math.min(TIMEOUT_S, 600));
     sampler.stop();
-    say(`1000 pods p=1000 (sleep 30)        ${describeJob(o, 1000)} | at most ${sampler.maxRunning} of 1000 pods running at once | ${sampler.rss()} | ${cpu.report()} | ${load()}`);
+    say(`1000 pods p=1000 (sleep 30)        ${describeJob(o, 1000)} | at most ${sampler.maxRunning} of 1000 pods running at once (${[...sampler.reached].map(([n, t]) => `${n} after ${t.toFixed(0)} s`).join(', ')}) | ${sampler.rss()} | ${cpu.report()} | ${load()}`);
   } finally {
     sampler.stop();
     await workers.stop();

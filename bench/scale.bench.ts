@@ -507,6 +507,33 @@ async function latencyCase(jobs: JobsClient): Promise<void> {
   }
 }
 
+/**
+ * The width baseline: 1,000 `sleep` sandboxes started by `xargs -P 1000`, the same bwrap command as the
+ * pods'. Each sleeps 30 s, so how many run at once says how fast this machine starts sandboxes now.
+ */
+async function xargsWidth(): Promise<string> {
+  const support = await sandboxSupport();
+  if (!support.ok) return `no bwrap sandbox here: ${support.reason}`;
+  const word = `30.${process.pid}${(Date.now() + 1) % 100000}`;
+  const cmd = sandboxArgv({ bwrap: support.bwrap, env: support.env, root: listHostRoot(), mounts: [], file: 'sleep', args: [word] });
+  const args = cmd.args.filter((a, i, all) => a !== '--info-fd' && all[i - 1] !== '--info-fd');
+  const sampler = new Sampler([], word);
+  const t0 = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    // xargs appends each item to the command: `sleep <word> 0` sleeps just as long.
+    const x = spawn('xargs', ['-P', '1000', '-n', '1', cmd.file, ...args], { stdio: ['pipe', 'ignore', 'inherit'] });
+    x.stdin.end('0\n'.repeat(1000));
+    live.add(x);
+    x.once('error', reject);
+    x.once('exit', () => {
+      live.delete(x);
+      resolve();
+    });
+  });
+  sampler.stop();
+  return `baseline xargs -P 1000 bwrap sleep 30 x1000: ${((Date.now() - t0) / 1000).toFixed(1)} s, at most ${sampler.maxRunning} at once (${[...sampler.reached].map(([n, t]) => `${n} after ${t.toFixed(0)} s`).join(', ')})`;
+}
+
 async function p1000Case(jobs: JobsClient): Promise<void> {
   const workers = await startWorkers(1, 1000, 'launcher');
   const word = `30.${process.pid}${Date.now() % 100000}`;
@@ -515,7 +542,8 @@ async function p1000Case(jobs: JobsClient): Promise<void> {
   try {
     const o = await runJob(jobs, manifest(`bench-p1000-${jobSeq++}`, { completions: 1000, parallelism: 1000, command: ['sleep', word] }), Math.min(TIMEOUT_S, 600));
     sampler.stop();
-    say(`1000 pods p=1000 (sleep 30)        ${describeJob(o, 1000)} | at most ${sampler.maxRunning} of 1000 pods running at once (${[...sampler.reached].map(([n, t]) => `${n} after ${t.toFixed(0)} s`).join(', ')}) | ${sampler.rss()} | ${cpu.report()} | ${load()}`);
+    const base = await xargsWidth();
+    say(`1000 pods p=1000 (sleep 30)        ${describeJob(o, 1000)} | at most ${sampler.maxRunning} of 1000 pods running at once (${[...sampler.reached].map(([n, t]) => `${n} after ${t.toFixed(0)} s`).join(', ')}) | ${base} | ${sampler.rss()} | ${cpu.report()} | ${load()}`);
   } finally {
     sampler.stop();
     await workers.stop();

@@ -432,6 +432,29 @@ async function roundTrips(jobs: JobsClient, workflowId: string): Promise<string>
       const done = e.workflowTaskCompletedEventAttributes;
       if (done) works.push(eventMs(e) - (at.get(Number(done.startedEventId)) ?? eventMs(e)));
     }
+    // Pods waiting in the task queue (scheduled, no worker has taken them) against pods a worker runs.
+    const podWaits: number[] = [];
+    const spans: Array<[number, number, number]> = [];
+    for (const e of events) {
+      const done = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes;
+      if (!done) continue;
+      const s = at.get(Number(done.scheduledEventId));
+      const st = at.get(Number(done.startedEventId));
+      if (s === undefined || st === undefined) continue;
+      podWaits.push(st - s);
+      spans.push([s, st, eventMs(e)]);
+    }
+    let queuedMax = 0;
+    let runningAtQueuedMax = 0;
+    for (const [, st] of spans) {
+      const queued = spans.filter(([s2, st2]) => s2 <= st && st < st2).length;
+      if (queued > queuedMax) {
+        queuedMax = queued;
+        runningAtQueuedMax = spans.filter(([, st2, c2]) => st2 <= st && st < c2).length;
+      }
+    }
+    const sortedWaits = [...podWaits].sort((a, b) => a - b);
+    const p90 = sortedWaits[Math.floor(sortedWaits.length * 0.9)] ?? NaN;
     const tasks = count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
     const pods = count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
     const ended = pods === 0 ? 0 : count(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) / Math.max(1, tasks);
@@ -439,7 +462,8 @@ async function roundTrips(jobs: JobsClient, workflowId: string): Promise<string>
       `last run: ${events.length} events, ${pods} pods (${(events.length / Math.max(1, pods)).toFixed(2)} events/pod), ` +
       `${tasks} workflow tasks (${ended.toFixed(1)} pod results each; schedule->start p50 ${p50(waits)} ms, start->complete p50 ${p50(works)} ms), ` +
       `${count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)} signals, ${count(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT)} task timeouts, ` +
-      `${count(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)} task failures`
+      `${count(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)} task failures; pods queued (schedule->start) p50 ${p50(podWaits)} ms, p90 ${p90} ms, ` +
+      `at most ${queuedMax} queued at once (while ${runningAtQueuedMax} ran)`
     );
   } catch (err) {
     return `no history: ${err instanceof Error ? err.message : String(err)}`;

@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { containerEnv, expand, fieldRefValue, LogSink, lookupIn, resolveContainer, runtimeNotes, spawnFailure } from '../src/activities';
 import type { PodFacts } from '../src/activities';
 import { HEARTBEAT_EVERY_MS, HEARTBEATS_PER_SECOND, heartbeatEvery } from '../src/activities/heartbeat-pacing';
+import { activityPolls } from '../src/worker-polls';
 import type { RunPodInput } from '../src/api/pod';
 import type { PodSpec } from '../src/api/types';
 
@@ -274,5 +275,15 @@ describe('heartbeatEvery: the pods of one worker share a heartbeat budget', () =
   it('never waits past a third of the heartbeat timeout', () => {
     assert.equal(heartbeatEvery(1_000, 20_000), 20_000 / 3);
     assert.equal(heartbeatEvery(5, 300), 100);
+  });
+});
+
+describe('activityPolls: a worker polls for pods in proportion to its pod slots', () => {
+  it('one poll per two slots, at least 10 and at most 100, never more than the slots', () => {
+    assert.equal(activityPolls(1), 1);
+    assert.equal(activityPolls(4), 4);
+    assert.equal(activityPolls(20), 10);
+    assert.equal(activityPolls(100), 50);
+    assert.equal(activityPolls(1_000), 100);
   });
 });

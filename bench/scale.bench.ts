@@ -10,7 +10,12 @@
 //   --spawn=worker spawns pods from the worker process itself (as before the pod launcher); both runs
 //   the 1k/10k cases each way.
 // --profile writes each worker's CPU profile (node --cpu-prof) to <dir>, to see where its time goes.
-// Every Job is bounded by --timeout (default 900 s): past it, it is terminated and reported as such.
+// Every Job is bounded by --timeout (default 900 s; 4,000 s for the 100k cases): past it, it is
+// terminated and reported as such.
+//   --big-completions=<n> runs the "100k" cases with n completions; --can-events=<n> gives their Jobs
+//   that continue-as-new threshold (history events), to cross many runs quickly.
+// While a Job runs its status is read every 10 s: a count that goes down, and the first failed pods
+// (their reason and message, from the pods query), are printed, so a failure's cause outlives the server.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,6 +40,10 @@ if (cases.size === 0) for (const c of ALL_CASES) cases.add(c);
 if (argv.includes('--big')) cases.add('100k');
 const spawnModes: Spawn[] = flag('spawn') === 'both' ? ['worker', 'launcher'] : [(flag('spawn') as Spawn | undefined) ?? 'launcher'];
 const TIMEOUT_S = Number(flag('timeout') ?? 900);
+/** A 100k Job at ~40 pods/s takes ~2,500 s: the default timeout would stop it half-way. */
+const BIG_TIMEOUT_S = Number(flag('timeout') ?? 4000);
+const BIG_COMPLETIONS = Number(flag('big-completions') ?? 100_000);
+const CAN_EVENTS = flag('can-events') !== undefined ? Number(flag('can-events')) : undefined;
 const PROFILE_DIR = flag('profile');
 /** Node flags of the worker processes; by default those bin/jobctl.js starts `jobctl worker` with. */
 const WORKER_NODE_FLAGS = (flag('node-flags') ?? '--max-semi-space-size=2').split(' ').filter((f) => f !== '');
@@ -235,13 +244,20 @@ class Sampler {
   maxWorker = 0;
   maxLauncher = 0;
   maxRunning = 0;
+  /** Seconds from the start until the running pods first reached 250, 500, 750, 1,000. */
+  readonly reached = new Map<number, number>();
+  private readonly t0 = Date.now();
   private readonly timer: NodeJS.Timeout;
   constructor(pids: number[], word?: string) {
     this.idleWorker = Math.max(0, ...pids.map(rssMb));
     const sample = (): void => {
       this.maxWorker = Math.max(this.maxWorker, ...pids.map(rssMb));
       this.maxLauncher = Math.max(this.maxLauncher, ...pids.flatMap(launcherPids).map(rssMb), 0);
-      if (word !== undefined) this.maxRunning = Math.max(this.maxRunning, countProcesses(word));
+      if (word !== undefined) {
+        const running = countProcesses(word);
+        this.maxRunning = Math.max(this.maxRunning, running);
+        for (const n of [250, 500, 750, 1000]) if (running >= n && !this.reached.has(n)) this.reached.set(n, (Date.now() - this.t0) / 1000);
+      }
     };
     sample();
     this.timer = setInterval(sample, 1000);
@@ -285,17 +301,60 @@ function manifest(name: string, o: { completions: number; parallelism: number; i
   });
 }
 
-async function runJob(jobs: JobsClient, yaml: string, timeoutS = TIMEOUT_S): Promise<JobOutcome> {
+/**
+ * Reads a running Job's status every 10 s: says when succeeded or failed goes down, and prints the first
+ * failed pods with their reason and message (the finished-pods window would lose them in a long Job).
+ */
+function watchJob(jobs: JobsClient, namespace: string, name: string): { stop(): void; notes: string[] } {
+  const notes: string[] = [];
+  let last = { succeeded: 0, failed: 0 };
+  let shownFailed = 0;
+  let busy = false;
+  const tick = async (): Promise<void> => {
+    if (busy) return;
+    busy = true;
+    try {
+      const s = await jobs.status(namespace, name);
+      const now = { succeeded: s.succeeded ?? 0, failed: s.failed ?? 0 };
+      if (now.succeeded < last.succeeded || now.failed < last.failed) {
+        notes.push(`count went down: succeeded ${last.succeeded} -> ${now.succeeded}, failed ${last.failed} -> ${now.failed}`);
+        say(`  ! ${name}: ${notes[notes.length - 1]}`);
+      }
+      last = now;
+      if (now.failed > shownFailed && shownFailed < 5) {
+        const page = await jobs.pods(namespace, name, 0, 1000);
+        const [events] = await Promise.all([jobs.events(namespace, name)]);
+        for (const p of page.items.filter((x) => x.phase === 'Failed' || x.conditions !== undefined)) {
+          const c = p.containers?.map((x) => `${x.name}: ${x.reason ?? ''} exit ${String(x.exitCode ?? '')} ${x.message ?? ''}`.trim()).join('; ');
+          notes.push(`failed pod ${p.name} (index ${String(p.index ?? '-')}, worker ${p.worker ?? '?'}): ${p.reason ?? ''} ${p.message ?? ''} [${c ?? ''}]`);
+          say(`  ! ${name}: ${notes[notes.length - 1]}`);
+        }
+        for (const e of events.filter((x) => x.type === 'Warning')) say(`  ! ${name}: event ${e.reason}: ${e.message} (x${e.count})`);
+        shownFailed = now.failed;
+      }
+    } catch {
+      // Unanswered (busy worker, a run changing hands): the next tick reads it again.
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), 10_000);
+  return { stop: () => clearInterval(timer), notes };
+}
+
+async function runJob(jobs: JobsClient, yaml: string, timeoutS = TIMEOUT_S, canEvents?: number): Promise<JobOutcome> {
   const [job] = parseManifests(yaml);
   if (!job) throw new Error('no Job');
   const { name, namespace } = job.metadata;
   const t0 = Date.now();
-  await jobs.create(job);
+  await jobs.create(job, canEvents !== undefined ? { continueAsNew: { historyEvents: canEvents } } : {});
   const handle = jobs.client.workflow.getHandle(jobWorkflowId(namespace, name));
+  const watch = watchJob(jobs, namespace, name);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutS * 1000)));
   const outcome = await Promise.race([jobs.result(namespace, name).then((r) => ({ r }), (e: unknown) => ({ e })), timedOut]);
   clearTimeout(timer);
+  watch.stop();
   const secs = (Date.now() - t0) / 1000;
   const runs = { ...(await historyOf(jobs, handle.workflowId)), trips: await roundTrips(jobs, handle.workflowId) };
   if (outcome === 'timeout') {
@@ -315,6 +374,7 @@ async function runJob(jobs: JobsClient, yaml: string, timeoutS = TIMEOUT_S): Pro
     return { secs, succeeded: -1, failed: -1, ended: `FAILED: ${msg}${hint}`, ...runs };
   }
   const status = outcome.r.job.status;
+  for (const p of outcome.r.pods.filter((x) => x.phase === 'Failed')) say(`  ! ${name}: failed pod in the result: ${p.name} ${p.reason ?? ''} ${p.message ?? ''}`);
   const complete = status.conditions.some((c) => c.type === 'Complete' && c.status === 'True');
   return { secs, succeeded: status.succeeded ?? 0, failed: status.failed ?? 0, ended: complete ? 'Complete' : 'not Complete', ...runs };
 }
@@ -372,6 +432,29 @@ async function roundTrips(jobs: JobsClient, workflowId: string): Promise<string>
       const done = e.workflowTaskCompletedEventAttributes;
       if (done) works.push(eventMs(e) - (at.get(Number(done.startedEventId)) ?? eventMs(e)));
     }
+    // Pods waiting in the task queue (scheduled, no worker has taken them) against pods a worker runs.
+    const podWaits: number[] = [];
+    const spans: Array<[number, number, number]> = [];
+    for (const e of events) {
+      const done = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes;
+      if (!done) continue;
+      const s = at.get(Number(done.scheduledEventId));
+      const st = at.get(Number(done.startedEventId));
+      if (s === undefined || st === undefined) continue;
+      podWaits.push(st - s);
+      spans.push([s, st, eventMs(e)]);
+    }
+    let queuedMax = 0;
+    let runningAtQueuedMax = 0;
+    for (const [, st] of spans) {
+      const queued = spans.filter(([s2, st2]) => s2 <= st && st < st2).length;
+      if (queued > queuedMax) {
+        queuedMax = queued;
+        runningAtQueuedMax = spans.filter(([, st2, c2]) => st2 <= st && st < c2).length;
+      }
+    }
+    const sortedWaits = [...podWaits].sort((a, b) => a - b);
+    const p90 = sortedWaits[Math.floor(sortedWaits.length * 0.9)] ?? NaN;
     const tasks = count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
     const pods = count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
     const ended = pods === 0 ? 0 : count(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) / Math.max(1, tasks);
@@ -379,7 +462,8 @@ async function roundTrips(jobs: JobsClient, workflowId: string): Promise<string>
       `last run: ${events.length} events, ${pods} pods (${(events.length / Math.max(1, pods)).toFixed(2)} events/pod), ` +
       `${tasks} workflow tasks (${ended.toFixed(1)} pod results each; schedule->start p50 ${p50(waits)} ms, start->complete p50 ${p50(works)} ms), ` +
       `${count(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)} signals, ${count(EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT)} task timeouts, ` +
-      `${count(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)} task failures`
+      `${count(EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)} task failures; pods queued (schedule->start) p50 ${p50(podWaits)} ms, p90 ${p90} ms, ` +
+      `at most ${queuedMax} queued at once (while ${runningAtQueuedMax} ran)`
     );
   } catch (err) {
     return `no history: ${err instanceof Error ? err.message : String(err)}`;
@@ -397,13 +481,18 @@ function describeJob(o: JobOutcome, pods: number): string {
   return `${o.secs.toFixed(1)} s, ${rate}, succeeded=${o.succeeded}/${pods} failed=${o.failed}, ${o.ended}${hist}`;
 }
 
-async function podsCase(jobs: JobsClient, pods: number, mode: Spawn, opts: { indexed?: boolean; workers?: number; label?: string } = {}): Promise<number> {
+async function podsCase(
+  jobs: JobsClient,
+  pods: number,
+  mode: Spawn,
+  opts: { indexed?: boolean; workers?: number; label?: string; timeoutS?: number; canEvents?: number } = {},
+): Promise<number> {
   const workers = await startWorkers(opts.workers ?? 1, 100, mode);
   const sampler = new Sampler(workers.pids);
   const cpu = new CpuMeter(workers.pids);
   try {
     const name = `bench-${jobSeq++}`;
-    const o = await runJob(jobs, manifest(name, { completions: pods, parallelism: 100, indexed: opts.indexed, command: ['true'] }));
+    const o = await runJob(jobs, manifest(name, { completions: pods, parallelism: 100, indexed: opts.indexed, command: ['true'] }), opts.timeoutS, opts.canEvents);
     sampler.stop();
     const used = cpu.report();
     const base = await xargsBaseline(Math.min(pods, 10_000), 100);
@@ -442,6 +531,33 @@ async function latencyCase(jobs: JobsClient): Promise<void> {
   }
 }
 
+/**
+ * The width baseline: 1,000 `sleep` sandboxes started by `xargs -P 1000`, the same bwrap command as the
+ * pods'. Each sleeps 30 s, so how many run at once says how fast this machine starts sandboxes now.
+ */
+async function xargsWidth(): Promise<string> {
+  const support = await sandboxSupport();
+  if (!support.ok) return `no bwrap sandbox here: ${support.reason}`;
+  const word = `30.${process.pid}${(Date.now() + 1) % 100000}`;
+  const cmd = sandboxArgv({ bwrap: support.bwrap, env: support.env, root: listHostRoot(), mounts: [], file: 'sleep', args: [word] });
+  const args = cmd.args.filter((a, i, all) => a !== '--info-fd' && all[i - 1] !== '--info-fd');
+  const sampler = new Sampler([], word);
+  const t0 = Date.now();
+  await new Promise<void>((resolve, reject) => {
+    // xargs appends each item to the command: `sleep <word> 0` sleeps just as long.
+    const x = spawn('xargs', ['-P', '1000', '-n', '1', cmd.file, ...args], { stdio: ['pipe', 'ignore', 'inherit'] });
+    x.stdin.end('0\n'.repeat(1000));
+    live.add(x);
+    x.once('error', reject);
+    x.once('exit', () => {
+      live.delete(x);
+      resolve();
+    });
+  });
+  sampler.stop();
+  return `baseline xargs -P 1000 bwrap sleep 30 x1000: ${((Date.now() - t0) / 1000).toFixed(1)} s, at most ${sampler.maxRunning} at once (${[...sampler.reached].map(([n, t]) => `${n} after ${t.toFixed(0)} s`).join(', ')})`;
+}
+
 async function p1000Case(jobs: JobsClient): Promise<void> {
   const workers = await startWorkers(1, 1000, 'launcher');
   const word = `30.${process.pid}${Date.now() % 100000}`;
@@ -450,7 +566,8 @@ async function p1000Case(jobs: JobsClient): Promise<void> {
   try {
     const o = await runJob(jobs, manifest(`bench-p1000-${jobSeq++}`, { completions: 1000, parallelism: 1000, command: ['sleep', word] }), Math.min(TIMEOUT_S, 600));
     sampler.stop();
-    say(`1000 pods p=1000 (sleep 30)        ${describeJob(o, 1000)} | at most ${sampler.maxRunning} of 1000 pods running at once | ${sampler.rss()} | ${cpu.report()} | ${load()}`);
+    const base = await xargsWidth();
+    say(`1000 pods p=1000 (sleep 30)        ${describeJob(o, 1000)} | at most ${sampler.maxRunning} of 1000 pods running at once (${[...sampler.reached].map(([n, t]) => `${n} after ${t.toFixed(0)} s`).join(', ')}) | ${base} | ${sampler.rss()} | ${cpu.report()} | ${load()}`);
   } finally {
     sampler.stop();
     await workers.stop();
@@ -486,7 +603,8 @@ async function main(): Promise<void> {
   if (big.length > 0) {
     const ref = await podsCase(jobs, 1000, 'launcher', { label: '1000 pods p=100 (reference)' });
     for (const indexed of big) {
-      const rate = await podsCase(jobs, 100_000, 'launcher', { indexed, label: `100000 ${indexed ? 'Indexed' : 'NonIndexed'} p=100` });
+      const label = `${BIG_COMPLETIONS} ${indexed ? 'Indexed' : 'NonIndexed'} p=100${CAN_EVENTS !== undefined ? ` (continue-as-new at ${CAN_EVENTS} events)` : ''}`;
+      const rate = await podsCase(jobs, BIG_COMPLETIONS, 'launcher', { indexed, label, timeoutS: BIG_TIMEOUT_S, canEvents: CAN_EVENTS });
       say(`  -> ${ref > 0 ? ((100 * rate) / ref).toFixed(0) : '?'}% of the 1,000-pod rate (flat cost: 80% or more)`);
     }
   }

@@ -18,6 +18,7 @@ import { removeJobExecution } from './activities/remove-job';
 import { DEFAULT_TASK_QUEUE, nodeTaskQueues } from './api/task-queues';
 import { ensurePrivateDataDir } from './data-dir/private-files';
 import { cachedWorkflowBundle } from './workflow-bundle';
+import { activityPolls } from './worker-polls';
 import { trimCronJobHistory } from './activities/cronjob-history';
 import type { WorkerTracing } from './worker-tracing';
 
@@ -184,6 +185,8 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
     namespace,
     identity,
     maxConcurrentActivityTaskExecutions: maxPods,
+    // Pods wait in the task queue until a poll takes them (./worker-polls.ts).
+    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: activityPolls(maxPods) },
     // The worker's own client (pod announcements, removals, the sweeper) uses it too.
     ...(opts.payloadCodec ? { dataConverter: { payloadCodecs: [opts.payloadCodec] } } : {}),
     // Cancellation reaches a pod only with a heartbeat's response; the SDK's default throttle

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { containerEnv, expand, fieldRefValue, LogSink, lookupIn, resolveContainer, runtimeNotes, spawnFailure } from '../src/activities';
 import type { PodFacts } from '../src/activities';
+import { HEARTBEAT_EVERY_MS, HEARTBEATS_PER_SECOND, heartbeatEvery } from '../src/activities/heartbeat-pacing';
+import { activityPolls } from '../src/worker-polls';
 import type { RunPodInput } from '../src/api/pod';
 import type { PodSpec } from '../src/api/types';
 
@@ -256,5 +258,32 @@ describe('runtimeNotes: what the runtime tells once per Job', () => {
     assert.deepEqual(runtimeNotes(input({}), 'docker'), []);
     // nodeSelector is honoured by routing the pod to a task queue (src/api/task-queues.ts).
     assert.deepEqual(runtimeNotes(input({ nodeSelector: { disk: 'ssd' } }), 'docker'), []);
+  });
+});
+
+describe('heartbeatEvery: the pods of one worker share a heartbeat budget', () => {
+  it('keeps the short period for few pods', () => {
+    assert.equal(heartbeatEvery(1, 20_000), HEARTBEAT_EVERY_MS);
+    assert.equal(heartbeatEvery(HEARTBEATS_PER_SECOND * (HEARTBEAT_EVERY_MS / 1000), 20_000), HEARTBEAT_EVERY_MS);
+  });
+  it('stretches the period as pods are added, so the worker sends about the budget', () => {
+    const running = 500;
+    const every = heartbeatEvery(running, 60_000);
+    assert.ok(every > HEARTBEAT_EVERY_MS);
+    assert.equal(Math.round((running * 1000) / every), HEARTBEATS_PER_SECOND);
+  });
+  it('never waits past a third of the heartbeat timeout', () => {
+    assert.equal(heartbeatEvery(1_000, 20_000), 20_000 / 3);
+    assert.equal(heartbeatEvery(5, 300), 100);
+  });
+});
+
+describe('activityPolls: a worker polls for pods in proportion to its pod slots', () => {
+  it('one poll per two slots, at least 10 and at most 100, never more than the slots', () => {
+    assert.equal(activityPolls(1), 1);
+    assert.equal(activityPolls(4), 4);
+    assert.equal(activityPolls(20), 10);
+    assert.equal(activityPolls(100), 50);
+    assert.equal(activityPolls(1_000), 100);
   });
 });

@@ -19,6 +19,7 @@ import { processRuntime } from './process-runtime';
 import { launchFailure, type ContainerHandle, type ContainerRuntime } from './runtime';
 import { sandboxSupport, workerCredentialFiles, type PodNetwork, type SandboxSettings, type SandboxSupport } from './sandbox';
 import { cgroupSupport, sweepCgroups } from './cgroup';
+import { heartbeatEvery } from './heartbeat-pacing';
 import { LocalPods, PodSlots, writePodRecord } from './pod-record';
 import { outcomeOf, PodMetrics, podEndedLine, podStartedLine, type PodLogFields, type WorkerLog } from './pod-metrics';
 import { podDir, prepareVolumes, removePodDir } from './volumes';
@@ -88,7 +89,6 @@ export interface PodActivities {
 
 export const DEADLINE_EXCEEDED_MESSAGE = 'Pod was active on the node longer than the specified deadline';
 const DEFAULT_GRACE_SECONDS = 30;
-const HEARTBEAT_EVERY_MS = 3_000;
 const FIRST_HEARTBEAT_MS = 500;
 /** Bounds the memory of the once-per-Job notes on a long-lived worker. */
 const MAX_NOTED_JOBS = 10_000;
@@ -275,10 +275,15 @@ class PodRun {
     // Cancellation only arrives with a heartbeat's response, so heartbeats continue through the
     // grace period of a termination too. The first one waits FIRST_HEARTBEAT_MS: each heartbeat is a
     // server write, and most pods of a Job of short pods are over before it (their deletion is seen by then).
+    // The period follows how many pods this worker runs (./heartbeat-pacing.ts), read at each beat.
     const heartbeatTimeout = ctx.info.heartbeatTimeoutMs;
-    const every = heartbeatTimeout ? Math.max(100, Math.min(HEARTBEAT_EVERY_MS, heartbeatTimeout / 3)) : HEARTBEAT_EVERY_MS;
-    const firstHeartbeat = setTimeout(() => ctx.heartbeat(), Math.min(FIRST_HEARTBEAT_MS, every));
-    const heartbeats = setInterval(() => ctx.heartbeat(), every);
+    const every = (): number => heartbeatEvery(this.localPods.size, heartbeatTimeout);
+    let heartbeats: NodeJS.Timeout | undefined;
+    const beat = (): void => {
+      ctx.heartbeat();
+      heartbeats = setTimeout(beat, every());
+    };
+    heartbeats = setTimeout(beat, Math.min(FIRST_HEARTBEAT_MS, every()));
 
     // Asked for in the activity's context; the abort comes from outside it.
     this.askGrace = graceAsker(this.input.podName);
@@ -310,8 +315,7 @@ class PodRun {
       restartsInPlace = result.phase === 'Failed' && this.spec.restartPolicy === 'OnFailure' && result.reason !== 'DeadlineExceeded';
       return result;
     } finally {
-      clearTimeout(firstHeartbeat);
-      clearInterval(heartbeats);
+      clearTimeout(heartbeats);
       deadline?.cancel();
       signal.removeEventListener('abort', onAbort);
       // Normally a no-op: only an unexpected error can leave a container behind.

@@ -14,8 +14,18 @@ export const JOB_SEARCH_ATTRIBUTE_KEYS = [JOB_NAME, JOB_NAMESPACE, JOB_PHASE, JO
  * Deleting a closed workflow waits until the history's transfer queue has checkpointed past the close
  * task, which it does every 30 s by default: `jobctl delete` would take up to half a minute. A 1 s
  * checkpoint makes deletion (and ttlSecondsAfterFinished) take effect at once, for a negligible write.
+ *
+ * The server force-closes a workflow task that is being worked on once more than 100 events arrived
+ * meanwhile (history.maximumBufferedEventsBatch): 100 pods ending during one slow task do it, and the
+ * worker then throws that task's work away and replays the run's whole history. A Job has at most
+ * MAX_PODS_IN_FLIGHT (1,000) pods in flight, so their results and announcements fit under 2,000.
  */
-export const DEV_SERVER_EXTRA_ARGS = ['--dynamic-config-value', 'history.transferProcessorUpdateAckInterval="1s"'];
+export const DEV_SERVER_EXTRA_ARGS = [
+  '--dynamic-config-value',
+  'history.transferProcessorUpdateAckInterval="1s"',
+  '--dynamic-config-value',
+  'history.maximumBufferedEventsBatch=2000',
+];
 
 export interface EmbeddedServer {
   env: TestWorkflowEnvironment;

@@ -23,15 +23,28 @@ const browser = spawn(
     '--disable-component-update', '--disable-sync', '--hide-scrollbars', `--user-data-dir=${profile}`,
     '--window-size=1500,1100', '--remote-debugging-port=0', 'about:blank',
   ],
-  { stdio: ['ignore', 'ignore', 'pipe'] },
+  // Its own process group: its renderer and helper processes outlive a kill of the browser alone and
+  // keep writing to the profile.
+  { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
 );
 const done = (code) => {
-  // The profile is removed once Chromium is gone: a browser still writing to it makes rm fail (ENOTEMPTY).
-  browser.once('exit', () => {
-    fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  // The profile is removed once Chromium's whole group is gone (one still writing makes rm fail).
+  const gone = browser.exitCode !== null || browser.signalCode !== null;
+  const cleanUp = () => {
+    try {
+      fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    } catch (e) {
+      process.stderr.write(`screenshot: could not remove ${profile}: ${e.message}\n`);
+    }
     process.exit(code);
-  });
-  browser.kill('SIGKILL');
+  };
+  try {
+    process.kill(-browser.pid, 'SIGKILL');
+  } catch {
+    browser.kill('SIGKILL');
+  }
+  if (gone) cleanUp();
+  else browser.once('exit', cleanUp);
 };
 setTimeout(() => {
   process.stderr.write('screenshot: timed out\n');

@@ -4,15 +4,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { clusterConfigYaml } from '../src/dev/cluster';
+import { clusterConfigYaml, dynamicConfigYaml } from '../src/dev/cluster';
 
 describe('the cluster server config', () => {
   const ports = { frontend: { grpc: 7001, membership: 7002 }, history: { grpc: 7003, membership: 7004 }, matching: { grpc: 7005, membership: 7006 }, worker: { grpc: 7007, membership: 7008 } };
-  const config = parse(clusterConfigYaml({ bindIp: '10.1.2.3', ports, httpPort: 7009, pg: { host: '127.0.0.1', port: 5999, user: 'temporal' }, shards: 4 })) as {
+  const config = parse(clusterConfigYaml({ bindIp: '10.1.2.3', ports, httpPort: 7009, pg: { host: '127.0.0.1', port: 5999, user: 'temporal' }, shards: 4, dynamicConfigFile: '/srv/t/config/dynamicconfig.yaml' })) as {
     persistence: { defaultStore: string; visibilityStore: string; numHistoryShards: number; datastores: Record<string, { sql: { pluginName: string; databaseName: string; connectAddr: string } }> };
     global: { membership: { broadcastAddress: string } };
     services: Record<string, { rpc: { grpcPort: number; membershipPort: number; bindOnIP: string; httpPort?: number } }>;
     clusterMetadata: { currentClusterName: string; clusterInformation: Record<string, { rpcAddress: string }> };
+    dynamicConfigClient: { filepath: string; pollInterval: string };
   };
 
   it('keeps history and visibility on PostgreSQL through the postgres12 plugin', () => {
@@ -34,5 +35,11 @@ describe('the cluster server config', () => {
     assert.equal(config.services.frontend.rpc.httpPort, 7009);
     assert.equal(config.global.membership.broadcastAddress, '10.1.2.3');
     assert.equal(config.clusterMetadata.clusterInformation[config.clusterMetadata.currentClusterName].rpcAddress, '10.1.2.3:7001');
+  });
+
+  it('reads a dynamic config that lets up to 1,000 pods end during one workflow task', () => {
+    assert.equal(config.dynamicConfigClient.filepath, '/srv/t/config/dynamicconfig.yaml');
+    const dynamic = parse(dynamicConfigYaml()) as Record<string, Array<{ value: unknown }>>;
+    assert.deepEqual(dynamic['history.maximumBufferedEventsBatch'], [{ value: 2000 }]);
   });
 });

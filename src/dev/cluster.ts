@@ -11,7 +11,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { JOB_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { SQL_TOOL_BINARY } from './builders';
 import type { Log } from './cache';
-import { JOB_SEARCH_ATTRIBUTE_KEYS, pickPort } from './embedded';
+import { JOB_SEARCH_ATTRIBUTE_KEYS, MAX_BUFFERED_EVENTS, pickPort } from './embedded';
 import { killGroupNow } from './kill-group';
 import { startPostgres, type Postgres } from './postgres';
 import { resolveClusterServer } from './servers';
@@ -47,7 +47,15 @@ export interface ClusterOptions {
 type ServicePorts = Record<'frontend' | 'history' | 'matching' | 'worker', { grpc: number; membership: number }>;
 
 /** The server's static config (`--root DIR --config config --env cluster`). */
-export function clusterConfigYaml(o: { bindIp: string; ports: ServicePorts; httpPort: number; pg: { host: string; port: number; user: string }; shards: number }): string {
+export function clusterConfigYaml(o: {
+  bindIp: string;
+  ports: ServicePorts;
+  httpPort: number;
+  pg: { host: string; port: number; user: string };
+  shards: number;
+  /** The dynamic config file (dynamicConfigYaml), by absolute path. */
+  dynamicConfigFile: string;
+}): string {
   const store = (db: string, conns: number): string[] => [
     '      sql:',
     '        pluginName: postgres12',
@@ -103,8 +111,21 @@ export function clusterConfigYaml(o: { bindIp: string; ports: ServicePorts; http
     `      rpcAddress: "${o.bindIp}:${o.ports.frontend.grpc}"`,
     'dcRedirectionPolicy:',
     '  policy: noop',
+    'dynamicConfigClient:',
+    `  filepath: "${o.dynamicConfigFile}"`,
+    '  pollInterval: 60s',
     '',
   ].join('\n');
+}
+
+/**
+ * The server's dynamic config: what a cluster running wide Jobs needs beyond the defaults (the same as
+ * the embedded dev server's, src/dev/embedded.ts). Up to 1,000 pods in flight can end during one
+ * workflow task; past 100 buffered events the server would force-close the task and the worker replay
+ * the run's whole history.
+ */
+export function dynamicConfigYaml(): string {
+  return ['history.maximumBufferedEventsBatch:', `  - value: ${MAX_BUFFERED_EVENTS}`, ''].join('\n');
 }
 
 /** setup-schema then update-schema to the newest version shipped with the server, as Temporal's docs do. */
@@ -171,9 +192,11 @@ export async function startTemporalCluster(opts: ClusterOptions): Promise<Tempor
     }
     const httpPort = await pickLowPort(bindIp, taken);
     await fs.mkdir(path.join(opts.dir, 'config'), { recursive: true });
+    const dynamicConfigFile = path.resolve(opts.dir, 'config', 'dynamicconfig.yaml');
+    await fs.writeFile(dynamicConfigFile, dynamicConfigYaml());
     await fs.writeFile(
       path.join(opts.dir, 'config', 'cluster.yaml'),
-      clusterConfigYaml({ bindIp, ports, httpPort, pg: postgres, shards: opts.numHistoryShards ?? 4 }),
+      clusterConfigYaml({ bindIp, ports, httpPort, pg: postgres, shards: opts.numHistoryShards ?? 4, dynamicConfigFile }),
     );
     const address = `${bindIp}:${ports.frontend.grpc}`;
     const logFile = path.join(opts.dir, 'server.log');

@@ -20,11 +20,13 @@ export const JOB_SEARCH_ATTRIBUTE_KEYS = [JOB_NAME, JOB_NAMESPACE, JOB_PHASE, JO
  * worker then throws that task's work away and replays the run's whole history. A Job has at most
  * MAX_PODS_IN_FLIGHT (1,000) pods in flight, so their results and announcements fit under 2,000.
  */
+export const MAX_BUFFERED_EVENTS = 2000;
+
 export const DEV_SERVER_EXTRA_ARGS = [
   '--dynamic-config-value',
   'history.transferProcessorUpdateAckInterval="1s"',
   '--dynamic-config-value',
-  'history.maximumBufferedEventsBatch=2000',
+  `history.maximumBufferedEventsBatch=${MAX_BUFFERED_EVENTS}`,
 ];
 
 export interface EmbeddedServer {

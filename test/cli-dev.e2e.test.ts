@@ -89,28 +89,37 @@ describe('jobctl dev', () => {
   });
 
   it('shows a progress line on a terminal only', async () => {
-    // The pod runs until the test has seen the live line (however slow the machine), then ends. The gate
-    // is outside /tmp, which a sandboxed pod sees as its own; the rest of the host it sees read-only.
-    const gateDir = fs.mkdtempSync('/var/tmp/dj-dev-gate-');
+    // The pod runs until the test has seen the live line (a fixed sleep raced the start of \`jobctl wait\`
+    // on a loaded machine). Pods have a /tmp of their own: the gate is where they can see it.
+    const gateDir = fs.mkdtempSync(path.join('/var/tmp', 'jobctl-dev-gate-'));
     const gate = path.join(gateDir, 'open');
     const file = path.join(home, 'slow.yaml');
-    fs.writeFileSync(file, jobYaml('slow', `while [ ! -e ${gate} ]; do sleep 0.1; done`));
-    assert.equal((await runJobctl(['create', '-f', file], devEnv(home))).code, 0);
-    // `script` gives jobctl a pseudo-terminal, as a user's shell would.
-    const cmd = `${process.execPath} ${JOBCTL} wait --for=condition=complete job/slow --timeout=300s`;
-    const tty = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, env: devEnv(home), stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (/jobs\/slow: Running {2}active 1/.test(out) && !fs.existsSync(gate)) fs.writeFileSync(gate, '');
+    fs.writeFileSync(file, jobYaml('slow', `until [ -e ${gate} ]; do sleep 0.1; done`));
+    try {
+      assert.equal((await runJobctl(['create', '-f', file], devEnv(home))).code, 0);
+      // \`script\` gives jobctl a pseudo-terminal, as a user's shell would.
+      const cmd = `${process.execPath} ${JOBCTL} wait --for=condition=complete job/slow --timeout=60s`;
+      const tty = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, env: devEnv(home), stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        // Should the line never show, the gate still opens, so that the test fails instead of waiting.
+        const fallback = setTimeout(() => fs.writeFileSync(gate, ''), 45_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (/jobs\/slow: Running {2}active 1/.test(out) && !fs.existsSync(gate)) fs.writeFileSync(gate, '');
+        });
+        child.on('close', (code) => {
+          clearTimeout(fallback);
+          resolve({ code, out });
+        });
       });
-      child.on('close', (code) => resolve({ code, out }));
-    }).finally(() => fs.rmSync(gateDir, { recursive: true, force: true }));
-    assert.equal(tty.code, 0, tty.out);
-    assert.match(tty.out, /jobs\/slow: Running {2}active 1/, 'the live line');
-    assert.match(tty.out, /\r\x1b\[2K/, 'redrawn in place');
-    assert.match(tty.out, /job\.batch\/slow condition met/);
+      assert.equal(tty.code, 0, tty.out);
+      assert.match(tty.out, /jobs\/slow: Running {2}active 1/, 'the live line');
+      assert.match(tty.out, /\r\x1b\[2K/, 'redrawn in place');
+      assert.match(tty.out, /job\.batch\/slow condition met/);
+    } finally {
+      fs.rmSync(gateDir, { recursive: true, force: true });
+    }
   });
 
   it('Ctrl-C stops the worker and the server; nothing is left behind', async () => {

@@ -1,39 +1,20 @@
-// Hostile manifests through the real `bin/jobctl.js apply -f` (issue 15, section 2): each one that
+// Hostile manifests through jobctl's `apply -f` and `create -f` (issue 15, section 2): each one that
 // crashed jobctl (heap out of memory, "Maximum call stack size exceeded") or ran for seconds is refused
 // with a message naming the file and the limit, and nothing is started. Runs no Temporal server: the
 // refusals happen before jobctl connects (TEMPORAL_ADDRESS points at a port nothing listens on, so a
-// jobctl that got that far would fail with a connection error instead).
-import { spawn } from 'node:child_process';
+// jobctl that got that far would fail with a connection error instead). The files go through jobctl's
+// `runCli` in this process (helpers/jobctl.ts); the control and stdin through the real `bin/jobctl.js`.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { runJobctl, runJobctlHere, setProcessEnv, type Ran } from './helpers/jobctl';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const JOBCTL = path.join(ROOT, 'bin', 'jobctl.js');
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function jobctl(args: string[], env: NodeJS.ProcessEnv, input?: Buffer | string): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [JOBCTL, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
-    // jobctl stops reading stdin at the limit and exits: that is not an error of the test.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-  });
+async function timed(run: () => Promise<Ran>): Promise<Ran & { ms: number }> {
+  const started = Date.now();
+  const ran = await run();
+  return { ...ran, ms: Date.now() - started };
 }
 
 function job(name: string, extraMeta = '', podExtra = ''): string {
@@ -83,13 +64,16 @@ const DEEP = /nested more than 100 levels deep \(the limit for a manifest\)/;
 describe('jobctl apply -f with hostile manifests', { timeout: 180_000 }, () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
+  let restoreEnv: () => void = () => undefined;
   const file = (name: string) => path.join(dir, name);
   let controlMs = 0;
 
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jobctl-limits-'));
-    env = { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', DURABLE_JOBS_HOME: path.join(dir, 'home'), NO_COLOR: '1' };
+    const settings = { TEMPORAL_ADDRESS: '127.0.0.1:1', DURABLE_JOBS_HOME: path.join(dir, 'home'), NO_COLOR: '1' };
+    env = { ...process.env, ...settings };
     delete env.FORCE_COLOR;
+    restoreEnv = setProcessEnv({ ...settings, FORCE_COLOR: undefined });
     const yamlHead = job('x').split('name: x')[0];
     writeRepeated(file('name-50mb.yaml'), `${yamlHead}name: `, 'a', 50 * 1024 * 1024, job('x').split('name: x')[1]);
     writeRepeated(file('list-25m-deep.yaml'), '', '[', 25_000_000, ']');
@@ -110,28 +94,31 @@ describe('jobctl apply -f with hostile manifests', { timeout: 180_000 }, () => {
     fs.writeFileSync(file('ok.yaml'), job('fine'));
   });
   after(() => {
+    restoreEnv();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const refusedWith = async (name: string, message: RegExp, verb: 'apply' | 'create' = 'apply') => {
-    const dry = await jobctl([verb, '-f', file(name), '--dry-run=client'], env);
+    const dry = await timed(() => runJobctlHere([verb, '-f', file(name), '--dry-run=client']));
     assert.equal(dry.code, 1, `${name}: ${dry.stderr}${dry.stdout}`);
     assert.equal(dry.stdout, '', 'nothing is created, not even as a dry run');
     assert.match(dry.stderr, message);
     assert.doesNotMatch(dry.stderr, /heap|call stack|ECONNREFUSED|connect/i);
     // For real, against an address nothing answers: the same refusal, so jobctl never got to Temporal.
-    const real = await jobctl([verb, '-f', file(name)], env);
+    const real = await runJobctlHere([verb, '-f', file(name)]);
     assert.equal(real.code, 1);
     assert.equal(real.stderr, dry.stderr);
-    process.stdout.write(`bench ${name}: refused in ${dry.ms} ms; a good manifest took ${controlMs} ms (whole jobctl process, dry run)\n`);
+    process.stdout.write(`bench ${name}: refused in ${dry.ms} ms; a good manifest took ${controlMs} ms (jobctl's runCli, dry run)\n`);
   };
 
   it('the control: a good manifest passes the limits (and then fails to connect for real)', async () => {
-    const dry = await jobctl(['apply', '-f', file('ok.yaml'), '--dry-run=client'], env);
+    const dry = await runJobctl(['apply', '-f', file('ok.yaml'), '--dry-run=client'], env);
     assert.equal(dry.code, 0, dry.stderr);
     assert.equal(dry.stdout, 'job.batch/fine created (dry run)\n');
-    controlMs = dry.ms;
-    const real = await jobctl(['create', '-f', file('ok.yaml')], env);
+    const here = await timed(() => runJobctlHere(['apply', '-f', file('ok.yaml'), '--dry-run=client']));
+    assert.deepEqual({ ...here, ms: 0 }, { ...dry, ms: 0 }, 'in this process as in its own');
+    controlMs = here.ms;
+    const real = await runJobctl(['create', '-f', file('ok.yaml')], env);
     assert.equal(real.code, 1);
     assert.doesNotMatch(real.stderr, LIMIT);
   });
@@ -165,18 +152,18 @@ describe('jobctl apply -f with hostile manifests', { timeout: 180_000 }, () => {
   });
 
   it('stdin: over 3 MiB is refused without reading it all; invalid UTF-8 with its position', async () => {
-    const big = await jobctl(['apply', '-f', '-', '--dry-run=client'], env, Buffer.alloc(8 * 1024 * 1024, 0x61));
+    const big = await runJobctl(['apply', '-f', '-', '--dry-run=client'], env, Buffer.alloc(8 * 1024 * 1024, 0x61));
     assert.equal(big.code, 1);
     assert.equal(big.stdout, '');
     assert.match(big.stderr, /^error: "STDIN": Request entity too large: limit is 3145728 bytes .*\(got more than 3145728 bytes\)\n$/);
-    const bad = await jobctl(['apply', '-f', '-', '--dry-run=client'], env, Buffer.from([0x61, 0x3a, 0x20, 0xff, 0x0a]));
+    const bad = await runJobctl(['apply', '-f', '-', '--dry-run=client'], env, Buffer.from([0x61, 0x3a, 0x20, 0xff, 0x0a]));
     assert.equal(bad.code, 1);
     assert.equal(bad.stderr, 'error: "STDIN": invalid UTF-8 at byte 3 (line 1, column 4): byte 0xff\n');
   });
 
   it('patch -p: a deep patch is refused by the same limits, without echoing it', async () => {
     const deep = `{"spec": ${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
-    const ran = await jobctl(['patch', 'job', 'x', '-p', deep], env);
+    const ran = await runJobctlHere(['patch', 'job', 'x', '-p', deep]);
     assert.equal(ran.code, 1);
     assert.equal(ran.stderr, `error: "the patch (-p)": line 1, column ${9 + 200}: nested more than 100 levels deep (the limit for a manifest)\n`);
   });

@@ -1,7 +1,8 @@
-// End to end, through the real `jobctl` against one dev server and one worker: the kubectl habits of
-// issue 13 (get -w, -o jsonpath / custom-columns, --sort-by, --show-labels, get events, describe pod,
-// version, config view, cluster-info, completion, short usage errors, connection errors, apply warnings,
-// spec.managedBy).
+// End to end, through `jobctl` against one dev server and one worker: the kubectl habits of issue 13
+// (get -w, -o jsonpath / custom-columns, --sort-by, --show-labels, get events, describe pod, version,
+// config view, cluster-info, completion, short usage errors, connection errors, apply warnings,
+// spec.managedBy). jobctl runs in this process (helpers/jobctl-server.ts), the real process for watching
+// until a signal, for an environment of its own, and for a usage error's exit code.
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -214,7 +215,7 @@ describe('kubectl habits against a dev server', () => {
 
   it("usage errors in kubectl's short form; connection errors that say what failed and where", async () => {
     const [flag, arg, shell, refused, tls, namespace] = await Promise.all([
-      s.jobctl(['get', '--bogus', 'jobs']),
+      s.jobctl(['get', '--bogus', 'jobs'], { process: true }),
       s.jobctl(['logs']),
       s.jobctl(['completion', 'fish']),
       s.jobctl(['get', 'jobs'], { env: { TEMPORAL_ADDRESS: '127.0.0.1:1' } }),

@@ -1,6 +1,7 @@
 // Output into a pipe is complete: every verb that can print a lot is read through a real pipe (the
 // child's stdout) and compared byte for byte, or parsed whole, at well over a megabyte. Before the fix,
-// jobctl exited with its output still queued and a pipe saw exactly 65,536 bytes.
+// jobctl exited with its output still queued and a pipe saw exactly 65,536 bytes. (The setup's create and
+// wait run in this process: only the verbs under test need the pipe.)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -52,7 +53,7 @@ describe('output into a pipe is complete', () => {
   });
 
   it('logs: a pod\'s 1.3 MB log, byte for byte', async () => {
-    const ran = ok(await s.jobctl(['logs', 'job/big']), 'logs');
+    const ran = ok(await s.jobctl(['logs', 'job/big'], { process: true }), 'logs');
     assert.equal(ran.stdout.length, SEQ.length);
     assert.equal(ran.stdout, SEQ);
   });
@@ -63,7 +64,7 @@ describe('output into a pipe is complete', () => {
       ['get', 'jobs', '-o', 'yaml'],
       ['get', 'pods', '-o', 'json'],
     ]) {
-      const ran = ok(await s.jobctl(args), args.join(' '));
+      const ran = ok(await s.jobctl(args, { process: true }), args.join(' '));
       assert.ok(ran.stdout.length > MB, `${args.join(' ')} printed ${ran.stdout.length} bytes`);
       const doc = (args[3] === 'json' ? JSON.parse(ran.stdout) : parseYaml(ran.stdout)) as { items: Array<{ metadata: { name: string } }> };
       const names = doc.items.map((i) => i.metadata.name);
@@ -72,7 +73,7 @@ describe('output into a pipe is complete', () => {
   });
 
   it('describe: every annotation line of every Job, to the last', async () => {
-    const ran = ok(await s.jobctl(['describe', 'jobs']), 'describe');
+    const ran = ok(await s.jobctl(['describe', 'jobs'], { process: true }), 'describe');
     assert.ok(ran.stdout.length > MB, `describe printed ${ran.stdout.length} bytes`);
     const last = `line-${String(15_999).padStart(6, '0')}`;
     // Each Job shows the note twice (the Job's and the pod template's annotations).
@@ -81,7 +82,7 @@ describe('output into a pipe is complete', () => {
 
   it('apply --dry-run -o yaml: the manifests back, over 1 MB', async () => {
     const files = Array.from({ length: JOBS }, (_, i) => s.file(`dry-${i}.json`, manifest(`dry-${i}`, ['true'], true)));
-    const ran = ok(await s.jobctl(['apply', '--dry-run=client', '-o', 'yaml', ...files.flatMap((f) => ['-f', f])]), 'apply');
+    const ran = ok(await s.jobctl(['apply', '--dry-run=client', '-o', 'yaml', ...files.flatMap((f) => ['-f', f])], { process: true }), 'apply');
     assert.ok(ran.stdout.length > MB, `apply printed ${ran.stdout.length} bytes`);
     // Several objects come back as one List, as kubectl prints them.
     const list = parseYaml(ran.stdout) as { kind: string; items: Array<{ metadata: { annotations: { note: string } } }> };
@@ -92,7 +93,7 @@ describe('output into a pipe is complete', () => {
 
   it('run: stdout is the pod\'s output, whole, and it streams while the Job runs', async () => {
     const big = s.file('run-big.json', manifest('run-big', ['seq', '1', String(SEQ_N)], false));
-    const ran = ok(await s.jobctl(['run', big]), 'run big');
+    const ran = ok(await s.jobctl(['run', big], { process: true }), 'run big');
     assert.equal(ran.stdout, SEQ);
 
     // The pod prints, then waits for a file the test writes only once it has seen that output on

@@ -1,6 +1,7 @@
-// End to end: the real `jobctl` process against a real dev server (Job search attributes registered) and
-// a real worker running real pod processes. Every verb, output format, selector, namespace, error and
-// exit code.
+// End to end: jobctl against a real dev server (Job search attributes registered) and a real worker
+// running real pod processes. Every verb, output format, selector, namespace, error and exit code.
+// jobctl runs in this process (helpers/jobctl-server.ts: the same `runCli` as bin/jobctl.js); the real
+// process where it matters here: exit codes 0 and 1, stdin, an environment of its own.
 import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,10 +50,10 @@ describe('jobctl verbs against a dev server', () => {
 
   it('create, wait, get: tables, -o json|yaml|name|wide in Kubernetes\' shape; a finished Job still exists', async () => {
     const file = s.file('hello.yaml', jobYaml('hello', 'echo hello', { labels: { app: 'hello' } }));
-    const created = ok(await s.jobctl(['create', '-f', file]), 'create');
+    const created = ok(await s.jobctl(['create', '-f', file], { process: true }), 'create');
     assert.equal(created.stdout, 'job.batch/hello created\n');
 
-    const again = await s.jobctl(['create', '-f', file]);
+    const again = await s.jobctl(['create', '-f', file], { process: true });
     assert.equal(again.code, 1);
     assert.equal(again.stderr.trim(), 'Error from server (AlreadyExists): jobs "hello" already exists');
 

@@ -1,7 +1,7 @@
 // The controller's policies, by the letter of JOB-SEMANTICS 2.9, 2.11-2.13, 3, 4 and 5: pure and fast.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applySpecChange, podIdentity } from '../src/controller';
+import { apply, applySpecChange, podIdentity } from '../src/controller';
 import type { JobSpec, PodFailurePolicyRule } from '../src/api/types';
 import { makeJob } from './helpers/jobs';
 import { Sim, T0 } from './helpers/sim';
@@ -137,6 +137,41 @@ describe('podFailurePolicy (4)', () => {
     sim.exits(pod, { 'init:setup': 4, main: 0 });
     sim.sync();
     assert.equal(sim.state.conditions[0].message, `Container setup for pod default/${pod} failed with exit code 4 matching FailJob rule at index 0`);
+  });
+
+  // Moved from workflow-policies (time-skipping server): an init container's failure reaches the
+  // controller as the activity reports it (activity-run-pod: only the failed init container, main never
+  // runs), and the rule matching is the controller's.
+  it('onExitCodes looks at init containers too, and containerName restricts a rule to the container it names', () => {
+    const sim = withPolicy('pfp-init', [
+      { action: 'Ignore', onExitCodes: { containerName: 'main', operator: 'In', values: [4] } },
+      { action: 'FailJob', onExitCodes: { containerName: 'setup', operator: 'NotIn', values: [1] } },
+    ], { backoffLimit: 0 });
+    sim.sync();
+    const [pod] = sim.running();
+    sim.exits(pod, { 'init:setup': 4 });
+    sim.sync();
+    assert.deepEqual(sim.conditions(), ['FailureTarget/PodFailurePolicy', 'Failed/PodFailurePolicy']);
+    assert.equal(sim.state.conditions[1].message, `Container setup for pod default/${pod} failed with exit code 4 matching FailJob rule at index 1`);
+  });
+
+  // Moved from workflow-policies: activity-isolation shows a container over its memory limit ends
+  // OOMKilled with exit code 137; here, what onExitCodes makes of that result.
+  it('an OOMKilled container (exit code 137) matches onExitCodes 137 as on Kubernetes: FailJob at the first failure', () => {
+    const sim = withPolicy('pfp-oom', [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [137] } }], { backoffLimit: 3 });
+    sim.sync();
+    const [pod] = sim.running();
+    apply(sim.job, sim.state, {
+      type: 'podFinished',
+      pod,
+      at: sim.now,
+      result: { phase: 'Failed', containers: [{ name: 'main', init: false, exitCode: 137, reason: 'OOMKilled', startedAt: '', finishedAt: '', logTail: '', logTruncated: false }] },
+    });
+    const { decisions } = sim.sync();
+    assert.deepEqual(decisions, [], 'no replacement despite backoffLimit 3');
+    assert.deepEqual(sim.conditions(), ['FailureTarget/PodFailurePolicy', 'Failed/PodFailurePolicy']);
+    assert.equal(sim.state.conditions[1].message, `Container main for pod default/${pod} failed with exit code 137 matching FailJob rule at index 0`);
+    assert.equal(sim.state.pods.length + sim.state.finishedPods.length, 1, 'one pod in all');
   });
 
   it('onPodConditions DisruptionTarget: a lost worker can be ignored, or fail the Job with the condition message', () => {

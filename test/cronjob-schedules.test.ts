@@ -9,8 +9,8 @@ import type { CronJob } from '../src/api/cronjob';
 import { CronJobsClient, JobsClient, NotFoundError } from '../src/client';
 import { cronExpressionsFor } from '../src/api/cron';
 import { cronJobScheduleId, dueTime } from '../src/cronjob';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { createJobWorker, workflowsPath } from '../src/worker';
+import { createJobWorker } from '../src/worker';
+import { cachedWorkflowBundle } from '../src/workflow-bundle';
 import { startJobctlServer, type JobctlServer } from './helpers/jobctl-server';
 
 function cronJob(name: string, script: string, spec: Record<string, unknown> = {}, labels: Record<string, string> = {}): CronJob {
@@ -355,7 +355,7 @@ describe('CronJob on Temporal Schedules', () => {
     await cronJobs.trigger('default', 'restart');
     await new Promise((r) => setTimeout(r, 2000));
     assert.deepEqual(await jobNames('restart'), []);
-    const bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error() {} } });
+    const bundle = await cachedWorkflowBundle();
     const worker = await createJobWorker({ connection: s.env.nativeConnection, taskQueue: s.taskQueue, dataDir: s.dataDir, workflowBundle: bundle, log: () => undefined });
     const running = worker.run();
     try {

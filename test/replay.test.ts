@@ -8,11 +8,12 @@ import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { temporal } from '@temporalio/proto';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { cachedWorkflowBundle, type WorkflowBundleFile } from '../src/workflow-bundle';
 import { historyFromJSONObject, type History } from './fixtures/history-json';
 import { HISTORIES_DIR, RECORDINGS } from './record-histories';
+import { cachedTestBundle } from './helpers/test-bundle';
 
 const FIXTURES = fs
   .readdirSync(HISTORIES_DIR)
@@ -133,7 +134,7 @@ describe('replaying recorded job histories', () => {
   }
 
   it('reports a DeterminismViolationError when the workflow issues different commands', async () => {
-    const changed = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/nondeterministic-workflows'), logger: silent });
+    const changed = await cachedTestBundle(require.resolve('./fixtures/nondeterministic-workflows'));
     await assert.rejects(
       Worker.runReplayHistory({ workflowBundle: changed }, load('one-pod-success'), 'one-pod-success'),
       (err: unknown) => {
@@ -144,5 +145,3 @@ describe('replaying recorded job histories', () => {
     );
   });
 });
-
-const silent = { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error: (m: string) => process.stderr.write(`${m}\n`) };

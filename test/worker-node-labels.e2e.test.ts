@@ -62,7 +62,8 @@ describe('a SIGKILLed jobctl worker with node labels (real dev server)', { timeo
       { env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default' }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    await until('the worker to say what it polls', () => (/data dir:/.test(stderr) ? true : undefined), 60_000);
+    // The banner's last line: the lines come one write at a time, and a loaded machine may pause between them.
+    await until('the worker to say what it polls', () => (/max concurrent pods:/.test(stderr) ? true : undefined), 60_000);
     assert.match(stderr, new RegExp(`task queues: "${taskQueue}", "${taskQueue}@disk=ssd", "${taskQueue}@zone=a", "${taskQueue}@disk=ssd,zone=a"`));
     assert.match(stderr, /isolation: (sandbox|process-group)/);
     assert.match(stderr, /max concurrent pods: 2/);

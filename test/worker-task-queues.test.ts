@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { MAX_NODE_LABELS, nodeTaskQueues, parseNodeLabels, podTaskQueue } from '../src/api/task-queues';
 import type { RunPodInput } from '../src/api/pod';
 import { createLocalEnv } from '../src/dev/servers';
 import { createJobWorker } from '../src/worker';
 import type { RoutedPod, RouteOutcome } from './helpers/route-workflow';
+import { cachedTestBundle } from './helpers/test-bundle';
 
 describe('podTaskQueue', () => {
   it('is the base queue without a selector', () => {
@@ -78,12 +78,12 @@ function pod(name: string, script: string): RunPodInput {
 
 describe('a worker with node labels (real dev server)', { timeout: 120_000 }, () => {
   let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
+  let bundle: { codePath: string };
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dj-worker-queues-'));
   before(async () => {
     [env, bundle] = await Promise.all([
       createLocalEnv(),
-      bundleWorkflowCode({ workflowsPath: require.resolve('./helpers/route-workflow'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } }),
+      cachedTestBundle(require.resolve('./helpers/route-workflow')),
     ]);
   });
   after(async () => {

@@ -68,7 +68,10 @@ describe('Indexed Jobs on the time-skipping server (3)', { timeout: 120_000 }, (
     assert.equal(retried.phase, 'Succeeded');
     for (const p of twos) assert.match(p.name, new RegExp(`^idx-retry-2-${SUFFIX}$`));
     assert.notEqual(failed.name, retried.name);
-    assert.ok(ms(retried.creationTimestamp) > ms(failed.finishedAt));
+    // Not strictly later: when another index's success is folded in after the failure in the same
+    // workflow task, Kubernetes' backoff counts only failures after the latest success (none), so the
+    // retry is created at that same instant (seen on a loaded machine).
+    assert.ok(ms(retried.creationTimestamp) >= ms(failed.finishedAt), `retry created ${retried.creationTimestamp}, failed pod finished ${failed.finishedAt}: ${JSON.stringify(byCreation(run.pods).map((p) => [p.name, p.phase, p.creationTimestamp, p.startTime, p.finishedAt]))}`);
     // Every other index ran exactly once.
     assert.deepEqual(
       pods.filter((p) => p.index !== 2).map((p) => [p.index, p.phase]),

@@ -1,5 +1,5 @@
 // jobctl: kubectl's verbs for Jobs that run on Temporal.
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, type OutputConfiguration } from 'commander';
 import { describeError } from './errors';
 import { CliError, stdio, type Output } from './output';
 import { addTelemetryOptions, type TelemetryOptions } from './telemetry';
@@ -201,7 +201,12 @@ function shortUsageErrors(program: Command): void {
   visit(program, program.name());
 }
 
-export async function main(argv: string[], out: Output = stdio): Promise<void> {
+/**
+ * Runs one command line to its end and returns the exit code, without exiting: `main` for the process,
+ * and the tests that call jobctl in their own process. `commanderOutput` redirects what commander itself
+ * prints (help, usage errors), which otherwise goes to process.stdout and process.stderr.
+ */
+export async function runCli(argv: string[], out: Output = stdio, commanderOutput?: OutputConfiguration): Promise<number> {
   const verb = argv[2];
   // The verbs that run a worker install the SDK's native runtime (logger, metrics) from their options:
   // src/cli/telemetry.ts.
@@ -213,23 +218,32 @@ export async function main(argv: string[], out: Output = stdio): Promise<void> {
     },
     verb,
   );
+  if (commanderOutput) {
+    const visit = (cmd: Command) => {
+      cmd.configureOutput(commanderOutput);
+      cmd.commands.forEach(visit);
+    };
+    visit(program);
+  }
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      process.exitCode = err.exitCode;
-      return;
-    }
+    if (err instanceof CommanderError) return err.exitCode;
     const { message, code: c } = describeError(err);
     out.progress?.('');
     out.error(message);
     code = c;
   }
+  return code ?? 0;
+}
+
+export async function main(argv: string[], out: Output = stdio): Promise<void> {
+  const code = await runCli(argv, out);
   // Exit explicitly (the SDK's native runtime may keep handles open after teardown), but only once
   // stdout and stderr have drained: into a pipe they are asynchronous, and exiting earlier cuts the
   // output at the pipe's buffer (64 KiB).
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
-  process.exit(code ?? 0);
+  process.exit(code);
 }
 
 /** Resolves once everything written so far to `stream` has been handed to the OS (or it broke). */

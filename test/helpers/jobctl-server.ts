@@ -1,6 +1,5 @@
-// One real dev server (with the Job search attributes) and one real worker per test file, and a runner for
-// the real `bin/jobctl.js` process pointed at them.
-import { spawn } from 'node:child_process';
+// One real dev server (with the Job search attributes) and one real worker per test file, and jobctl
+// pointed at them: in this process, or as the real process where that is what a test proves (./jobctl.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,14 +9,18 @@ import { createLocalEnv } from '../../src/dev/servers';
 import { quietSdkLogs } from '../../src/runtime-logging';
 import { createJobWorker, type JobWorker } from '../../src/worker';
 import { cachedWorkflowBundle } from '../../src/workflow-bundle';
+import { runJobctl, runJobctlHere, setProcessEnv, type Ran } from './jobctl';
 
-export const ROOT = path.resolve(__dirname, '..', '..', '..');
-export const JOBCTL = path.join(ROOT, 'bin', 'jobctl.js');
+export { JOBCTL, ROOT, runJobctl, runJobctlHere, type Ran } from './jobctl';
 
-export interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+export interface JobctlOptions {
+  /** Its stdin (a real process). */
+  input?: string;
+  /** Variables over the server's (a real process). */
+  env?: NodeJS.ProcessEnv;
+  /** The real `bin/jobctl.js` process. */
+  process?: boolean;
+  onStdout?: (all: string) => void;
 }
 
 export interface JobctlServer {
@@ -27,29 +30,16 @@ export interface JobctlServer {
   /** The worker's data dir, also jobctl's (so `logs` can read whole files, as on a one-host setup). */
   dataDir: string;
   worker: JobWorker;
-  /** Runs `jobctl ARGS` against this server; `input` goes to its stdin. */
-  jobctl(args: string[], opts?: { input?: string; env?: NodeJS.ProcessEnv; onStdout?: (all: string) => void }): Promise<Ran>;
+  /**
+   * Runs `jobctl ARGS` against this server: in this process, unless it needs a process of its own
+   * (`process: true`, or an `env` of its own, or `input` for its stdin), which then runs `bin/jobctl.js`.
+   */
+  jobctl(args: string[], opts?: JobctlOptions): Promise<Ran>;
   /** Writes a file into a scratch dir and returns its path. */
   file(name: string, text: string): string;
   teardown(): Promise<void>;
 }
 
-
-export function runJobctl(args: string[], env: NodeJS.ProcessEnv, input?: string, onStdout?: (all: string) => void): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [JOBCTL, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      onStdout?.(stdout);
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
 
 export async function startJobctlServer(prefix: string): Promise<JobctlServer> {
   quietSdkLogs();
@@ -63,21 +53,21 @@ export async function startJobctlServer(prefix: string): Promise<JobctlServer> {
   // Pods see the host read-only: the scratch dir is where tests let them leave files.
   const worker = await createJobWorker({ connection: env.nativeConnection, taskQueue, dataDir, workflowBundle: bundle, sharedPaths: [scratch], log: () => undefined });
   const running = worker.run();
-  const baseEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    TEMPORAL_ADDRESS: env.address,
-    DURABLE_JOBS_HOME: dataDir,
-    DURABLE_JOBS_TASK_QUEUE: taskQueue,
-    NO_COLOR: '1',
-  };
+  const settings: NodeJS.ProcessEnv = { TEMPORAL_ADDRESS: env.address, DURABLE_JOBS_HOME: dataDir, DURABLE_JOBS_TASK_QUEUE: taskQueue, NO_COLOR: '1' };
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env, ...settings };
   delete baseEnv.FORCE_COLOR;
+  // jobctl run in this process reads this process's environment: the same settings, until teardown.
+  const restoreEnv = setProcessEnv({ ...settings, FORCE_COLOR: undefined });
   return {
     env,
     address: env.address,
     taskQueue,
     dataDir,
     worker,
-    jobctl: (args, opts = {}) => runJobctl(args, { ...baseEnv, ...opts.env }, opts.input, opts.onStdout),
+    jobctl: (args, opts = {}) =>
+      opts.process || opts.env !== undefined || opts.input !== undefined
+        ? runJobctl(args, { ...baseEnv, ...opts.env }, opts.input, opts.onStdout)
+        : runJobctlHere(args, opts.onStdout),
     file: (name, text) => {
       const p = path.join(scratch, name);
       fs.mkdirSync(path.dirname(p), { recursive: true });
@@ -85,6 +75,7 @@ export async function startJobctlServer(prefix: string): Promise<JobctlServer> {
       return p;
     },
     async teardown() {
+      restoreEnv();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
       await env.teardown();

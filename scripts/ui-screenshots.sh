@@ -27,7 +27,9 @@ trap cleanup EXIT
 export DURABLE_JOBS_HOME="$work/data" NO_COLOR=1
 jobctl() { node "$root/bin/jobctl.js" "$@"; }
 
-jobctl dev > "$work/dev.log" 2>&1 &
+# node itself, not the jobctl function: a backgrounded function is a subshell, and the cleanup's SIGINT
+# to it would never reach the dev server.
+node "$root/bin/jobctl.js" dev > "$work/dev.log" 2>&1 &
 dev_pid=$!
 for _ in $(seq 1 120); do
   grep -q 'Temporal Web UI:' "$work/dev.log" && break

@@ -4,6 +4,7 @@
 // on either side of the boundary.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import type { JobStatus } from '../src/api/types';
 import type { StartedJob } from '../src/testing';
 import { makeJob, shellContainer } from './helpers/jobs';
@@ -81,7 +82,10 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
 
   it('a suspend at the boundary is answered by the draining run and holds in the next; resume and scale work there', async () => {
     const tok = token();
-    const job = makeJob('can-suspend', { completions: 2, parallelism: 2 }, [shellContainer(`sleep 3.${tok}`)]);
+    // The pods end only once the gate is open (after the suspend has held and the scale is done): the
+    // first run's two are cancelled by the suspend however slow the machine, and the resumed run's finish.
+    const gate = `${ctx.scratch.dir}/gate`;
+    const job = makeJob('can-suspend', { completions: 2, parallelism: 2 }, [shellContainer(`while [ ! -e ${gate} ]; do sleep 0.1; done; echo ${tok}`)]);
     const started = await ctx.env.start(job, SMALL);
     const run = await ctx.env.runWorker(async () => {
       // Both pods announced: the first run is past its threshold and drains.
@@ -92,9 +96,12 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
       await until('the next run', async () => ((await started.handle.describe()).runId !== firstRun ? true : undefined));
       const s = await statusWhen(started, 'suspended in the next run', (x) => x.conditions.some((c) => c.type === 'Suspended' && c.status === 'True'));
       assert.deepEqual([s.active, s.terminating, s.failed], [0, 0, 0], 'suspend deletions are not failures');
-      assert.deepEqual(processesWith(tok), []);
+      assert.deepEqual(processesWith(ctx.scratch.dir), []);
       await started.resume();
       await started.scale({ parallelism: 1 });
+      // Opened only now: a resumed pod ending while the scale-down cancels it meets the test server's
+      // ACTIVITY_UNKNOWN loss (see the README's testing section).
+      fs.writeFileSync(gate, '');
       return started.result();
     });
     assert.deepEqual([run.status.succeeded, run.status.failed], [2, 0]);

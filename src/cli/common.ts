@@ -195,21 +195,14 @@ export function warn(out: Output, warnings: readonly string[]): void {
 }
 
 /**
- * kubectl's delete loop: `<kind>.batch "NAME" deleted` for each, NotFound said and counted in the exit
- * code (or skipped with --ignore-not-found), any other error thrown.
+ * kubectl's delete loop: the line `remove` returns for each (`job.batch "NAME" deleted`), NotFound said
+ * and counted in the exit code (or skipped with --ignore-not-found), any other error thrown.
  */
-export async function deleteEach(
-  targets: ReadonlyArray<{ namespace: string; name: string }>,
-  kind: 'job' | 'cronjob',
-  remove: (t: { namespace: string; name: string }) => Promise<void>,
-  o: { ignoreNotFound?: boolean },
-  out: Output,
-): Promise<number> {
+export async function deleteEach<T>(targets: readonly T[], remove: (t: T) => Promise<string>, o: { ignoreNotFound?: boolean }, out: Output): Promise<number> {
   let code = 0;
   for (const t of targets) {
     try {
-      await remove(t);
-      out.log(`${kind}.batch "${t.name}" deleted`);
+      out.log(await remove(t));
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
       if (o.ignoreNotFound) continue;

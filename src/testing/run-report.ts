@@ -127,11 +127,13 @@ function createdPods(records: PodRecord[], seen: Seen[]): CreatedPod[] {
 
 /** The most pods existing at one instant, from each pod's [creationTimestamp, finishedAt); a pod ending as another is created does not overlap it. */
 export function peakActive(pods: readonly PodRecord[]): number {
+  return peakOverlap(pods.map((p) => [Date.parse(p.creationTimestamp), p.finishedAt !== undefined ? Date.parse(p.finishedAt) : Infinity]));
+}
+
+/** The most [start, end) spans covering one instant; a span ending where another starts does not overlap it. */
+export function peakOverlap(spans: ReadonlyArray<readonly [number, number]>): number {
   const points: Array<[number, number]> = [];
-  for (const p of pods) {
-    points.push([Date.parse(p.creationTimestamp), +1]);
-    points.push([p.finishedAt !== undefined ? Date.parse(p.finishedAt) : Infinity, -1]);
-  }
+  for (const [start, end] of spans) points.push([start, +1], [end, -1]);
   points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let now = 0;
   let max = 0;

@@ -1,6 +1,7 @@
 // Helpers for workflow tests: scratch directories shared by pods, polling, and pod timelines.
 import { after, afterEach, before, beforeEach } from 'node:test';
 import { JobTestEnvironment } from '../../src/testing';
+import { peakOverlap } from '../../src/testing/run-report';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,18 +43,7 @@ export function ms(iso: string | undefined): number {
  * does not overlap it.
  */
 export function maxOverlap(pods: PodRecord[], from: 'startTime' | 'creationTimestamp' = 'startTime'): number {
-  const points: Array<[number, number]> = [];
-  for (const p of pods) {
-    points.push([ms(p[from]), +1], [ms(p.finishedAt), -1]);
-  }
-  points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let max = 0;
-  for (const [, d] of points) {
-    now += d;
-    max = Math.max(max, now);
-  }
-  return max;
+  return peakOverlap(pods.map((p) => [ms(p[from]), ms(p.finishedAt)]));
 }
 
 /**

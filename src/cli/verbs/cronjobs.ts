@@ -106,7 +106,15 @@ export async function deleteCronJobs(targets: Array<{ namespace: string; name: s
         return 0;
       }
     }
-    return deleteEach(list, 'cronjob', (t) => cronJobs.delete(t.namespace, t.name, { wait: o.wait !== false }), o, out);
+    return deleteEach(
+      list,
+      async (t) => {
+        await cronJobs.delete(t.namespace, t.name, { wait: o.wait !== false });
+        return `cronjob.batch "${t.name}" deleted`;
+      },
+      o,
+      out,
+    );
   });
 }
 

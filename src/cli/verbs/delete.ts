@@ -1,9 +1,7 @@
 // `jobctl delete job NAME... | job/NAME | -f FILE | jobs -l SELECTOR | jobs --all`, and
 // `jobctl delete pod NAME... [--grace-period N] [--force]` (Kubernetes users delete a pod to force a retry).
 import { loadObjects } from './apply';
-import { NotFoundError } from '../../client';
 import { deleteEach, manifestFiles, namespaceOf, parseResourceArgs, withJobs } from '../common';
-import { describeError } from '../errors';
 import { CliError, type Output } from '../output';
 
 export interface DeleteOptions {
@@ -73,7 +71,15 @@ export async function deleteCommand(args: string[], o: DeleteOptions, out: Outpu
       const ns = namespaceOf(o);
       targets = refs.map((r) => ({ namespace: ns, name: r.name }));
     }
-    return deleteEach(targets, 'job', (t) => jobs.delete(t.namespace, t.name, { wait: o.wait !== false }), o, out);
+    return deleteEach(
+      targets,
+      async (t) => {
+        await jobs.delete(t.namespace, t.name, { wait: o.wait !== false });
+        return `job.batch "${t.name}" deleted`;
+      },
+      o,
+      out,
+    );
   });
 }
 
@@ -104,19 +110,15 @@ async function deletePods(names: string[], o: DeleteOptions, out: Output): Promi
   const gracePeriodSeconds = gracePeriodOf(o);
   return withJobs(async (jobs) => {
     const ns = namespaceOf(o);
-    let code = 0;
-    for (const pod of names) {
-      try {
+    return deleteEach(
+      names,
+      async (pod) => {
         const job = await jobs.jobOfPod(ns, pod);
         await jobs.deletePod(ns, job, pod, { gracePeriodSeconds, wait: o.wait !== false });
-        out.log(`pod "${pod}" ${gracePeriodSeconds === 0 ? 'force deleted' : 'deleted'}`);
-      } catch (err) {
-        if (!(err instanceof NotFoundError)) throw err;
-        if (o.ignoreNotFound) continue;
-        out.error(describeError(err).message);
-        code = 1;
-      }
-    }
-    return code;
+        return `pod "${pod}" ${gracePeriodSeconds === 0 ? 'force deleted' : 'deleted'}`;
+      },
+      o,
+      out,
+    );
   });
 }

@@ -44,12 +44,28 @@ function workflowTracingModule(): string {
 export async function cachedWorkflowBundle(env: NodeJS.ProcessEnv = process.env, opts: { traced?: boolean } = {}): Promise<WorkflowBundleFile> {
   // A traced worker's workflows carry OpenTelemetry's interceptor: a bundle of its own, so that an
   // untraced worker runs exactly the code it ran before tracing existed.
-  const dir = path.join(cacheDir(env), 'workflow-bundles', opts.traced ? `${codeHash()}-traced` : codeHash());
+  return cachedBundle(
+    { workflowsPath: workflowsPath(), name: opts.traced ? `${codeHash()}-traced` : codeHash(), ...(opts.traced ? { interceptorModules: [workflowTracingModule()] } : {}) },
+    env,
+  );
+}
+
+/**
+ * `{ codePath }` of the bundle of another workflows module that imports only this package and the SDK
+ * (tests' stand-ins): cached under `name` and a hash of that module and of the package's code.
+ */
+export async function cachedModuleBundle(modulePath: string, name: string, env: NodeJS.ProcessEnv = process.env): Promise<WorkflowBundleFile> {
+  const entry = createHash('sha256').update(fs.readFileSync(modulePath)).update(codeHash()).digest('hex').slice(0, 16);
+  return cachedBundle({ workflowsPath: modulePath, name: `${name}-${entry}` }, env);
+}
+
+async function cachedBundle(o: { workflowsPath: string; name: string; interceptorModules?: string[] }, env: NodeJS.ProcessEnv): Promise<WorkflowBundleFile> {
+  const dir = path.join(cacheDir(env), 'workflow-bundles', o.name);
   await ensureCached(dir, async (tmp) => {
     const { code } = await bundleWorkflowCode({
-      workflowsPath: workflowsPath(),
+      workflowsPath: o.workflowsPath,
       logger: quietLogger,
-      ...(opts.traced ? { workflowInterceptorModules: [workflowTracingModule()] } : {}),
+      ...(o.interceptorModules ? { workflowInterceptorModules: o.interceptorModules } : {}),
     });
     fs.writeFileSync(path.join(tmp, 'workflows.js'), code, { mode: 0o600 });
   });

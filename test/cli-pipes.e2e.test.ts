@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { JOBCTL, ROOT, startJobctlServer, type JobctlServer, type Ran } from './helpers/jobctl-server';
+import { assertSameBytes } from './helpers/same-bytes';
 
 const MB = 1024 * 1024;
 /** `seq 1 200000`: 1,288,895 bytes a pod prints. */
@@ -54,8 +55,7 @@ describe('output into a pipe is complete', () => {
 
   it('logs: a pod\'s 1.3 MB log, byte for byte', async () => {
     const ran = ok(await s.jobctl(['logs', 'job/big'], { process: true }), 'logs');
-    assert.equal(ran.stdout.length, SEQ.length);
-    assert.equal(ran.stdout, SEQ);
+    assertSameBytes(ran.stdout, SEQ, 'jobctl logs job/big', ran.stderr);
   });
 
   it('get -o json and -o yaml, get pods -o json: over 1 MB each, parsed whole', async () => {
@@ -94,7 +94,7 @@ describe('output into a pipe is complete', () => {
   it('run: stdout is the pod\'s output, whole, and it streams while the Job runs', async () => {
     const big = s.file('run-big.json', manifest('run-big', ['seq', '1', String(SEQ_N)], false));
     const ran = ok(await s.jobctl(['run', big], { process: true }), 'run big');
-    assert.equal(ran.stdout, SEQ);
+    assertSameBytes(ran.stdout, SEQ, 'jobctl run (seq 1 200000)', ran.stderr);
 
     // The pod prints, then waits for a file the test writes only once it has seen that output on
     // jobctl's stdout while the Job is still running.
@@ -124,7 +124,7 @@ describe('output into a pipe is complete', () => {
       child.on('close', (code) => resolve({ code, stdout, stderr, stderrAtFirst }));
     }).finally(() => fs.rmSync(gateDir, { recursive: true, force: true }));
     assert.equal(streamed.code, 0, streamed.stderr);
-    assert.equal(streamed.stdout, 'first\nsecond\n');
+    assertSameBytes(streamed.stdout, 'first\nsecond\n', 'jobctl run (first, gate, second)', streamed.stderr);
     assert.doesNotMatch(streamed.stderrAtFirst, /complete/, 'the output came before the Job completed');
     assert.match(streamed.stderr, /job\.batch\/run-slow complete/);
   });

@@ -4,6 +4,7 @@
 // jobctl process costs ~0.7 s of CPU to start, and the CLI tests make a few hundred calls.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { runCli } from '../../src/cli/main';
 import type { Output } from '../../src/cli/output';
 
@@ -60,13 +61,16 @@ export function runJobctl(args: string[], env: NodeJS.ProcessEnv, input?: string
     const child = spawn(process.execPath, [JOBCTL, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    // A pipe's chunks may split a multi-byte character: decoded as a stream, not chunk by chunk.
+    const outText = new StringDecoder('utf8');
+    const errText = new StringDecoder('utf8');
     child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
+      stdout += outText.write(d);
       onStdout?.(stdout);
     });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += errText.write(d)));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => resolve({ code, stdout: stdout + outText.end(), stderr: stderr + errText.end() }));
     // jobctl may stop reading stdin (at a size limit) and exit: not an error of the test.
     child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');

@@ -113,6 +113,22 @@ describe('logs', () => {
     assert.equal(tailLines('a\n', 5), 'a\n');
   });
 
+  it('reads a rotated log whole, a character cut by the rotation included', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dj-logs-'));
+    try {
+      const file = podLogFile(dir, 'default', 'pi-abcde', 'main', 0);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const text = Buffer.from('older → newer\n');
+      const cut = text.indexOf('→') + 1;
+      fs.writeFileSync(`${file}.1`, text.subarray(0, cut));
+      fs.writeFileSync(file, text.subarray(cut));
+      const record = pod('pi-abcde', { containers: [{ name: 'main', init: false, exitCode: 0, reason: 'Completed', startedAt: '', finishedAt: '', logTail: '', logTruncated: false, logFile: file }] });
+      assert.equal(podLogs(makeJob('pi'), record, {}).logs[0]?.text, 'older → newer\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads only the log file a record may name: a forged /etc/passwd gives the record tail', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dj-logs-'));
     try {

@@ -64,8 +64,9 @@ export function tailLines(text: string, lines: number | undefined): string {
 
 function readWhole(file: string): string | undefined {
   try {
-    const rotated = fs.existsSync(`${file}.1`) ? fs.readFileSync(`${file}.1`, 'utf8') : '';
-    return rotated + fs.readFileSync(file, 'utf8');
+    // Decoded as one: the rotation falls between two writes, which may cut a character in two.
+    const rotated = fs.existsSync(`${file}.1`) ? fs.readFileSync(`${file}.1`) : Buffer.alloc(0);
+    return Buffer.concat([rotated, fs.readFileSync(file)]).toString('utf8');
   } catch {
     return undefined;
   }

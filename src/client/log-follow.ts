@@ -52,9 +52,11 @@ export interface FollowFs {
  * One follow of one log file, a look at a time (`poll`), with no timer of its own: `followPodLog` paces it,
  * and tests drive it step by step against a writer.
  *
- * Invariant: every byte the writer put in the file is written out once, in order, as long as the file is
- * rotated at most once between two looks (a second rotation replaces `<file>.1` on disk before it was
- * read; the sink keeps about twice its rotation size, by design).
+ * Invariant: every byte the writer put in the file is written out once, in order, as long as the sink
+ * does not rotate again before a look has moved the follow to the file of its last rotation (about one
+ * poll: 5 MB per rotation, so 50 MB/s of output). A second rotation replaces `<file>.1` on disk before
+ * it was read; the sink keeps about twice its rotation size, by design. test/log-follow-steps.test.ts
+ * puts the sink's writes between any two of the follow's operations.
  */
 export class LogFollow {
   private readonly decoder = new StringDecoder('utf8');

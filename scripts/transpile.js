@@ -22,7 +22,10 @@ const options = {
     transform: { useDefineForClassFields: true },
     keepClassNames: true,
   },
-  module: { type: 'commonjs', strict: false, noInterop: false },
+  // exportInteropAnnotation: the `0 && (module.exports = {...})` line from which Node finds a CommonJS
+  // module's named exports for `import { x } from 'durable-jobs'` (swc's own export form hides them; tsc's
+  // does not). package.e2e imports the package from ESM.
+  module: { type: 'commonjs', strict: false, noInterop: false, exportInteropAnnotation: true },
   sourceMaps: true,
   swcrc: false,
   configFile: false,

@@ -369,7 +369,8 @@ describe('jobctl verbs against a dev server', () => {
 
     assert.equal(ok(await s.jobctl(['scale', 'job', 'long', '--replicas=2']), 'scale').stdout, 'job.batch/long scaled\n');
     assert.equal((await active(2)).spec.parallelism, 2);
-    assert.equal(processesWith(token).filter((p) => p.cmdline.startsWith('sleep')).length, 2, 'two pod processes run');
+    // `ready` counts a pod once its sandbox started; its shell's exec of sleep may come a moment after.
+    await until('two pod processes to run', async () => processesWith(token).filter((p) => p.cmdline.startsWith('sleep')).length, (n) => n === 2);
 
     const [immutable, labelled, badJson, finished, missing] = await Promise.all([
       s.jobctl(['patch', 'job', 'long', '-p', '{"spec":{"completions":5}}']),

@@ -74,6 +74,14 @@ function readmeExample(): string {
 
 let tarball = '';
 let typeCheck: Promise<Ran>;
+let jsExample: Promise<Ran>;
+let tsExample: Promise<Ran>;
+
+/** Started now, awaited by the test that checks it: a failure must not be reported as unhandled before then. */
+function started(r: Promise<Ran>): Promise<Ran> {
+  r.catch(() => undefined);
+  return r;
+}
 
 before(async () => {
   // The suite's build is what gets packed (`npm pack` would rebuild dist under the running suite).
@@ -99,8 +107,11 @@ before(async () => {
   const example = readmeExample();
   fs.writeFileSync(path.join(project, 'flaky.test.mjs'), example);
   fs.writeFileSync(path.join(project, 'flaky.test.ts'), example);
+  // The two ways of running the example and the type check are independent (each run starts its own
+  // test server): started together and awaited by their tests, they take the time of the longest.
+  jsExample = started(run(process.execPath, ['--test', 'flaky.test.mjs'], { cwd: project }));
+  tsExample = started(run(process.execPath, ['--import', 'tsx', '--test', 'flaky.test.ts'], { cwd: project }));
   // The types a user's tsc sees: the package's declarations through `exports` (nodenext resolution).
-  // Started now and awaited by its test, so that it runs while the examples do.
   fs.writeFileSync(
     path.join(project, 'tsconfig.json'),
     JSON.stringify({
@@ -116,22 +127,20 @@ before(async () => {
       files: ['flaky.test.ts'],
     }),
   );
-  typeCheck = run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: project });
-  // Observed by its test; this keeps a failure from being reported as unhandled before then.
-  typeCheck.catch(() => undefined);
+  typeCheck = started(run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: project }));
 });
 
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('the package, installed from its tarball', () => {
   it('runs the README example as JavaScript with node --test', async () => {
-    const r = await run(process.execPath, ['--test', 'flaky.test.mjs'], { cwd: project });
+    const r = await jsExample;
     assertOk(r, 'node --test flaky.test.mjs');
     assert.match(r.stdout, /^# pass 1$/m);
   });
 
   it('runs the README example as TypeScript with tsx', async () => {
-    const r = await run(process.execPath, ['--import', 'tsx', '--test', 'flaky.test.ts'], { cwd: project });
+    const r = await tsExample;
     assertOk(r, 'node --import tsx --test flaky.test.ts');
     assert.match(r.stdout, /^# pass 1$/m);
   });

@@ -25,6 +25,7 @@ import {
 import { cacheDir, ensureCached, exists, type Log } from './cache';
 import { attemptDownload, downloadSkipReason, type ServerKind } from './download';
 import { findOnPath, formatDuration, isExecutableFile } from './exec';
+import { startTimeSkippingServer } from './test-server';
 
 export type { Log } from './cache';
 export type { ServerKind } from './download';
@@ -327,11 +328,8 @@ export async function patientStart<T>(start: () => Promise<T>, log?: Log, attemp
 export async function createTimeSkippingEnv(opts: TimeSkippingEnvOptions = {}): Promise<TestWorkflowEnvironment> {
   const { log, ...sdkOpts } = opts;
   if (sdkOpts.server?.executable) return patientStart(() => TestWorkflowEnvironment.createTimeSkipping(sdkOpts), log);
-  const withPath = (s: ResolvedServer) =>
-    patientStart(
-      () => TestWorkflowEnvironment.createTimeSkipping({ ...sdkOpts, server: { ...sdkOpts.server, executable: { type: 'existing-path', path: s.path } } }),
-      log,
-    );
+  // Started by us, not by the SDK, which kills a server that is not up within 5 s (test-server.ts).
+  const withPath = (s: ResolvedServer) => startTimeSkippingServer(s.path, sdkOpts);
   const { value } = await obtainServer('test-server', log ?? defaultLog, withPath, {
     start: () => TestWorkflowEnvironment.createTimeSkipping(sdkOpts),
     dispose: teardown,

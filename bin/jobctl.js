@@ -5,9 +5,10 @@
 // glibc's malloc, as the SDK's native core uses it: a fixed 128 KiB mmap threshold (by default it rises
 // with each large block freed, up to 32 MiB, so gRPC buffers end up inside the arenas) and trimming past
 // 128 KiB. Without them a worker kept ~125 MB of freed native memory (malloc_trim gave back 370 -> 243
-// MB after a parallelism-1,000 Job): worker RSS max 405-416 -> 228 MB at parallelism 1,000 and 276 ->
-// 192 MB for 1,000 pods at parallelism 100, same CPU within noise (README, Performance). Read by the
-// dynamic loader at start, so it has to be set here; a GLIBC_TUNABLES of the caller's comes after, and wins.
+// MB after a parallelism-1,000 Job). Worker RSS max, without -> with: parallelism 1,000 405-416 -> 210-228
+// MB; 1,000 pods at parallelism 100 276-341 -> 192-248 MB; 10,000 pods 250 MB (385-408 before); worker
+// CPU the same within noise (README, Performance, 28 Nov 18:38). Read by the dynamic loader at start, so
+// it has to be set here; a GLIBC_TUNABLES of the caller's comes after, and wins.
 const path = require('node:path');
 const fs = require('node:fs');
 const entry = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');

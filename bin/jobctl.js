@@ -6,8 +6,9 @@
 // with each large block freed, up to 32 MiB, so gRPC buffers end up inside the arenas) and trimming past
 // 128 KiB. Without them a worker kept ~125 MB of freed native memory (malloc_trim gave back 370 -> 243
 // MB after a parallelism-1,000 Job). Worker RSS max, without -> with: parallelism 1,000 405-416 -> 210-228
-// MB; 1,000 pods at parallelism 100 276-341 -> 192-248 MB; 10,000 pods 250 MB (385-408 before); worker
-// CPU the same within noise (README, Performance, 28 Nov 18:38). Read by the dynamic loader at start, so
+// MB; 1,000 pods at parallelism 100 276-341 -> 192-248 MB; 10,000 pods 250 MB (385-408 before). Worker
+// CPU: the same at parallelism 100; at 1,000 17.8-20.5 s against 15.8-15.9 s, not yet told apart from the
+// machine's load (README, Performance, 28 Nov 18:38). Read by the dynamic loader at start, so
 // it has to be set here; a GLIBC_TUNABLES of the caller's comes after, and wins.
 const path = require('node:path');
 const fs = require('node:fs');

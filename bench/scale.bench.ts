@@ -3,7 +3,8 @@
 // their RSS is theirs; it is sampled every second, with their pod launchers' beside it.
 //
 // Run: npm run bench:scale -- [cases...] [--spawn=launcher|worker|both] [--timeout=<s>] [--big] [--profile=<dir>]
-//   [--node-flags='<flags>'] (the workers' node flags; default: those of bin/jobctl.js)
+//   [--node-flags='<flags>'] [--worker-env='NAME=value ...'] (the workers' node flags and environment;
+//   default: those bin/jobctl.js starts node with)
 //   cases: xargs 1k 10k latency p1000 workers (default: all of them); --big adds 100k (Indexed and
 //   NonIndexed, 100,000 completions at parallelism 100), which needs a workflow that continues as new;
 //   100k-nonindexed or 100k-indexed runs one of them.
@@ -45,8 +46,37 @@ const BIG_TIMEOUT_S = Number(flag('timeout') ?? 4000);
 const BIG_COMPLETIONS = Number(flag('big-completions') ?? 100_000);
 const CAN_EVENTS = flag('can-events') !== undefined ? Number(flag('can-events')) : undefined;
 const PROFILE_DIR = flag('profile');
+/**
+ * How bin/jobctl.js starts node, read from its `#!/usr/bin/env -S NAME=value ... node <flags>` line: the
+ * workers run as `jobctl worker` would, and a change there is measured here without a second copy.
+ */
+function jobctlLaunch(): { env: Record<string, string>; flags: string[] } {
+  const first = fs.readFileSync(path.join(__dirname, '..', '..', 'bin', 'jobctl.js'), 'utf8').split('\n')[0] ?? '';
+  const words = first.replace(/^#!\S*env -S /, '').split(' ').filter((w) => w !== '');
+  const at = words.indexOf('node');
+  // env -S expands ${NAME} from the caller's environment.
+  const expand = (v: string): string => v.replace(/\$\{(\w+)\}/g, (_, name: string) => process.env[name] ?? '');
+  const pairs = (list: string[]): Record<string, string> =>
+    Object.fromEntries(list.filter((kv) => kv.includes('=')).map((kv) => [kv.slice(0, kv.indexOf('=')), expand(kv.slice(kv.indexOf('=') + 1))]));
+  const env = pairs(words.slice(0, Math.max(0, at)));
+  return { env, flags: words.slice(at + 1) };
+}
+const JOBCTL = jobctlLaunch();
 /** Node flags of the worker processes; by default those bin/jobctl.js starts `jobctl worker` with. */
-const WORKER_NODE_FLAGS = (flag('node-flags') ?? '--max-semi-space-size=2').split(' ').filter((f) => f !== '');
+const WORKER_NODE_FLAGS = flag('node-flags') !== undefined ? (flag('node-flags') ?? '').split(' ').filter((f) => f !== '') : JOBCTL.flags;
+/**
+ * Environment of the worker processes: by default what bin/jobctl.js sets (glibc's malloc tunables);
+ * `--worker-env='NAME=value NAME=value'` replaces it (`--worker-env=` for none).
+ */
+const WORKER_ENV: Record<string, string> =
+  flag('worker-env') !== undefined
+    ? Object.fromEntries(
+        (flag('worker-env') ?? '')
+          .split(' ')
+          .filter((kv) => kv.includes('='))
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      )
+    : JOBCTL.env;
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'scale-bench-'));
 let server: EmbeddedServer | undefined;
@@ -96,12 +126,15 @@ async function xargsBaseline(n: number, p: number): Promise<{ secs: number; rate
 
 interface Workers {
   pids: number[];
+  /** Each worker's own account of its peak memory (bench/scale-worker.ts), once it has stopped. */
+  peaks: string[];
   stop(): Promise<void>;
 }
 
 async function startWorkers(count: number, maxPods: number, mode: Spawn): Promise<Workers> {
   if (!server) throw new Error('no server');
   const procs: ChildProcess[] = [];
+  const peaks: string[] = [];
   for (let i = 0; i < count; i++) {
     const settings: ScaleWorkerSettings = {
       address: server.address,
@@ -113,7 +146,7 @@ async function startWorkers(count: number, maxPods: number, mode: Spawn): Promis
     };
     const prof = PROFILE_DIR !== undefined ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(PROFILE_DIR)] : [];
     const child = spawn(process.execPath, [...prof, ...WORKER_NODE_FLAGS, path.join(__dirname, 'scale-worker.js')], {
-      env: { ...process.env, SCALE_WORKER: JSON.stringify(settings) },
+      env: { ...process.env, ...WORKER_ENV, SCALE_WORKER: JSON.stringify(settings) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     live.add(child);
@@ -122,7 +155,10 @@ async function startWorkers(count: number, maxPods: number, mode: Spawn): Promis
     child.stderr?.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
     await new Promise<void>((resolve, reject) => {
       child.stdout?.on('data', (d: Buffer) => {
-        if (d.toString().includes('ready')) resolve();
+        const text = d.toString();
+        if (text.includes('ready')) resolve();
+        const peak = /^peak (.*)$/m.exec(text);
+        if (peak?.[1] !== undefined) peaks.push(peak[1]);
       });
       child.once('exit', (code) => reject(new Error(`worker exited (${String(code)}): ${err}`)));
     });
@@ -130,6 +166,7 @@ async function startWorkers(count: number, maxPods: number, mode: Spawn): Promis
   }
   return {
     pids: procs.map((p) => p.pid ?? -1),
+    peaks,
     stop: async () => {
       await Promise.all(
         procs.map(
@@ -506,6 +543,7 @@ async function podsCase(
   } finally {
     sampler.stop();
     await workers.stop();
+    for (const peak of workers.peaks) say(`  worker at its peak: ${peak}`);
   }
 }
 
@@ -571,11 +609,13 @@ async function p1000Case(jobs: JobsClient): Promise<void> {
   } finally {
     sampler.stop();
     await workers.stop();
+    for (const peak of workers.peaks) say(`  worker at its peak: ${peak}`);
   }
 }
 
 async function main(): Promise<void> {
   say(`scale bench: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; cases ${[...cases].join(' ')}; ${load()}`);
+  say(`workers: node ${WORKER_NODE_FLAGS.join(' ')}; env ${Object.entries(WORKER_ENV).map(([k, v]) => `${k}=${v}`).join(' ') || '(none added)'}`);
   server = await startEmbeddedServer({ dataDir: path.join(home, 'server') });
   const bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quiet() });
   bundlePath = path.join(home, 'workflows.js');

@@ -28,8 +28,8 @@ export const MAX_BUFFERED_EVENTS = 2000;
  * in WAL mode with synchronous=NORMAL). Every activity of a Job is a write to the Job's one workflow,
  * so those writes queue behind each other: 1,000 `true` pods at parallelism 100 waited p50
  * 430-1,150 ms in the task queue and workflow tasks took p50 90-210 ms to complete, against
- * 20-120 ms and 10-45 ms with WAL+NORMAL; median share of the xargs rate 40% -> 52% (same machine,
- * load 85-256, README "Performance").
+ * 20-120 ms and 10-45 ms with WAL+NORMAL; median share of the xargs rate 40% -> 52% at load 85-256,
+ * +4-12% pods/s on a quiet machine (README "Performance").
  * WAL with synchronous=NORMAL loses nothing when the server process dies (SIGKILL included): SQLite
  * documents commits as durable across application crashes whatever the synchronous setting; only an
  * OS crash or power loss can roll back the last commits before a checkpoint, never corrupt the file

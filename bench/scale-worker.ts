@@ -16,6 +16,8 @@ export interface ScaleWorkerSettings {
   identity: string;
   /** A workflow bundle written to a file by the bench, so that each worker does not bundle again. */
   bundlePath: string;
+  /** Host directories pods may write (the sandbox makes the rest of the host read-only). */
+  sharedPaths?: string[];
 }
 
 async function main(): Promise<void> {
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
     maxConcurrentPods: s.maxPods,
     identity: s.identity,
     workflowBundle: { codePath: s.bundlePath },
+    ...(s.sharedPaths ? { sharedPaths: s.sharedPaths } : {}),
     ...(s.spawn === 'worker' ? { launcher: new DirectLauncher() } : {}),
     log: () => undefined,
   });

@@ -131,7 +131,7 @@ interface Workers {
   stop(): Promise<void>;
 }
 
-async function startWorkers(count: number, maxPods: number, mode: Spawn): Promise<Workers> {
+async function startWorkers(count: number, maxPods: number, mode: Spawn, sharedPaths?: string[]): Promise<Workers> {
   if (!server) throw new Error('no server');
   const procs: ChildProcess[] = [];
   const peaks: string[] = [];
@@ -143,6 +143,7 @@ async function startWorkers(count: number, maxPods: number, mode: Spawn): Promis
       spawn: mode,
       identity: `bench-worker-${i}`,
       bundlePath,
+      ...(sharedPaths ? { sharedPaths } : {}),
     };
     const prof = PROFILE_DIR !== undefined ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(PROFILE_DIR)] : [];
     const child = spawn(process.execPath, [...prof, ...WORKER_NODE_FLAGS, path.join(__dirname, 'scale-worker.js')], {
@@ -548,9 +549,10 @@ async function podsCase(
 }
 
 async function latencyCase(jobs: JobsClient): Promise<void> {
-  const workers = await startWorkers(1, 100, 'launcher');
   const dir = path.join(home, 'latency');
   fs.mkdirSync(dir);
+  // The pods write their start time there: shared on purpose, as `jobctl worker --share-path` does.
+  const workers = await startWorkers(1, 100, 'launcher', [dir]);
   try {
     const samples: number[] = [];
     // The first Job warms the worker (workflow cache, launcher, sandbox probe) and is not counted.

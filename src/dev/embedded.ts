@@ -1,11 +1,11 @@
 // The embedded Temporal dev server that `jobctl run` and `jobctl dev` start when no TEMPORAL_ADDRESS is set.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { ensurePrivateDataDir, narrowToPrivate, withPrivateUmask } from '../data-dir/private-files';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { JOB_LABELS, JOB_NAME, JOB_NAMESPACE, JOB_PHASE } from '../workflows/search-attributes';
 import { createLocalEnv } from './servers';
+import { pickPort, tryListen } from './ports';
 
 /** The Job search attributes, registered on every dev server we start. */
 export const JOB_SEARCH_ATTRIBUTE_KEYS = [JOB_NAME, JOB_NAMESPACE, JOB_PHASE, JOB_LABELS];
@@ -52,23 +52,6 @@ export interface EmbeddedServer {
   uiUrl: string;
   dbFile: string;
   teardown(): Promise<void>;
-}
-
-function tryListen(port: number, host: string): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(undefined));
-    srv.listen(port, host, () => {
-      const addr = srv.address();
-      const got = typeof addr === 'object' && addr ? addr.port : undefined;
-      srv.close(() => resolve(got));
-    });
-  });
-}
-
-/** Temporal's usual ports when they are free, so the Web UI keeps its address between runs. */
-export async function pickPort(preferred: number, host = '127.0.0.1'): Promise<number> {
-  return (await tryListen(preferred, host)) ?? (await tryListen(0, host)) ?? preferred;
 }
 
 /** How many times a start is tried with fresh ports when another process took the ones picked. */

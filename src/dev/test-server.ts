@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { TestWorkflowEnvironment, type TimeSkippingTestWorkflowEnvironmentOptions } from '@temporalio/testing';
 import { killGroupNow } from './kill-group';
+import { tryListen } from './ports';
 
 /** Past this, a JVM that has not opened its port is stuck, not slow. */
 const START_TIMEOUT_MS = 180_000;
@@ -22,18 +23,6 @@ type CreateEnv = (opts: {
   client?: TimeSkippingTestWorkflowEnvironmentOptions['client'];
   plugins?: TimeSkippingTestWorkflowEnvironmentOptions['plugins'];
 }) => Promise<TestWorkflowEnvironment>;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -64,7 +53,8 @@ async function listening(child: ChildProcess, port: number, stderr: () => string
  * returns the SDK's time-skipping environment on it; its `teardown()` also stops the server.
  */
 export async function startTimeSkippingServer(executable: string, opts: TimeSkippingTestWorkflowEnvironmentOptions = {}): Promise<TestWorkflowEnvironment> {
-  const port = opts.server?.port ?? (await freePort());
+  const port = opts.server?.port ?? (await tryListen(0, '127.0.0.1'));
+  if (port === undefined) throw new Error('no free local port for the time-skipping test server');
   // Its own process group: a launcher script that does not exec java is stopped with its JVM.
   const child = spawn(executable, [String(port), ...(opts.server?.extraArgs ?? [])], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';

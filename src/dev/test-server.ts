@@ -72,7 +72,10 @@ export async function startTimeSkippingServer(executable: string, opts: TimeSkip
       child.once('error', reject);
     });
     await listening(child, port, () => stderr);
-    const create = (TestWorkflowEnvironment as unknown as { create: CreateEnv }).create.bind(TestWorkflowEnvironment);
+    const sdkCreate = (TestWorkflowEnvironment as unknown as { create?: CreateEnv }).create;
+    // Private in @temporalio/testing 1.24: an SDK without it must say so, not fail on `undefined`.
+    if (typeof sdkCreate !== 'function') throw new Error('@temporalio/testing has no TestWorkflowEnvironment.create: recheck src/dev/test-server.ts against this SDK version');
+    const create = sdkCreate.bind(TestWorkflowEnvironment);
     const env = await create({
       server: { type: 'existing' },
       address: `127.0.0.1:${port}`,

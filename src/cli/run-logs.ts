@@ -75,7 +75,7 @@ export function streamPodLogs(
   const printRecord = (pod: PodRecord, containers: readonly ContainerResult[] | undefined, container: string) => {
     const c = containers?.find((x) => x.name === container);
     if (!c) return;
-    if (c.logTruncated) out.info(`(showing the last ${c.logTail.length} bytes of the log of container ${c.name} of pod ${pod.name})`);
+    if (c.logTruncated) out.info(`(showing the last ${Buffer.byteLength(c.logTail)} bytes of the log of container ${c.name} of pod ${pod.name})`);
     if (c.logTail !== '') out.log(c.logTail, true);
   };
 

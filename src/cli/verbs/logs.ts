@@ -49,7 +49,7 @@ function parseTail(text: string | undefined): number | undefined {
 
 function print(out: Output, logs: ContainerLog[], prefix: boolean): void {
   for (const l of logs) {
-    if (l.truncated) out.info(`(the log of container ${l.container} in pod ${l.pod} is longer than what Temporal keeps; showing its last ${l.text.length} bytes)`);
+    if (l.truncated) out.info(`(the log of container ${l.container} in pod ${l.pod} is longer than what Temporal keeps; showing its last ${Buffer.byteLength(l.text)} bytes)`);
     if (!prefix) out.log(l.text, true);
     else {
       const tag = `[pod/${l.pod}/${l.container}] `;

@@ -37,11 +37,11 @@ function eventsOf(run: JobRun) {
 
 // A broken controller can make a Job run forever: fail the test instead of hanging the suite.
 describe('Job controller behaviour on the time-skipping server', { timeout: 120_000 }, () => {
-  const ctx = useJobEnvironment('behaviour');
+  const ctx = useJobEnvironment('behaviour', { sharedWorker: 'cached' });
 
   describe('fixed completion count (2.4)', () => {
     it('completions 5, parallelism 2: five pods, never more than two at once, events in order (6.4)', async () => {
-      const run = await ctx.env.run(makeJob('five-by-two', { completions: 5, parallelism: 2 }, [shellContainer('sleep 0.5')]));
+      const run = await ctx.run(makeJob('five-by-two', { completions: 5, parallelism: 2 }, [shellContainer('sleep 0.5')]));
       assert.deepEqual(run.outcome, COMPLETE);
       assert.deepEqual(conditionsOf(run), [
         'SuccessCriteriaMet=True/CompletionsReached/Reached expected number of succeeded pods',
@@ -68,7 +68,7 @@ describe('Job controller behaviour on the time-skipping server', { timeout: 120_
     });
 
     it('parallelism 10, completions 3: exactly three pods, all at once', async () => {
-      const run = await ctx.env.run(makeJob('ten-for-three', { completions: 3, parallelism: 10 }, [shellContainer('sleep 0.3')]));
+      const run = await ctx.run(makeJob('ten-for-three', { completions: 3, parallelism: 10 }, [shellContainer('sleep 0.3')]));
       assert.deepEqual(run.outcome, COMPLETE);
       assert.equal(run.pods.length, 3);
       assert.equal(run.status.succeeded, 3);
@@ -82,7 +82,7 @@ describe('Job controller behaviour on the time-skipping server', { timeout: 120_
       const { dir } = ctx.scratch;
       // The first pod to claim the work succeeds at once; the others fail a moment later.
       const script = `if mkdir ${dir}/claimed 2>/dev/null; then echo worked; exit 0; fi; sleep 0.5; echo nothing; exit 1`;
-      const run = await ctx.env.run(makeJob('queue', { completions: null, parallelism: 3 }, [shellContainer(script)]));
+      const run = await ctx.run(makeJob('queue', { completions: null, parallelism: 3 }, [shellContainer(script)]));
       assert.deepEqual(run.outcome, COMPLETE);
       assert.equal(run.pods.length, 3, 'no pod created after the first success, not even replacements');
       assert.equal(run.status.succeeded, 1);
@@ -98,7 +98,7 @@ describe('Job controller behaviour on the time-skipping server', { timeout: 120_
     it('failures after the first success still count against backoffLimit (2.5, B4)', async () => {
       const { dir } = ctx.scratch;
       const script = `if mkdir ${dir}/claimed 2>/dev/null; then exit 0; fi; sleep 0.5; exit 1`;
-      const run = await ctx.env.run(makeJob('queue-strict', { completions: null, parallelism: 3, backoffLimit: 1 }, [shellContainer(script)]));
+      const run = await ctx.run(makeJob('queue-strict', { completions: null, parallelism: 3, backoffLimit: 1 }, [shellContainer(script)]));
       assert.deepEqual(run.outcome, BACKOFF_LIMIT);
       assert.equal(run.pods.length, 3);
       assert.equal(run.status.succeeded, 1);
@@ -110,7 +110,7 @@ describe('Job controller behaviour on the time-skipping server', { timeout: 120_
       const { dir } = ctx.scratch;
       // Attempts 1 and 2 fail, every later one succeeds (mkdir claims are atomic).
       const script = `i=1; while ! mkdir ${dir}/attempt-$i 2>/dev/null; do i=$((i+1)); done; echo attempt $i; [ $i -ge 3 ]`;
-      const run = await ctx.env.run(makeJob('queue-retry', { completions: null, parallelism: 2 }, [shellContainer(script)]));
+      const run = await ctx.run(makeJob('queue-retry', { completions: null, parallelism: 2 }, [shellContainer(script)]));
       assert.deepEqual(run.outcome, COMPLETE);
       assert.equal(run.pods.length, 4);
       assert.equal(run.status.failed, 2);
@@ -126,7 +126,7 @@ describe('Job controller behaviour on the time-skipping server', { timeout: 120_
 
   describe('completions 0 and parallelism 0 (2.12)', () => {
     it('completions 0 is Complete at once with no pods', async () => {
-      const run = await ctx.env.run(makeJob('nothing-to-do', { completions: 0, parallelism: 1 }));
+      const run = await ctx.run(makeJob('nothing-to-do', { completions: 0, parallelism: 1 }));
       assert.deepEqual(run.outcome, COMPLETE);
       assert.equal(run.pods.length, 0);
       assert.equal(run.status.succeeded, 0);
@@ -138,31 +138,29 @@ describe('Job controller behaviour on the time-skipping server', { timeout: 120_
 
     it('parallelism 0 stays active with no pods and no condition until cancelled', async () => {
       const job = await ctx.env.start(makeJob('paused', { completions: 2, parallelism: 0 }));
-      await ctx.env.runWorker(async () => {
-        // Wait for the first sync, then let an hour of virtual time pass.
-        let status = await job.status();
-        while (status.startTime === undefined) status = await job.status();
-        await ctx.env.env.sleep('1 hour');
-        status = await job.status();
-        assert.deepEqual(
-          { active: status.active, ready: status.ready, succeeded: status.succeeded, failed: status.failed, conditions: status.conditions },
-          { active: 0, ready: 0, succeeded: 0, failed: 0, conditions: [] },
-        );
-        assert.equal((await job.pods()).total, 0);
-        assert.deepEqual(await job.events(), []);
-        await job.handle.cancel();
-        const err = await job.result().then(
-          () => assert.fail('a cancelled Job has no result'),
-          (e: unknown) => e,
-        );
-        assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, String(err));
-      });
+      // Wait for the first sync, then let an hour of virtual time pass.
+      let status = await job.status();
+      while (status.startTime === undefined) status = await job.status();
+      await ctx.env.env.sleep('1 hour');
+      status = await job.status();
+      assert.deepEqual(
+        { active: status.active, ready: status.ready, succeeded: status.succeeded, failed: status.failed, conditions: status.conditions },
+        { active: 0, ready: 0, succeeded: 0, failed: 0, conditions: [] },
+      );
+      assert.equal((await job.pods()).total, 0);
+      assert.deepEqual(await job.events(), []);
+      await job.handle.cancel();
+      const err = await job.result().then(
+        () => assert.fail('a cancelled Job has no result'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure, String(err));
     });
   });
 
   describe('pod-failure backoff (2.6, section A)', () => {
     it('waits 10, 20, 40, 80, 160, 320 s, then the 6-minute cap, between replacements', async () => {
-      const run = await ctx.env.run(makeJob('capped', { backoffLimit: 7 }, [shellContainer('exit 1')]));
+      const run = await ctx.run(makeJob('capped', { backoffLimit: 7 }, [shellContainer('exit 1')]));
       assert.deepEqual(run.outcome, BACKOFF_LIMIT);
       assert.equal(run.pods.length, 8);
       assert.equal(run.status.failed, 8);

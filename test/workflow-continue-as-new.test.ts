@@ -39,11 +39,11 @@ function scheduled(runs: Run[]): number {
 }
 
 describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
-  const ctx = useJobEnvironment('can');
+  const ctx = useJobEnvironment('can', { sharedWorker: 'cached' });
 
   it('NonIndexed: counts are exact across several runs', async () => {
     const started = await ctx.env.start(makeJob('can-nonindexed', { completions: 9, parallelism: 3 }, [shellContainer('true')]), SMALL);
-    const run = await ctx.env.runWorker(() => started.result());
+    const run = await started.result();
     assert.equal(run.outcome?.reason, 'CompletionsReached');
     assert.deepEqual([run.status.succeeded, run.status.failed, run.status.active], [9, 0, 0]);
     const runs = await runChain(ctx.env.env.client, started.handle.workflowId, started.handle.firstExecutionRunId);
@@ -58,7 +58,7 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
   it('Indexed: every index completes once across several runs', async () => {
     const job = makeJob('can-indexed', { completionMode: 'Indexed', completions: 8, parallelism: 3 }, [shellContainer('true')]);
     const started = await ctx.env.start(job, SMALL);
-    const run = await ctx.env.runWorker(() => started.result());
+    const run = await started.result();
     assert.deepEqual([run.status.succeeded, run.status.failed, run.status.completedIndexes], [8, 0, '0-7']);
     const runs = await runChain(ctx.env.env.client, started.handle.workflowId, started.handle.firstExecutionRunId);
     assert.ok(runs.length >= 3, `expected several runs, got ${runs.length}`);
@@ -69,7 +69,7 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
 
   it('pods running at the boundary end and are counted in the run that started them', async () => {
     const started = await ctx.env.start(makeJob('can-running', { completions: 4, parallelism: 2 }, [shellContainer('sleep 2')]), SMALL);
-    const run = await ctx.env.runWorker(() => started.result());
+    const run = await started.result();
     assert.deepEqual([run.status.succeeded, run.status.failed], [4, 0]);
     const runs = await runChain(ctx.env.env.client, started.handle.workflowId, started.handle.firstExecutionRunId);
     assertCleanChain(runs);
@@ -87,23 +87,21 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
     const gate = `${ctx.scratch.dir}/gate`;
     const job = makeJob('can-suspend', { completions: 2, parallelism: 2 }, [shellContainer(`while [ ! -e ${gate} ]; do sleep 0.1; done; echo ${tok}`)]);
     const started = await ctx.env.start(job, SMALL);
-    const run = await ctx.env.runWorker(async () => {
-      // Both pods announced: the first run is past its threshold and drains.
-      await statusWhen(started, 'two running pods', (s) => s.ready === 2);
-      const firstRun = (await started.handle.describe()).runId;
-      const suspended = await started.suspend();
-      assert.equal(suspended.spec.suspend, true);
-      await until('the next run', async () => ((await started.handle.describe()).runId !== firstRun ? true : undefined));
-      const s = await statusWhen(started, 'suspended in the next run', (x) => x.conditions.some((c) => c.type === 'Suspended' && c.status === 'True'));
-      assert.deepEqual([s.active, s.terminating, s.failed], [0, 0, 0], 'suspend deletions are not failures');
-      assert.deepEqual(processesWith(ctx.scratch.dir), []);
-      await started.resume();
-      await started.scale({ parallelism: 1 });
-      // Opened only now: a resumed pod ending while the scale-down cancels it meets the test server's
-      // ACTIVITY_UNKNOWN loss (see the README's testing section).
-      fs.writeFileSync(gate, '');
-      return started.result();
-    });
+    // Both pods announced: the first run is past its threshold and drains.
+    await statusWhen(started, 'two running pods', (s) => s.ready === 2);
+    const firstRun = (await started.handle.describe()).runId;
+    const suspended = await started.suspend();
+    assert.equal(suspended.spec.suspend, true);
+    await until('the next run', async () => ((await started.handle.describe()).runId !== firstRun ? true : undefined));
+    const s = await statusWhen(started, 'suspended in the next run', (x) => x.conditions.some((c) => c.type === 'Suspended' && c.status === 'True'));
+    assert.deepEqual([s.active, s.terminating, s.failed], [0, 0, 0], 'suspend deletions are not failures');
+    assert.deepEqual(processesWith(ctx.scratch.dir), []);
+    await started.resume();
+    await started.scale({ parallelism: 1 });
+    // Opened only now: a resumed pod ending while the scale-down cancels it meets the test server's
+    // ACTIVITY_UNKNOWN loss (see the README's testing section).
+    fs.writeFileSync(gate, '');
+    const run = await started.result();
     assert.deepEqual([run.status.succeeded, run.status.failed], [2, 0]);
     assert.equal(run.job.spec.parallelism, 1);
     assert.ok(run.events.some((e) => e.reason === 'Resumed'));
@@ -116,13 +114,11 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
   it('a delete at the boundary takes the pods down and ends the Job in that run', async () => {
     const tok = token();
     const started = await ctx.env.start(makeJob('can-delete', { completions: 4, parallelism: 2 }, [shellContainer(`sleep 1000.${tok}`)]), SMALL);
-    const result = await ctx.env.runWorker(async () => {
-      await statusWhen(started, 'two running pods', (s) => s.ready === 2);
-      const deleted = await started.delete();
-      assert.deepEqual([deleted.status.active, deleted.status.terminating], [0, 0]);
-      assert.deepEqual(processesWith(tok), [], 'delete returns once the pod processes are gone');
-      return started.handle.result();
-    });
+    await statusWhen(started, 'two running pods', (s) => s.ready === 2);
+    const deleted = await started.delete();
+    assert.deepEqual([deleted.status.active, deleted.status.terminating], [0, 0]);
+    assert.deepEqual(processesWith(tok), [], 'delete returns once the pod processes are gone');
+    const result = await started.handle.result();
     assert.equal(result.deleted, true);
     assert.equal(result.job.status.failed, 0);
     const runs = await runChain(ctx.env.env.client, started.handle.workflowId, started.handle.firstExecutionRunId);
@@ -140,7 +136,7 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
     const script = `[ -f ${first} ] || date +%s%N > ${first}; age=$(( ($(date +%s%N) - $(cat ${first})) / 1000000 )); if [ "$age" -ge 1500 ]; then sleep 1000; else sleep 0.3; fi`;
     const job = makeJob('can-deadline', { completions: 50, parallelism: 1, activeDeadlineSeconds: 4 }, [shellContainer(script)]);
     const started = await ctx.env.start(job, SMALL);
-    const run = await ctx.env.runWorker(() => started.result());
+    const run = await started.result();
     assert.equal(run.outcome?.reason, 'DeadlineExceeded');
     const runs = await runChain(ctx.env.env.client, started.handle.workflowId, started.handle.firstExecutionRunId);
     assert.ok(runs.length >= 2, `expected several runs before the deadline, got ${runs.length}`);
@@ -161,7 +157,7 @@ describe('a Job across continue-as-new', { timeout: 240_000 }, () => {
     const env = Array.from({ length: 6 }, (_, i) => ({ name: `BULK_${i}`, value: String(i).repeat(100_000) }));
     const job = makeJob('big-template', { completions: 10, parallelism: 10 }, [{ ...shellContainer('test ${#BULK_5} -eq 100000'), env }]);
     const started = await ctx.env.start(job);
-    const run = await ctx.env.runWorker(() => started.result());
+    const run = await started.result();
     assert.deepEqual([run.status.succeeded, run.status.failed], [10, 0]);
     assert.equal(new Set(run.pods.map((p) => p.name)).size, 10);
     // (Its history holds the template once per pod, ~6 MB: more than one gRPC message, so it is not read here.)

@@ -36,7 +36,7 @@ function podRuns(events: HistoryEvent[]): Map<string, { scheduled: number; ended
 
 // A broken controller can make a Job run forever: fail the test instead of hanging the suite.
 describe('OnFailure restarts and activeDeadlineSeconds on the time-skipping server', { timeout: 120_000 }, () => {
-  const ctx = useJobEnvironment('deadline');
+  const ctx = useJobEnvironment('deadline', { sharedWorker: 'cached' });
 
   describe('restartPolicy OnFailure (2.7, section A)', () => {
     it('restarts the failed container in place 10 s later: same pod, restartCount 1, failed 0', async () => {
@@ -45,7 +45,7 @@ describe('OnFailure restarts and activeDeadlineSeconds on the time-skipping serv
       const job = makeJob('on-failure', {}, [shellContainer(script)]);
       job.spec.template.spec.restartPolicy = 'OnFailure';
       const started = await ctx.env.start(job);
-      const run = await ctx.env.runWorker(() => started.result());
+      const run = await started.result();
 
       assert.equal(run.outcome?.type, 'Complete');
       assert.equal(run.status.succeeded, 1);
@@ -73,7 +73,7 @@ describe('OnFailure restarts and activeDeadlineSeconds on the time-skipping serv
     it('fails with BackoffLimitExceeded when restarts reach backoffLimit; the pod counts as 1 failed', async () => {
       const job = makeJob('on-failure-limit', { backoffLimit: 2 }, [shellContainer('echo run; exit 1')]);
       job.spec.template.spec.restartPolicy = 'OnFailure';
-      const run = await ctx.env.run(job);
+      const run = await ctx.run(job);
       assert.deepEqual(run.outcome, BACKOFF_LIMIT);
       assert.equal(run.status.failed, 1);
       assert.equal(run.status.succeeded, 0);
@@ -100,7 +100,7 @@ describe('OnFailure restarts and activeDeadlineSeconds on the time-skipping serv
       // A pod's pids may be those of its own PID namespace (bubblewrap): it is found by a unique argument.
       const word = `1000.${token()}`;
       const script = `echo sleeping; exec sleep ${word}`;
-      const run = await ctx.env.run(makeJob('deadline', { activeDeadlineSeconds: 3 }, [shellContainer(script)]));
+      const run = await ctx.run(makeJob('deadline', { activeDeadlineSeconds: 3 }, [shellContainer(script)]));
       assert.deepEqual(run.outcome, DEADLINE);
       assert.deepEqual(
         run.status.conditions.map((c) => `${c.type}=${c.status}/${c.reason}/${c.message}`),
@@ -138,7 +138,7 @@ describe('OnFailure restarts and activeDeadlineSeconds on the time-skipping serv
     });
 
     it('cuts off a retry waiting on backoff: 2 pods, Failed at startTime + 25 s (2.9)', async () => {
-      const run = await ctx.env.run(makeJob('deadline-backoff', { activeDeadlineSeconds: 25, backoffLimit: 6 }, [shellContainer('exit 1')]));
+      const run = await ctx.run(makeJob('deadline-backoff', { activeDeadlineSeconds: 25, backoffLimit: 6 }, [shellContainer('exit 1')]));
       assert.deepEqual(run.outcome, DEADLINE);
       assert.equal(run.pods.length, 2, 'pods at 0 s and 10 s; the one due at 30 s is never created');
       assert.equal(run.status.failed, 2);

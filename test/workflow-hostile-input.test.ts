@@ -32,7 +32,7 @@ function applicationFailure(err: unknown): ApplicationFailure | undefined {
 }
 
 describe('the job workflow trusts no input (time-skipping server)', { timeout: 180_000 }, () => {
-  const ctx = useJobEnvironment('hostile');
+  const ctx = useJobEnvironment('hostile', { sharedWorker: 'cached' });
 
   it('forged start inputs fail the workflow at once with the field path, and start no pod', async () => {
     const now = new Date().toISOString();
@@ -64,57 +64,53 @@ describe('the job workflow trusts no input (time-skipping server)', { timeout: 1
       ['forged Complete, no log', { job: complete, state: { ...forgedState(complete), finishedPods: [] } }, 'state.conditions: Invalid value: Complete with 0 of 1 completions succeeded'],
     ];
     const client = ctx.env.env.client;
-    await ctx.env.runWorker(async () => {
-      for (const [what, input, message] of cases) {
-        const job = (input as { job: Job }).job;
-        const handle = await client.workflow.start(JOB_WORKFLOW_TYPE, {
-          workflowId: `${jobWorkflowId('default', job.metadata.name)}/${what}`,
-          taskQueue: ctx.env.taskQueue,
-          args: [input],
-        });
-        await assert.rejects(handle.result(), (err: unknown) => {
-          assert.ok(err instanceof WorkflowFailedError, `${what}: ${String(err)}`);
-          const failure = applicationFailure(err);
-          assert.equal(failure?.type, INVALID_JOB_INPUT, what);
-          assert.equal(failure?.nonRetryable, true, what);
-          if (typeof message === 'string') assert.equal(failure?.message, message, what);
-          else assert.match(failure?.message ?? '', message, what);
-          return true;
-        });
-        const events = (await handle.fetchHistory()).events ?? [];
-        assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes).length, 0, `${what}: no pod was started`);
-        assert.equal(events.filter((e) => e.workflowTaskFailedEventAttributes).length, 0, `${what}: failed at once, not retried`);
-      }
-    });
+    for (const [what, input, message] of cases) {
+      const job = (input as { job: Job }).job;
+      const handle = await client.workflow.start(JOB_WORKFLOW_TYPE, {
+        workflowId: `${jobWorkflowId('default', job.metadata.name)}/${what}`,
+        taskQueue: ctx.env.taskQueue,
+        args: [input],
+      });
+      await assert.rejects(handle.result(), (err: unknown) => {
+        assert.ok(err instanceof WorkflowFailedError, `${what}: ${String(err)}`);
+        const failure = applicationFailure(err);
+        assert.equal(failure?.type, INVALID_JOB_INPUT, what);
+        assert.equal(failure?.nonRetryable, true, what);
+        if (typeof message === 'string') assert.equal(failure?.message, message, what);
+        else assert.match(failure?.message ?? '', message, what);
+        return true;
+      });
+      const events = (await handle.fetchHistory()).events ?? [];
+      assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes).length, 0, `${what}: no pod was started`);
+      assert.equal(events.filter((e) => e.workflowTaskFailedEventAttributes).length, 0, `${what}: failed at once, not retried`);
+    }
   });
 
   it('a null podStarted, a bad pods query and a bad scale leave the Job answering, and it can be deleted', async () => {
     const started = await ctx.env.start(makeJob('null-signal', {}, [shellContainer('sleep 60')]));
-    await ctx.env.runWorker(async () => {
-      await until('the pod running', async () => ((await started.status()).active === 1 ? true : undefined));
-      // What the issue sent: the handler threw and every later task failed the same way.
-      await started.handle.signal(podStartedSignal, null as never);
-      await started.handle.signal('podStarted', 'not an object');
-      await started.handle.signal(podsStartedSignal, null as never);
-      await started.handle.signal('podsStarted', { pods: 'x', worker: 1 });
-      assert.equal((await started.handle.query(statusQuery)).active, 1, 'queries are answered after the bad signals');
-      await assert.rejects(started.handle.query(podsQuery, { offset: 'x' } as never), /pods\.offset: Invalid value: "x": must be a non-negative integer/);
-      await assert.rejects(started.handle.executeUpdate(scaleUpdate, { args: [null as never] }), (err: unknown) => {
-        assert.ok(err instanceof WorkflowUpdateFailedError, String(err));
-        assert.match(applicationFailure(err)?.message ?? '', /^scale: Invalid value: null: must be an object/);
-        return true;
-      });
-      await assert.rejects(started.handle.executeUpdate(scaleUpdate, { args: [{ parallelism: 'many' } as never] }), (err: unknown) => {
-        assert.match(applicationFailure(err)?.message ?? '', /spec\.parallelism/);
-        return true;
-      });
-      const deleted = await started.delete();
-      assert.equal(deleted.status.active, 0);
-      const events = (await started.handle.fetchHistory()).events ?? [];
-      assert.equal(events.filter((e) => e.workflowTaskFailedEventAttributes).length, 0, 'no workflow task failed');
-      // A rejected update leaves nothing in history: the one accepted update is the delete.
-      assert.equal(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length, 1);
-      await until('the Job closed', async () => ((await started.handle.describe()).status.name === 'RUNNING' ? undefined : true));
+    await until('the pod running', async () => ((await started.status()).active === 1 ? true : undefined));
+    // What the issue sent: the handler threw and every later task failed the same way.
+    await started.handle.signal(podStartedSignal, null as never);
+    await started.handle.signal('podStarted', 'not an object');
+    await started.handle.signal(podsStartedSignal, null as never);
+    await started.handle.signal('podsStarted', { pods: 'x', worker: 1 });
+    assert.equal((await started.handle.query(statusQuery)).active, 1, 'queries are answered after the bad signals');
+    await assert.rejects(started.handle.query(podsQuery, { offset: 'x' } as never), /pods\.offset: Invalid value: "x": must be a non-negative integer/);
+    await assert.rejects(started.handle.executeUpdate(scaleUpdate, { args: [null as never] }), (err: unknown) => {
+      assert.ok(err instanceof WorkflowUpdateFailedError, String(err));
+      assert.match(applicationFailure(err)?.message ?? '', /^scale: Invalid value: null: must be an object/);
+      return true;
     });
+    await assert.rejects(started.handle.executeUpdate(scaleUpdate, { args: [{ parallelism: 'many' } as never] }), (err: unknown) => {
+      assert.match(applicationFailure(err)?.message ?? '', /spec\.parallelism/);
+      return true;
+    });
+    const deleted = await started.delete();
+    assert.equal(deleted.status.active, 0);
+    const events = (await started.handle.fetchHistory()).events ?? [];
+    assert.equal(events.filter((e) => e.workflowTaskFailedEventAttributes).length, 0, 'no workflow task failed');
+    // A rejected update leaves nothing in history: the one accepted update is the delete.
+    assert.equal(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length, 1);
+    await until('the Job closed', async () => ((await started.handle.describe()).status.name === 'RUNNING' ? undefined : true));
   });
 });

@@ -23,10 +23,10 @@ function indexEcho(then = 'exit 0'): Container {
 
 // A broken controller can make a Job run forever: fail the test instead of hanging the suite.
 describe('Indexed Jobs on the time-skipping server (3)', { timeout: 120_000 }, () => {
-  const ctx = useJobEnvironment('indexed');
+  const ctx = useJobEnvironment('indexed', { sharedWorker: 'cached' });
 
   it('runs each index once, lowest first, two at a time; each pod sees its index', async () => {
-    const run = await ctx.env.run(makeJob('idx', { completionMode: 'Indexed', completions: 5, parallelism: 2 }, [indexEcho()]));
+    const run = await ctx.run(makeJob('idx', { completionMode: 'Indexed', completions: 5, parallelism: 2 }, [indexEcho()]));
     assert.equal(run.outcome?.type, 'Complete');
     assert.equal(run.outcome?.reason, 'CompletionsReached');
     assert.equal(run.status.succeeded, 5);
@@ -53,7 +53,7 @@ describe('Indexed Jobs on the time-skipping server (3)', { timeout: 120_000 }, (
   it('retries an index that failed once; completedIndexes still 0-4, failed 1', async () => {
     const marker = `${ctx.scratch.dir}/index-2-failed`;
     const then = `if [ "$JOB_COMPLETION_INDEX" = 2 ] && [ ! -e ${marker} ]; then touch ${marker}; exit 7; fi`;
-    const run = await ctx.env.run(makeJob('idx-retry', { completionMode: 'Indexed', completions: 5, parallelism: 2 }, [indexEcho(then)]));
+    const run = await ctx.run(makeJob('idx-retry', { completionMode: 'Indexed', completions: 5, parallelism: 2 }, [indexEcho(then)]));
     assert.equal(run.outcome?.type, 'Complete');
     assert.equal(run.status.succeeded, 5);
     assert.equal(run.status.failed, 1);
@@ -88,7 +88,7 @@ describe('Indexed Jobs on the time-skipping server (3)', { timeout: 120_000 }, (
     // Indexes 2 and 5 fail after the others have succeeded: failed 2 > backoffLimit 1 ends the Job
     // before either is retried (the 10 s backoff cannot pass while the other one still runs).
     const then = 'case "$JOB_COMPLETION_INDEX" in 2|5) sleep 1; exit 1;; esac';
-    const run = await ctx.env.run(
+    const run = await ctx.run(
       makeJob('idx-gaps', { completionMode: 'Indexed', completions: 7, parallelism: 7, backoffLimit: 1 }, [indexEcho(then)]),
     );
     assert.equal(run.outcome?.type, 'Failed');

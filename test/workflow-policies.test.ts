@@ -15,7 +15,7 @@ function byIndex(first: string, rest: string): string {
 }
 
 describe('policies on the time-skipping server', { timeout: 180_000 }, () => {
-  const ctx = useJobEnvironment('policies');
+  const ctx = useJobEnvironment('policies', { sharedWorker: 'cached' });
 
   describe('backoffLimitPerIndex and maxFailedIndexes (3)', () => {
     it('index 1 gets backoffLimitPerIndex + 1 attempts with its failure count annotated, the others complete, then FailedIndexes', async () => {
@@ -27,7 +27,7 @@ describe('policies on the time-skipping server', { timeout: 180_000 }, () => {
       const container = shellContainer(script);
       container.env = [{ name: 'FAILURES', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-index-failure-count']" } } }];
       const job = makeJob('per-index', { completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 1, backoffLimit: 2147483647 }, [container]);
-      const run = await ctx.env.run(job);
+      const run = await ctx.run(job);
       assert.deepEqual(run.outcome, { type: 'Failed', reason: 'FailedIndexes', message: 'Job has failed indexes' });
       assert.deepEqual([run.status.completedIndexes, run.status.failedIndexes, run.status.succeeded, run.status.failed], ['0,2', '1', 2, 2]);
       const ones = byCreation(run.pods.filter((p) => p.index === 1));
@@ -43,7 +43,7 @@ describe('policies on the time-skipping server', { timeout: 180_000 }, () => {
       const job = makeJob('sp-index', { completionMode: 'Indexed', completions: 5, parallelism: 5, successPolicy: { rules: [{ succeededIndexes: '0' }] } }, [
         shellContainer(byIndex('sleep 0.3; exit 0', `sleep 1000.${tok}`)),
       ]);
-      const run = await ctx.env.run(job);
+      const run = await ctx.run(job);
       assert.deepEqual(run.outcome, { type: 'Complete', reason: 'SuccessPolicy', message: 'Matched rules at index 0' });
       const s = run.status;
       assert.deepEqual([s.completedIndexes, s.succeeded, s.failed, s.active, s.ready, s.terminating], ['0', 1, 0, 0, 0, 0]);
@@ -56,7 +56,7 @@ describe('policies on the time-skipping server', { timeout: 180_000 }, () => {
       const job = makeJob('sp-sticky', { completionMode: 'Indexed', completions: 2, parallelism: 2, backoffLimit: 0, successPolicy: { rules: [{ succeededIndexes: '0' }] } }, [
         shellContainer(byIndex('sleep 0.5; exit 0', "trap 'exit 1' TERM; sleep 1000 & wait")),
       ]);
-      const run = await ctx.env.run(job);
+      const run = await ctx.run(job);
       assert.deepEqual(run.status.conditions.map((c) => `${c.type}/${c.reason}`), ['SuccessCriteriaMet/SuccessPolicy', 'Complete/SuccessPolicy']);
       assert.equal(run.pods.find((p) => p.index === 1)?.containers?.[0].exitCode, 1, 'the pod did exit 1');
       assert.equal(run.status.failed, 0);

@@ -9,24 +9,21 @@ import { makeJob } from './helpers/jobs';
 import { assertGap, ms, useJobEnvironment } from './helpers/runs';
 
 describe('ttlSecondsAfterFinished on the time-skipping server', { timeout: 120_000 }, () => {
-  const ctx = useJobEnvironment('ttl');
+  const ctx = useJobEnvironment('ttl', { sharedWorker: 'cached' });
 
   it('ttlSecondsAfterFinished: the removal waits the TTL in virtual time in a workflow of its own', async () => {
     const started = await ctx.env.start(makeJob('ttl', { ttlSecondsAfterFinished: 3600 }));
-    const run = await ctx.env.runWorker(async () => {
-      const finished = await started.result();
-      const removal = ctx.env.env.client.workflow.getHandle(jobRemovalWorkflowId(started.handle.workflowId, (await started.handle.describe()).runId));
-      // The time-skipping server cannot delete executions; the removal fails there, at the right time.
-      await assert.rejects(removal.result(), (err: Error) => {
-        const causes: string[] = [];
-        for (let e: unknown = err; e instanceof Error; e = e.cause) causes.push(e.message);
-        return causes.some((m) => m.includes('this Temporal server cannot delete workflow executions'));
-      });
-      const closed = await removal.describe();
-      const completeAt = ms(finished.status.completionTime);
-      assertGap(closed.closeTime!.getTime() - completeAt, 3600_000, 'TTL', 5_000);
-      return finished;
+    const run = await started.result();
+    const removal = ctx.env.env.client.workflow.getHandle(jobRemovalWorkflowId(started.handle.workflowId, (await started.handle.describe()).runId));
+    // The time-skipping server cannot delete executions; the removal fails there, at the right time.
+    await assert.rejects(removal.result(), (err: Error) => {
+      const causes: string[] = [];
+      for (let e: unknown = err; e instanceof Error; e = e.cause) causes.push(e.message);
+      return causes.some((m) => m.includes('this Temporal server cannot delete workflow executions'));
     });
+    const closed = await removal.describe();
+    const completeAt = ms(run.status.completionTime);
+    assertGap(closed.closeTime!.getTime() - completeAt, 3600_000, 'TTL', 5_000);
     assert.equal(run.outcome?.type, 'Complete');
     const job = await started.handle.describe();
     assert.equal(job.status.name, 'COMPLETED', "the Job's own history closed when it finished");

@@ -116,6 +116,12 @@ export interface TestWorkerOptions {
    * `t.signal`, so that a test that times out does not leave its worker running.
    */
   signal?: AbortSignal;
+  /**
+   * Workflows the worker keeps in memory between tasks; 0 by default (see `runWorker`). Only for a worker
+   * that outlives every Job it runs, such as one worker for a whole test file: a Job whose worker stopped
+   * while it kept the Job cached is stranded on that worker's sticky queue.
+   */
+  maxCachedWorkflows?: number;
 }
 
 export interface JobTestEnvironmentOptions {
@@ -313,7 +319,7 @@ export class JobTestEnvironment {
       dataDir: this.dataDir,
       workflowBundle: this.bundle,
       log: this.opts.log ?? (() => undefined),
-      maxCachedWorkflows: 0,
+      maxCachedWorkflows: opts.maxCachedWorkflows ?? 0,
       activityInterceptors: [this.capture.interceptor],
       ...(this.opts.sharedPaths !== undefined ? { sharedPaths: this.opts.sharedPaths } : {}),
       ...(opts.identity !== undefined ? { identity: opts.identity } : {}),

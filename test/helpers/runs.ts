@@ -1,6 +1,7 @@
 // Helpers for workflow tests: scratch directories shared by pods, polling, and pod timelines.
 import { after, afterEach, before, beforeEach } from 'node:test';
-import { JobTestEnvironment } from '../../src/testing';
+import { JobTestEnvironment, type JobRun, type StartOptions } from '../../src/testing';
+import type { Job } from '../../src/api/types';
 import { peakOverlap } from '../../src/testing/run-report';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -62,23 +63,59 @@ export function byCreation(pods: PodRecord[]): PodRecord[] {
   return [...pods].sort((a, b) => ms(a.creationTimestamp) - ms(b.creationTimestamp) || (a.index ?? 0) - (b.index ?? 0));
 }
 
+export interface JobEnvironmentOptions {
+  /**
+   * One worker for the whole suite, started before its first test and stopped after its last: tests
+   * then `start` Jobs and await `result()` (or `ctx.run`) without a worker of their own. Each worker
+   * costs about half a CPU-second to start; only tests that stop or replace a worker need their own.
+   * `cached` keeps the suite's Jobs in that worker's memory between tasks (queries and tasks then do
+   * not replay the whole history), which is safe because the worker outlives every Job it runs.
+   */
+  sharedWorker?: 'cached' | 'uncached';
+}
+
+export interface JobEnvironment {
+  readonly env: JobTestEnvironment;
+  readonly scratch: Scratch;
+  /** Starts a Job and waits for its end on the suite's shared worker (`sharedWorker`). */
+  run(manifest: Job, opts?: StartOptions): Promise<JobRun>;
+}
+
 /**
  * One JobTestEnvironment per suite and a fresh scratch dir per test. Call it inside `describe`; the
  * getters are valid inside tests and hooks.
  */
-export function useJobEnvironment(prefix: string): { readonly env: JobTestEnvironment; readonly scratch: Scratch } {
+export function useJobEnvironment(prefix: string, opts: JobEnvironmentOptions = {}): JobEnvironment {
   let env: JobTestEnvironment | undefined;
   let scratch: Scratch | undefined;
   // Sandboxed pods see the host read-only and have their own /tmp: the scratch dirs live in one
   // directory that the suite's workers share with their pods.
   let shared: Scratch | undefined;
+  let stopWorker: (() => void) | undefined;
+  let workerDone: Promise<void> | undefined;
   before(async () => {
     shared = scratchDir(`${prefix}-shared`);
     env = await JobTestEnvironment.create({ sharedPaths: [shared.dir] });
+    if (opts.sharedWorker) {
+      const e = env;
+      const running = new Promise<void>((ready) => {
+        workerDone = e.runWorker(
+          () => {
+            ready();
+            return new Promise<void>((resolve) => (stopWorker = resolve));
+          },
+          opts.sharedWorker === 'cached' ? { maxCachedWorkflows: 100 } : {},
+        );
+      });
+      // A worker that fails to start fails the suite here, not each test by a stuck Job.
+      await Promise.race([running, workerDone]);
+    }
   });
   // Teardown stops a worker that a test which timed out left running (and fails that test's pending
   // waits); the guard loaded into every test process (helpers/guard.ts) ends a process kept alive anyway.
   after(async () => {
+    stopWorker?.();
+    await workerDone?.catch(() => undefined);
     await env?.teardown();
     shared?.cleanup();
   });
@@ -86,7 +123,7 @@ export function useJobEnvironment(prefix: string): { readonly env: JobTestEnviro
     scratch = scratchDir(prefix, shared?.dir);
   });
   afterEach(() => scratch?.cleanup());
-  return {
+  const ctx: JobEnvironment = {
     get env() {
       if (!env) throw new Error('the test environment is not ready: use it inside tests and hooks');
       return env;
@@ -95,5 +132,10 @@ export function useJobEnvironment(prefix: string): { readonly env: JobTestEnviro
       if (!scratch) throw new Error('the scratch dir exists only inside a test');
       return scratch;
     },
+    async run(manifest, o = {}) {
+      if (!opts.sharedWorker) throw new Error('ctx.run needs useJobEnvironment(..., { sharedWorker })');
+      return (await ctx.env.start(manifest, o)).result();
+    },
   };
+  return ctx;
 }

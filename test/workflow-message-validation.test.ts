@@ -1,7 +1,7 @@
 // What the Job's handlers accept as arguments (issue 15, section 1): each malformed message is named, so
 // a signal is dropped with the reason logged and a query or update is refused with it; what the worker
 // and the client really send passes. The server side (nothing wedges, nothing enters history) is in
-// workflow-hostile-input.test.ts.
+// workflow-policies.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mergePatchProblem, pageOf, podDeletionRequestProblem, podStartedProblem, podsQueryProblem, scaleRequestProblem } from '../src/workflows/message-validation';

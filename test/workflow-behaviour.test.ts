@@ -7,7 +7,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { JobRun } from '../src/testing';
 import { makeJob, shellContainer } from './helpers/jobs';
-import { assertGap, byCreation, maxOverlap, ms, useJobEnvironment, SUFFIX } from './helpers/runs';
+import { assertGap, byCreation, maxOverlap, ms, until, useJobEnvironment, SUFFIX } from './helpers/runs';
 
 const COMPLETE = { type: 'Complete', reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' };
 const BACKOFF_LIMIT = { type: 'Failed', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
@@ -174,6 +174,31 @@ describe('Job controller behaviour on the time-skipping server', { timeout: 120_
       // the backoff waits, nothing more.
       const podTime = run.pods.reduce((sum, p) => sum + ms(p.finishedAt) - ms(p.creationTimestamp), 0);
       assertGap(ms(failed.lastTransitionTime) - ms(run.status.startTime) - podTime, expected.reduce((a, b) => a + b), 'virtual run time outside pods', 5_000);
+    });
+  });
+
+  describe('podReplacementPolicy (2.13)', () => {
+    it('podReplacementPolicy Failed waits for a terminating pod; TerminatingOrFailed replaces it at once (2.13)', async () => {
+      for (const policy of ['Failed', 'TerminatingOrFailed'] as const) {
+        const started = await ctx.env.start(
+          makeJob(`replace-${policy.toLowerCase()}`, { completions: 2, parallelism: 2, podReplacementPolicy: policy }, [
+            shellContainer("trap 'sleep 2; exit 0' TERM; sleep 1000 & wait"),
+          ]),
+        );
+        await until('two pods', async () => ((await started.status()).ready === 2 ? true : undefined));
+        await started.scale({ parallelism: 1 });
+        const after = await started.scale({ parallelism: 2 });
+        assert.equal(after.status.terminating, 1, policy);
+        assert.equal(after.status.active, policy === 'Failed' ? 1 : 2, policy);
+        if (policy === 'Failed') {
+          const s = await until('the replacement', async () => {
+            const x = await started.status();
+            return x.terminating === 0 && x.active === 2 ? x : undefined;
+          });
+          assert.equal(s.failed, 0);
+        }
+        await started.delete();
+      }
     });
   });
 });

@@ -22,14 +22,18 @@ export function scratchDir(prefix: string, parent = os.tmpdir()): Scratch {
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Polls `probe` every 50 ms (real time) until it returns something other than undefined. */
+/**
+ * Polls `probe` every 200 ms (real time) until it returns something other than undefined. Not faster: a
+ * probe is mostly a query, which a worker that keeps no workflows cached answers by replaying the Job's
+ * whole history (at 50 ms, most of such a file's CPU).
+ */
 export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

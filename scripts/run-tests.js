@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// `npm test`: node's test runner over the built test files, several files at a time, and beside them the
-// type check and the files that mostly wait.
+// `npm test`: each built test file under node's test runner in a process of its own, several at a time in
+// the order below, and beside them the type check and the files that mostly wait.
 //
 // Most of the suite's wall time is waiting (pods' grace periods, timers, servers answering), not CPU,
-// so files run side by side: TEST_CONCURRENCY of them at once (default: two more than the cores, at least 4). On 2
-// cores, two at a time took the suite's ~400 CPU-s 397 s, under one core busy on average; three at a time
-// 4m49s, and then ~5.5 min with 450 CPU-s in 329 s (68% of the two cores busy). Files start in the order
-// below, longest first, so that a long file never starts last and holds the run alone; files not listed
-// follow in name order. Each file still runs in its own process with its own servers.
+// so files run side by side: TEST_CONCURRENCY of them at once (default: two more than the cores, at least
+// 4). On 2 cores, two at a time took the suite's ~400 CPU-s 397 s, under one core busy on average; three
+// at a time ~5.5 min with 450 CPU-s in 329 s (68% of the two cores busy), in name order (see runFile).
+// Files start longest first, so that a long file never starts last and holds the run alone; files not
+// listed follow in name order.
 //
 // `pretest` builds dist/ with swc (scripts/transpile.js), which checks no types. The type check is tsc,
 // run here as one more job next to the test files: a type error fails `npm test` as before, without ~25
@@ -88,32 +88,87 @@ const files = all.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).map((f
 const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
 const concurrency = Number(process.env.TEST_CONCURRENCY) || Math.max(4, cores + 2);
 
+const userArgs = process.argv.slice(2);
 const common = [
   // Caps each file, and each test and hook in it: a stuck file fails instead of holding the run.
   '--test-timeout=480000',
   // Fails a file whose process stays open after its last test (a worker or server left behind).
   '--require',
   './dist/test/helpers/guard.js',
-  ...process.argv.slice(2),
+  // Each file's report is printed whole once it ends: on a terminal, the spec reporter people read.
+  ...(process.stdout.isTTY && !userArgs.some((a) => a.startsWith('--test-reporter')) ? ['--test-reporter=spec'] : []),
+  ...userArgs,
 ];
 const existing = (names) => names.map((f) => path.join('dist', 'test', `${f}.test.js`)).filter((f) => fs.existsSync(path.join(root, f)));
 const alone = existing(ALONE);
 const afterTypes = existing(AFTER_TYPES);
 const beside = existing(BESIDE);
 
-/** Runs node with `args` (node's test runner, or tsc); resolves with its exit code. */
+const children = new Set();
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    for (const c of children) c.kill(sig);
+    process.exitCode = 1;
+  });
+}
+
+/** Runs node with `args`, its output straight through (tsc); resolves with its exit code. */
 function run(args) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
-    const forward = (sig) => child.kill(sig);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
+    children.add(child);
     child.on('exit', (code, signal) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
+      children.delete(child);
       resolve(code ?? (signal ? 1 : 0));
     });
   });
+}
+
+const results = [];
+
+/**
+ * One test file under node's test runner, in a process of its own; its report is held and printed whole
+ * when it ends, so that the reports of files running side by side do not interleave. (`node --test a b c`
+ * with --test-concurrency would run them side by side too, but node 20 sorts the files by name: the
+ * longest-first order below was never the order they ran in, and workflow-lifecycle, the longest, started
+ * last.)
+ */
+function runFile(file) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--test', ...common, file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    const chunks = [];
+    child.stdout.on('data', (d) => chunks.push(d));
+    child.stderr.on('data', (d) => chunks.push(d));
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      const report = Buffer.concat(chunks).toString();
+      const count = (key) => {
+        const all = [...report.matchAll(new RegExp(`^(?:# |ℹ )${key} (\\d+)$`, 'gm'))];
+        return all.length > 0 ? Number(all[all.length - 1][1]) : 0;
+      };
+      const result = { file, code: code ?? (signal ? 1 : 0), tests: count('tests'), pass: count('pass'), fail: count('fail'), cancelled: count('cancelled'), skipped: count('skipped'), seconds: (Date.now() - started) / 1000 };
+      results.push(result);
+      process.stdout.write(report.endsWith('\n') || report === '' ? report : `${report}\n`);
+      process.stdout.write(
+        `# ${result.code === 0 ? 'ok' : 'FAILED'} ${file}: ${result.pass}/${result.tests} passed${result.fail ? `, ${result.fail} failed` : ''}${result.cancelled ? `, ${result.cancelled} cancelled` : ''}${result.skipped ? `, ${result.skipped} skipped` : ''}${result.code !== 0 && result.fail === 0 ? `, exit code ${result.code}` : ''} (${result.seconds.toFixed(1)} s)\n`,
+      );
+      resolve(result.code);
+    });
+  });
+}
+
+/** `files` in their order, `n` at a time; resolves with the first non-zero exit code, or 0. */
+async function pool(list, n) {
+  let next = 0;
+  const codes = [];
+  await Promise.all(
+    Array.from({ length: Math.min(n, list.length) }, async () => {
+      while (next < list.length) codes.push(await runFile(list[next++]));
+    }),
+  );
+  return codes.find((c) => c !== 0) ?? 0;
 }
 
 /** The type check, writing only declarations (swc wrote the JavaScript); its errors go to stderr as tsc prints them. */
@@ -124,11 +179,18 @@ async function typeCheck() {
 }
 
 (async () => {
+  const started = Date.now();
   const [side, [types, packed], waited] = await Promise.all([
-    run(['--test', `--test-concurrency=${concurrency}`, ...common, ...files]),
-    typeCheck().then(async (types) => [types, afterTypes.length > 0 ? await run(['--test', ...common, ...afterTypes]) : 0]),
-    beside.length > 0 ? run(['--test', '--test-concurrency=1', ...common, ...beside]) : 0,
+    pool(files, concurrency),
+    typeCheck().then(async (types) => [types, await pool(afterTypes, 1)]),
+    pool(beside, beside.length),
   ]);
-  const after = alone.length > 0 ? await run(['--test', '--test-concurrency=1', ...common, ...alone]) : 0;
+  const after = await pool(alone, 1);
+  const sum = (k) => results.reduce((n, r) => n + r[k], 0);
+  const failed = results.filter((r) => r.code !== 0);
+  process.stdout.write(
+    `\n# npm test: ${results.length} files, ${sum('tests')} tests, ${sum('pass')} passed, ${sum('fail')} failed, ${sum('cancelled')} cancelled, ${sum('skipped')} skipped; type check ${types === 0 ? 'ok' : 'FAILED'}; ${((Date.now() - started) / 1000).toFixed(0)} s with ${concurrency} files at a time\n`,
+  );
+  for (const r of failed) process.stdout.write(`# FAILED ${r.file} (exit code ${r.code})\n`);
   process.exit([types, side, packed, waited, after].find((c) => c !== 0) ?? 0);
 })();

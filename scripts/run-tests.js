@@ -107,7 +107,8 @@ const common = [
  */
 const listed = ordered.filter((f) => rank(path.basename(f)) < LONGEST_FIRST.length);
 const short = ordered.filter((f) => rank(path.basename(f)) === LONGEST_FIRST.length);
-const batches = Array.from({ length: Math.min(concurrency, short.length) }, (_, i) => short.filter((_, j) => j % concurrency === i));
+const batchCount = Math.min(concurrency, short.length);
+const batches = Array.from({ length: batchCount }, (_, i) => short.filter((_, j) => j % batchCount === i));
 const jobs = [...listed.map((f) => [f]), ...batches];
 const existing = (names) => names.map((f) => path.join('dist', 'test', `${f}.test.js`)).filter((f) => fs.existsSync(path.join(root, f)));
 const alone = existing(ALONE);

@@ -33,9 +33,13 @@ export function installRuntime(s: RuntimeSettings = {}): boolean {
   const logger = new DefaultLogger(s.logLevel ?? 'WARN', format === 'json' ? (e) => write(jsonLogLine(e)) : undefined);
   Runtime.install({
     logger,
-    ...(s.metricsAddress !== undefined
-      ? {
-          telemetryOptions: {
+    telemetryOptions: {
+      // The SDK core's own lines through `logger` too (to stderr): left to the core, they went to stdout,
+      // into the pod output of `jobctl run` (seen under load: "WARN temporalio_sdk_core::worker::workflow::
+      // workflow_stream: There were leftover buffered tasks when evicting run").
+      logging: { forward: {} },
+      ...(s.metricsAddress !== undefined
+        ? {
             // Durations in seconds, as Prometheus conventions ask; counters keep the SDK's names.
             metrics: {
               prometheus: {
@@ -44,9 +48,9 @@ export function installRuntime(s: RuntimeSettings = {}): boolean {
                 histogramBucketOverrides: { durable_jobs_pod_duration: POD_DURATION_BUCKETS_S },
               },
             },
-          },
-        }
-      : {}),
+          }
+        : {}),
+    },
   });
   return true;
 }

@@ -3,7 +3,7 @@
 // server, real worker process, real pod processes (found in /proc by a unique argument).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { createLocalEnv } from '../src/dev/servers';
 import { makeJob, shellContainer } from './helpers/jobs';
 import { freePort, killAll, processesWith } from './helpers/procs';
 import { until } from './helpers/runs';
+import { runJobctlUsageError } from './helpers/jobctl';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const JOBCTL = path.join(ROOT, 'bin', 'jobctl.js');
@@ -28,9 +29,9 @@ describe('jobctl worker option errors', () => {
     [['--isolation', 'vm'], /Allowed choices are auto, sandbox, process-group/],
     [['--max-concurrent-pods', '0'], /must be a positive integer/],
   ] as const) {
-    it(`refuses ${args.join(' ')} before connecting`, () => {
-      const r = spawnSync(process.execPath, workerArgv([...args]), { encoding: 'utf8', env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' } });
-      assert.notEqual(r.status, 0);
+    it(`refuses ${args.join(' ')} before connecting`, async () => {
+      const r = await runJobctlUsageError(['worker', ...args]);
+      assert.notEqual(r.code, 0);
       assert.match(r.stderr, message);
       assert.doesNotMatch(r.stderr, /cannot connect/);
     });

@@ -12,7 +12,7 @@
 // not survive 10000, so durable-jobs stops at MAX_NESTING_DEPTH.
 import { type Document, LineCounter, Lexer, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import { JobValidationError, ManifestError } from './errors';
-import { type FieldError, invalid, required } from './field-errors';
+import { type FieldError, invalid, pushAll, required } from './field-errors';
 import { validateAnnotations, validateLabels } from './label-validation';
 import { isDNS1123Label } from './names';
 import type { Labels } from './types';
@@ -271,7 +271,8 @@ export function checkJobObjectLimits(job: unknown): void {
     errs.push(invalid(path, v, 'must be a map of strings'));
     return undefined;
   };
-  errs.push(...validateLabels(strings(m.labels, 'metadata.labels'), 'metadata.labels'));
-  errs.push(...validateAnnotations(strings(m.annotations, 'metadata.annotations'), 'metadata.annotations'));
+  // Not spread into push: 150,000 bad labels are 150,000 errors, past the stack's room for arguments.
+  pushAll(errs, validateLabels(strings(m.labels, 'metadata.labels'), 'metadata.labels'));
+  pushAll(errs, validateAnnotations(strings(m.annotations, 'metadata.annotations'), 'metadata.annotations'));
   if (errs.length > 0) throw new JobValidationError(name, errs);
 }

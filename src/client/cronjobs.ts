@@ -12,6 +12,7 @@ import {
   type ScheduleOptions,
   type ScheduleUpdateOptions,
 } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import { mergePatch } from '../api/update';
 import { parseCronJob } from '../api/manifest';
 import { cronJobToManifest } from '../api/cronjob-validation';
@@ -115,11 +116,13 @@ export class CronJobsClient {
     const stored: CronJob = { ...cronJob, metadata: { ...cronJob.metadata, uid: randomUUID(), creationTimestamp: new Date().toISOString() } };
     const { namespace, name } = stored.metadata;
     try {
-      await this.client.schedule.create({
+      const options: ScheduleOptions = {
         scheduleId: cronJobScheduleId(namespace, name),
         ...(await this.options(stored)),
         memo: { [MEMO_CRONJOB]: { uid: stored.metadata.uid, creationTimestamp: stored.metadata.creationTimestamp } },
-      } as ScheduleOptions);
+      };
+      // The workflow type given, not inferred: inferring it through the SDK's option types cost tsc ~5 s.
+      await this.client.schedule.create<Workflow>(options);
     } catch (err) {
       if (err instanceof ScheduleAlreadyRunning) throw new AlreadyExistsError(namespace, name, 'cronjobs');
       throw err;
@@ -146,7 +149,7 @@ export class CronJobsClient {
   private async replace(current: CronJob, next: CronJob): Promise<void> {
     const opts = await this.options(next);
     const handle = this.handle(next.metadata.namespace, next.metadata.name);
-    await handle.update((prev: ScheduleDescription) => ({ ...prev, ...opts, state: { ...prev.state, ...opts.state } }) as ScheduleUpdateOptions);
+    await handle.update<Workflow>((prev: ScheduleDescription): ScheduleUpdateOptions => ({ ...prev, ...opts, state: { ...prev.state, ...opts.state } }));
     // Suspend and resume as the Schedule's own pause, so the Web UI shows it and no missed time runs on resume.
     if (current.spec.suspend !== next.spec.suspend) {
       if (next.spec.suspend) await handle.pause('CronJob suspended (spec.suspend: true)');

@@ -31,6 +31,24 @@ const PROCESS_ONLY = /^(run|dev|worker|setup|codec-server)$|^--codec-key-file|^(
 export async function runJobctlHere(args: string[], onStdout?: (all: string) => void): Promise<Ran> {
   const own = args.find((a) => PROCESS_ONLY.test(a));
   if (own !== undefined) throw new Error(`jobctl ${args.join(' ')}: "${own}" needs a process of its own (runJobctl)`);
+  return runCliHere(args, onStdout);
+}
+
+/**
+ * A command line that commander refuses before its verb runs (an option value it cannot take), in this
+ * process even for the verbs that otherwise need one of their own (`worker`: ~1.2 CPU-s a process). Should
+ * the verb run after all, it finds no server (TEMPORAL_ADDRESS 127.0.0.1:1) and fails the caller's checks.
+ */
+export async function runJobctlUsageError(args: string[]): Promise<Ran> {
+  const restore = setProcessEnv({ TEMPORAL_ADDRESS: '127.0.0.1:1' });
+  try {
+    return await runCliHere(args);
+  } finally {
+    restore();
+  }
+}
+
+async function runCliHere(args: string[], onStdout?: (all: string) => void): Promise<Ran> {
   let stdout = '';
   let stderr = '';
   const toStdout = (text: string) => {

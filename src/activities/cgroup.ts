@@ -67,7 +67,7 @@ export function createCgroup(s: Extract<CgroupSupport, { ok: true }>, limits: Cg
   const name = `${process.pid}-${++counter}`;
   const dirs: Array<{ dir: string; controllers: readonly string[] }> = [];
   try {
-    for (const base of s.bases) {
+    for (const base of basesFor(s, limits)) {
       const dir = path.join(base.dir, name);
       fs.mkdirSync(dir);
       dirs.push({ dir, controllers: base.controllers });
@@ -83,6 +83,18 @@ export function createCgroup(s: Extract<CgroupSupport, { ok: true }>, limits: Cg
     oomKilled: () => memoryDir !== undefined && oomKills(s.version, memoryDir) > 0,
     remove: () => removeDirs(dirs.map((d) => d.dir)),
   };
+}
+
+/**
+ * The hierarchies a container's cgroup is made in. cgroup v2 has one. On v1 the cpu hierarchy only
+ * matters with a cpu limit: a cgroup without a quota changes nothing for the container, and its
+ * mkdir, rmdir and the join's extra write cost the worker and the kernel for every pod. The memory
+ * hierarchy is kept without a limit: its OOM-kill count is how a pod that the host's OOM killer took
+ * is told from another SIGKILL.
+ */
+function basesFor(s: Extract<CgroupSupport, { ok: true }>, limits: CgroupLimits): CgroupBase[] {
+  if (s.version === 2 || limits.milliCpu !== undefined) return s.bases;
+  return s.bases.filter((b) => !(b.controllers.length === 1 && b.controllers[0] === 'cpu'));
 }
 
 /**

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { RunPodInput, RunPodResult } from '../src/api/pod';
-import { createActivities, LogSink, podLogFile, podResultOf, writerMarkFile } from '../src/activities';
+import { createActivities, LogSink, logWriterAlive, podLogFile, podResultOf, writerMarkFile } from '../src/activities';
 import { followPodLog } from '../src/client';
 import { until } from './helpers/runs';
 
@@ -74,7 +74,9 @@ describe('followPodLog', { timeout: 60_000 }, () => {
     // Live: lines came in several pieces, most before the container had ended.
     assert.ok(got.chunks.length >= 3, `expected the lines to arrive over time, got ${got.chunks.length} chunk(s)`);
     assert.ok(linesWhilePodRan.length >= 6, `only ${linesWhilePodRan.length} lines arrived while the pod ran`);
-    assert.ok(!fs.existsSync(writerMarkFile(file)), 'the sink removes its writer mark when it closes');
+    // Closed in place, not removed (see src/data-dir/writer-mark.ts): no writer is left.
+    assert.equal(JSON.parse(fs.readFileSync(writerMarkFile(file), 'utf8')).closed, true, 'the sink marks its log closed');
+    assert.equal(logWriterAlive(file), false);
   });
 
   it('resolves false at once when this host has no such log', async () => {

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PRIVATE_FILE_MODE, mkdirPrivate } from '../data-dir/private-files';
-import { writeWriterMark, writerMarkFile } from '../data-dir/writer-mark';
+import { closeWriterMark, writeWriterMark } from '../data-dir/writer-mark';
 
 // The writer mark is shared with the log's readers (src/client/log-follow.ts).
 export { logWriterAlive, writerMarkFile, type WriterMark } from '../data-dir/writer-mark';
@@ -134,8 +134,13 @@ export class LogSink {
     } catch {
       // Nothing useful to do: the tail is still in memory.
     }
-    // Nothing more will be written: followers may stop once they have read the rest.
-    if (this.file !== undefined) fs.rmSync(writerMarkFile(this.file), { force: true });
+    if (this.file === undefined) return;
+    try {
+      closeWriterMark(this.file);
+    } catch (err) {
+      // A follower would wait for a writer that is gone: say why.
+      this.fail(`cannot close the writer mark of ${this.file}: ${describe(err)}`);
+    }
   }
 
   private fail(message: string): void {

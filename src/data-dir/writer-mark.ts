@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import { writePrivateFile } from './private-files';
 
 /**
- * `<log>.writer`: which process writes the log, present from just before the log is opened until it is
- * closed. A follower stops when it is gone, or when that process is (a worker killed with SIGKILL
- * never removes it). The process's start time guards against a recycled pid.
+ * `<log>.writer`: which process writes the log, from just before the log is opened until it is closed,
+ * when it is rewritten as closed (CLOSED_MARK). A follower stops when the mark says closed or is gone,
+ * or when its process is (a worker killed with SIGKILL never closes it). The process's start time
+ * guards against a recycled pid.
  */
 export function writerMarkFile(logFile: string): string {
   return `${logFile}.writer`;
@@ -18,11 +19,29 @@ export interface WriterMark {
   startTime?: string;
 }
 
+/**
+ * What a closed log's mark says: no pid, so no writer. The mark is rewritten rather than removed because
+ * on ext4 without a journal every inode unlinked in the last 5 minutes (while its inode table block is
+ * dirty) is scanned past by each later file creation: one unlink per pod made file creation the pod
+ * launcher's largest cost (22% of its CPU over 1,000 pods, perf, 29 Nov).
+ */
+const CLOSED_MARK = '{"closed":true}\n';
+
+let ownMark: string | undefined;
+
 export function writeWriterMark(logFile: string): void {
-  const mark: WriterMark = { pid: process.pid };
-  const start = processStartTime(process.pid);
-  if (start !== undefined) mark.startTime = start;
-  writePrivateFile(writerMarkFile(logFile), `${JSON.stringify(mark)}\n`);
+  if (ownMark === undefined) {
+    const mark: WriterMark = { pid: process.pid };
+    const start = processStartTime(process.pid);
+    if (start !== undefined) mark.startTime = start;
+    ownMark = `${JSON.stringify(mark)}\n`;
+  }
+  writePrivateFile(writerMarkFile(logFile), ownMark);
+}
+
+/** Nothing more will be written to the log: followers stop once they have read the rest. */
+export function closeWriterMark(logFile: string): void {
+  writePrivateFile(writerMarkFile(logFile), CLOSED_MARK);
 }
 
 /** Whether the log's writer may still append to it. */
@@ -31,9 +50,11 @@ export function logWriterAlive(logFile: string): boolean {
   try {
     mark = JSON.parse(fs.readFileSync(writerMarkFile(logFile), 'utf8')) as Partial<WriterMark>;
   } catch (err) {
-    // Gone: the sink closed. Unreadable (half-written by a writer that is starting): assume alive.
+    // Gone: no writer (a log from before marks were closed in place). Unreadable (half-written by a
+    // writer that is starting or closing): assume alive, the follower asks again.
     return (err as NodeJS.ErrnoException).code !== 'ENOENT';
   }
+  // A closed mark has no pid.
   if (typeof mark.pid !== 'number') return false;
   try {
     process.kill(mark.pid, 0);

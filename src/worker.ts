@@ -18,7 +18,7 @@ import { removeJobExecution } from './activities/remove-job';
 import { DEFAULT_TASK_QUEUE, nodeTaskQueues } from './api/task-queues';
 import { ensurePrivateDataDir } from './data-dir/private-files';
 import { cachedWorkflowBundle } from './workflow-bundle';
-import { activityPolls } from './worker-polls';
+import { EAGER_POD_STARTS_PER_TASK, activityPolls } from './worker-polls';
 import { trimCronJobHistory } from './activities/cronjob-history';
 import type { WorkerTracing } from './worker-tracing';
 
@@ -204,6 +204,8 @@ export async function createJobWorker(opts: JobWorkerOptions): Promise<JobWorker
   const main = await JobWorker.create({
     ...common,
     taskQueue: base,
+    // Pods the workflow starts come back with its task's completion when a server allows it (./worker-polls.ts).
+    maxEagerActivityReservationsPerWorkflowTask: EAGER_POD_STARTS_PER_TASK,
     activities: { ...activities, removeJobExecution, trimCronJobHistory },
     workflowBundle: opts.workflowBundle ?? (await cachedWorkflowBundle(process.env, { traced: opts.tracing !== undefined })),
     ...(opts.tracing ? { sinks: opts.tracing.sinks } : {}),

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { JobsClient } from '../src/client';
+import { DEV_SERVER_EXTRA_ARGS } from '../src/dev/embedded';
 import { createLocalEnv } from '../src/dev/servers';
 import { installRuntime } from '../src/runtime-logging';
 import { createJobWorker, startTracing, type PodLogFields } from '../src/worker';
@@ -19,7 +20,9 @@ import { cachedWorkflowBundle } from '../src/workflow-bundle';
 import { makeJob, shellContainer } from './helpers/jobs';
 import { eventually, freePort } from './helpers/procs';
 
-const MAX_PODS = 3;
+// Above activityPolls' count (src/worker-polls.ts): a waiting poll holds a pod slot, and eager dispatch
+// takes only slots no poll holds.
+const MAX_PODS = 30;
 
 /** `name{labels} value` lines of the Prometheus text format; label values as given. */
 interface Sample {
@@ -94,7 +97,8 @@ describe('worker telemetry (dev server: Prometheus endpoint, OTLP traces)', () =
     assert.equal(installRuntime({ metricsAddress: address }), true, 'this test file must be the first to create the runtime');
     url = `http://${address}/metrics`;
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'durable-jobs-metrics-'));
-    env = await createLocalEnv();
+    // The embedded dev server's settings (eager pod dispatch among them, checked below).
+    env = await createLocalEnv({ server: { extraArgs: DEV_SERVER_EXTRA_ARGS } });
   });
   after(async () => {
     await env?.teardown();
@@ -145,6 +149,11 @@ describe('worker telemetry (dev server: Prometheus endpoint, OTLP traces)', () =
     // The SDK's own worker metrics share the endpoint.
     assert.ok(after.some((s) => s.name === 'temporal_worker_task_slots_available'), 'no SDK worker metrics on the endpoint');
     assert.ok(after.some((s) => s.name.startsWith('temporal_request')), 'no SDK client metrics on the endpoint');
+    // Every pod reached the worker once; pods the workflow started while slots were free came back with
+    // its workflow task's completion (eager dispatch, src/worker-polls.ts), not through a poll.
+    const received = { activity_type: 'runPod' };
+    assert.equal(sum(after, 'temporal_activity_task_received', received), status.succeeded + status.failed);
+    assert.ok(sum(after, 'temporal_activity_task_received', { ...received, eager: 'true' }) >= 1, 'no pod was dispatched eagerly');
 
     // The worker's log: a start and an end line per pod, the end with its exit code.
     const ended = lines.filter((l) => l.fields?.event === 'pod-ended').map((l) => l.fields!);

@@ -49,6 +49,13 @@ export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=WAL', 'synchronous=NORMA
  */
 export const DEV_SERVER_TASK_QUEUE_PARTITIONS = 1;
 
+/**
+ * `system.enableActivityEagerExecution` (off by default in Temporal): a pod the workflow starts goes back
+ * to the worker in the workflow task's completion (src/worker-polls.ts, EAGER_POD_STARTS_PER_TASK)
+ * instead of through a transfer task, the matching service, a poll and a start write. Measured, 1,000
+ * `true` pods at parallelism 100, two interleaved pairs at load 25-40 (29 Nov): dev server CPU 6.4/5.7 ->
+ * 5.0/4.6 s, worker 6.9/6.3 -> 6.3/5.5 s, pods queued p50 193/130 -> 50/17 ms.
+ */
 export const DEV_SERVER_EXTRA_ARGS = [
   ...DEV_SERVER_SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]),
   '--dynamic-config-value',
@@ -59,6 +66,8 @@ export const DEV_SERVER_EXTRA_ARGS = [
   'history.transferProcessorUpdateAckInterval="1s"',
   '--dynamic-config-value',
   `history.maximumBufferedEventsBatch=${MAX_BUFFERED_EVENTS}`,
+  '--dynamic-config-value',
+  'system.enableActivityEagerExecution=true',
 ];
 
 export interface EmbeddedServer {

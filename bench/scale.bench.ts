@@ -27,7 +27,7 @@ import { listHostRoot, sandboxArgv, sandboxSupport } from '../src/activities/san
 import { parseManifests } from '../src/api/manifest';
 import { JobsClient } from '../src/client/jobs';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/dev/embedded';
-import { workflowsPath } from '../src/worker';
+import { preloadedWorkflowModules, workflowsPath } from '../src/worker';
 import { jobWorkflowId } from '../src/workflows/messages';
 import type { ScaleWorkerSettings } from './scale-worker';
 
@@ -619,7 +619,7 @@ async function main(): Promise<void> {
   say(`scale bench: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; cases ${[...cases].join(' ')}; ${load()}`);
   say(`workers: node ${WORKER_NODE_FLAGS.join(' ')}; env ${Object.entries(WORKER_ENV).map(([k, v]) => `${k}=${v}`).join(' ') || '(none added)'}`);
   server = await startEmbeddedServer({ dataDir: path.join(home, 'server') });
-  const bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quiet() });
+  const bundle = await bundleWorkflowCode({ workflowsPath: workflowsPath(), preloadModules: preloadedWorkflowModules(), logger: quiet() });
   bundlePath = path.join(home, 'workflows.js');
   fs.writeFileSync(bundlePath, bundle.code);
   const jobs = new JobsClient(server.env.client);

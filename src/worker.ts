@@ -78,7 +78,7 @@ export interface JobWorkerOptions {
   activityInterceptors?: NonNullable<SdkWorkerOptions['interceptors']>['activity'];
 }
 
-export { workflowsPath } from './workflow-bundle';
+export { preloadedWorkflowModules, workflowsPath } from './workflow-bundle';
 
 /**
  * The Job worker: an SDK Worker (workflows and pods on the base task queue) that also runs its

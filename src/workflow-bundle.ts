@@ -31,6 +31,14 @@ function codeHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/**
+ * Modules every bundle preloads: evaluated once per workflow thread, before the SDK freezes the shared
+ * V8 context's globals (stack-trace-limit.ts sets one of them).
+ */
+export function preloadedWorkflowModules(): string[] {
+  return [require.resolve('./workflows/stack-trace-limit')];
+}
+
 export interface WorkflowBundleFile {
   codePath: string;
 }
@@ -64,6 +72,7 @@ async function cachedBundle(o: { workflowsPath: string; name: string; intercepto
   await ensureCached(dir, async (tmp) => {
     const { code } = await bundleWorkflowCode({
       workflowsPath: o.workflowsPath,
+      preloadModules: preloadedWorkflowModules(),
       logger: quietLogger,
       ...(o.interceptorModules ? { workflowInterceptorModules: o.interceptorModules } : {}),
     });

@@ -17,6 +17,8 @@ import { createJobWorker } from '../src/worker';
 import { cachedWorkflowBundle, type WorkflowBundleFile } from '../src/workflow-bundle';
 import { jobQuery, type JobResult } from '../src/workflows/messages';
 
+/** The SDK's built-in query behind the Web UI's "Stack Trace" tab. */
+const STACK_TRACE_QUERY = '__stack_trace';
 const NAME = 'queries-running';
 const WORKER = 'queries-test-worker';
 /** Kubernetes' pod name suffix: 5 characters of utilrand's alphabet (no vowels, no 0/1/3). */
@@ -98,7 +100,7 @@ describe('queries on a running Job (dev server)', () => {
       // Both pods of the first wave have announced their start (podStarted signals).
       await pollUntil('two ready pods', () => jobs.status('default', NAME), (s) => s.ready === 2);
       // One snapshot of every query at once, well inside the pods' 2 s.
-      const [status, all, page0, page1, page2, events, snapshot, metadata] = await Promise.all([
+      const [status, all, page0, page1, page2, events, snapshot, metadata, stackTrace] = await Promise.all([
         jobs.status('default', NAME),
         jobs.pods('default', NAME),
         jobs.pods('default', NAME, 0, 1),
@@ -107,7 +109,13 @@ describe('queries on a running Job (dev server)', () => {
         jobs.events('default', NAME),
         handle.query(jobQuery),
         handle.query(workflowMetadataQuery),
+        handle.query<string>(STACK_TRACE_QUERY),
       ]);
+
+      // The Web UI's "Stack Trace" tab names what the Job waits on, with the callers that started it,
+      // under the workflow thread's shortened stack traces (src/workflows/stack-trace-limit.ts).
+      assert.match(stackTrace, /at then \(\S*src\/workflows\/pod-dispatch\.ts:\d+:\d+\)\n.*\n.*\n\s*at step \(\S*src\/workflows\/job\.ts:\d+:\d+\)/);
+      assert.match(stackTrace, /at job \(\S*src\/workflows\/job\.ts:\d+:\d+\)/);
 
       // status
       assert.equal(status.active, 2);

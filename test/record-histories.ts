@@ -16,7 +16,7 @@ import type { Job } from '../src/api/types';
 import { JobsClient } from '../src/client/jobs';
 import { createLocalEnv } from '../src/dev/servers';
 import { quietSdkLogs } from '../src/runtime-logging';
-import { createJobWorker, workflowsPath } from '../src/worker';
+import { createJobWorker, preloadedWorkflowModules, workflowsPath } from '../src/worker';
 import { deletePodUpdate, patchUpdate, podsQuery, resumeUpdate, scaleUpdate, statusQuery, suspendUpdate, type ContinueAsNewThresholds, type JobResult } from '../src/workflows/messages';
 import { runChain } from './helpers/run-chain';
 import { historyToJSONObject } from './fixtures/history-json';
@@ -162,7 +162,7 @@ async function main(only: string[]): Promise<void> {
   quietSdkLogs();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'record-histories-'));
   const log = (m: string) => process.stderr.write(`${m}\n`);
-  const [env, workflowBundle] = await Promise.all([createLocalEnv(), bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: silent })]);
+  const [env, workflowBundle] = await Promise.all([createLocalEnv(), bundleWorkflowCode({ workflowsPath: workflowsPath(), preloadModules: preloadedWorkflowModules(), logger: silent })]);
   try {
     const taskQueue = 'record-histories';
     const worker = await createJobWorker({ connection: env.nativeConnection, taskQueue, dataDir: scratch, workflowBundle, identity: 'recorder', log: () => undefined });

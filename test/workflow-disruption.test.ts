@@ -77,6 +77,38 @@ describe('disruption: a worker shutting down under a running pod (section A)', {
     assert.equal(run.pods[0].conditions?.[0].reason, 'WorkerLost');
   });
 
+  it('deletePod ends exactly that pod: its process goes, the other running pod is untouched', async () => {
+    // Each pod run has a cancellation scope of its own (src/workflows/pod-dispatch.ts): cancelling one
+    // must reach that pod's activity and no other. The replacements find the mark and succeed.
+    const mark = `${ctx.scratch.dir}/delete-one`;
+    const word = `1000.${token()}`;
+    const job = makeJob('delete-one', { parallelism: 2, completions: 2 }, [shellContainer(`if [ -e ${mark} ]; then exit 0; fi; exec sleep ${word}`)]);
+    const sleeps = () => processesWith(word).filter((p) => p.cmdline.startsWith('sleep '));
+    const started = await ctx.env.start(job);
+    const run = await ctx.env.runWorker(async () => {
+      await until('both pod processes', () => (sleeps().length === 2 ? true : undefined));
+      const { items } = await started.pods();
+      assert.equal(items.length, 2);
+      const [gone, kept] = items;
+      fs.writeFileSync(mark, '');
+      await started.deletePod(gone.name, { gracePeriodSeconds: 1 });
+      // A cancellation that spread to the other pod would end its sleep within moments of this one's.
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(sleeps().length, 1, "only the deleted pod's process ended");
+      const now = (await started.pods()).items;
+      assert.equal(now.find((p) => p.name === gone.name)?.phase, 'Failed');
+      const other = now.find((p) => p.name === kept.name);
+      assert.equal(other?.phase, 'Running');
+      assert.equal(other?.deletion, undefined);
+      await started.deletePod(kept.name, { gracePeriodSeconds: 1 });
+      assert.deepEqual(sleeps(), []);
+      return started.result();
+    });
+    assert.equal(run.outcome?.type, 'Complete');
+    // Deleted pods count as failed and are replaced (podReplacementPolicy TerminatingOrFailed).
+    assert.deepEqual([run.status.failed, run.status.succeeded, run.pods.length], [2, 2, 4]);
+  });
+
   it('an eviction (testing API evictPod) adds DisruptionTarget/EvictionByEvictionAPI, which podFailurePolicy can Ignore', async () => {
     const mark = `${ctx.scratch.dir}/evicted`;
     const word = `1000.${token()}`;

@@ -7,9 +7,11 @@
 // writable cgroup fs) limits cannot be enforced, and `cgroupSupport` says why, for the worker to say once.
 //
 // Layout: `<parent>/durable-jobs/<worker pid>-<n>` in each hierarchy. The container's first process
-// joins before it execs anything (see joinArgv), so every process of the container is counted. A cgroup
-// is removed once its container is gone; those of a worker that was killed are swept by the next one
-// (`sweepCgroups`): rmdir only ever removes an empty cgroup, so a sweep cannot touch a running pod.
+// joins before it execs anything (see joinArgv), so every process of the container is counted. Once
+// its container is gone a cgroup is kept for a later container of this process (see `release`) or
+// removed; the kept ones are removed when the worker stops or the process exits, and those of a
+// worker that was killed are swept by the next one (`sweepCgroups`): rmdir only ever removes an empty
+// cgroup, so a sweep cannot touch a running pod.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -34,8 +36,11 @@ export interface ContainerCgroup {
   readonly procsFiles: readonly string[];
   /** True when the kernel's OOM killer killed a process of the container (memory limit reached). */
   oomKilled(): boolean;
-  /** Removes the cgroup once nothing runs in it; never throws (a leftover is swept later). */
-  remove(): Promise<void>;
+  /**
+   * Once the container is gone: keeps the cgroup for a later container of this process, or removes it
+   * once nothing runs in it; never throws (a leftover is swept later).
+   */
+  release(): Promise<void>;
 }
 
 const BASE_NAME = 'durable-jobs';
@@ -45,9 +50,42 @@ const MIN_CPU_QUOTA_US = 1_000;
 const REMOVE_TIMEOUT_MS = 5_000;
 const REMOVE_POLL_MS = 20;
 const REQUIRED = ['memory', 'pids'] as const;
+/**
+ * The most emptied cgroups kept for reuse. Beyond it they are removed: a burst of pods ending at once
+ * (parallelism 1,000) does not leave that many idle memory cgroups in the kernel.
+ */
+const POOL_MAX = 128;
+/** How long a kept cgroup may wait for its last processes to be reaped before it is removed instead. */
+const STALE_MS = 30_000;
 
 let support: CgroupSupport | undefined;
 let counter = 0;
+
+/** An emptied cgroup kept for the next container of the same shape (the same hierarchies). */
+interface Idle {
+  shape: string;
+  dirs: Dir[];
+  /** pids.max and the CPU quota it holds; never a memory limit (see `release`). */
+  limits: CgroupLimits;
+  /** The OOM-kill count when it was emptied: the next container's OOM kills are those past it. */
+  oomKills: number;
+  /** When it was kept (Date.now()). */
+  since: number;
+}
+
+interface Dir {
+  dir: string;
+  controllers: readonly string[];
+}
+
+/**
+ * Reuse: a mkdir and an rmdir of a memory cgroup per container were ~10% of a worker's main thread
+ * for short pods (~0.4 ms), and the kernel's set-up and deferred teardown of a memcg come on top.
+ * First in, first out: the longest kept goes first, its previous container's last zombie (the
+ * sandbox's init, reaped by the host's init) having had the most time to be reaped.
+ */
+const idle: Idle[] = [];
+let exitHook = false;
 
 /** Whether this process may give containers cgroups with limits; probed once per process. */
 export function cgroupSupport(): CgroupSupport {
@@ -62,12 +100,20 @@ export function describeLimits(): string {
   return `enforced through cgroup v${s.version} (${s.bases.map((b) => `${b.dir}: ${b.controllers.join(',')}`).join('; ')})`;
 }
 
-/** A fresh cgroup for one container, with its limits written; throws with the file and errno when it cannot. */
+/**
+ * A cgroup for one container, with its limits written: one a previous container of this process left
+ * (`release`) when the shapes match and the container has no memory limit, else a fresh one. Throws
+ * with the file and errno when it cannot make one.
+ */
 export function createCgroup(s: Extract<CgroupSupport, { ok: true }>, limits: CgroupLimits): ContainerCgroup {
+  const bases = basesFor(s, limits);
+  const shape = bases.map((b) => b.dir).join('\n');
+  const reused = limits.memoryBytes === undefined ? reuse(s.version, shape, limits) : undefined;
+  if (reused) return handle(s.version, shape, reused.dirs, limits, reused.oomKills);
   const name = `${process.pid}-${++counter}`;
-  const dirs: Array<{ dir: string; controllers: readonly string[] }> = [];
+  const dirs: Dir[] = [];
   try {
-    for (const base of basesFor(s, limits)) {
+    for (const base of bases) {
       const dir = path.join(base.dir, name);
       fs.mkdirSync(dir);
       dirs.push({ dir, controllers: base.controllers });
@@ -77,12 +123,67 @@ export function createCgroup(s: Extract<CgroupSupport, { ok: true }>, limits: Cg
     for (const { dir } of dirs) rmdirQuietly(dir);
     throw err;
   }
+  return handle(s.version, shape, dirs, limits, 0);
+}
+
+function handle(version: 1 | 2, shape: string, dirs: Dir[], limits: CgroupLimits, oomBase: number): ContainerCgroup {
   const memoryDir = dirs.find((d) => d.controllers.includes('memory'))?.dir;
+  let released = false;
   return {
     procsFiles: dirs.map((d) => path.join(d.dir, 'cgroup.procs')),
-    oomKilled: () => memoryDir !== undefined && oomKills(s.version, memoryDir) > 0,
-    remove: () => removeDirs(dirs.map((d) => d.dir)),
+    oomKilled: () => memoryDir !== undefined && oomKills(version, memoryDir) > oomBase,
+    release: () => {
+      if (released) return Promise.resolve();
+      released = true;
+      // A memory limit is never handed on: the pages a container wrote or first read stay charged to
+      // its memory cgroup after it ends, and the next container would start with part of its limit used
+      // (reclaimed or OOM-killed earlier than in a cluster, where each container gets a fresh one).
+      if (limits.memoryBytes !== undefined || idle.length >= POOL_MAX) return removeDirs(dirs.map((d) => d.dir));
+      idle.push({ shape, dirs, limits, oomKills: memoryDir !== undefined ? oomKills(version, memoryDir) : 0, since: Date.now() });
+      if (!exitHook) {
+        exitHook = true;
+        // Scripts and tests that run pods without a JobWorker: nothing is left behind at a normal exit.
+        process.once('exit', drainCgroupPool);
+      }
+      return Promise.resolve();
+    },
   };
+}
+
+/**
+ * The longest-kept cgroup of this shape, with the container's limits written, once it is empty: its
+ * pids.current counts the previous container's processes until they are reaped, the sandbox's init
+ * included, which the host's init reaps when it gets to it (seconds on some hosts). A container must
+ * start with nothing counted, so one not yet empty stays kept (a fresh cgroup is made meanwhile);
+ * one still not empty after STALE_MS (a host whose init never reaps) or whose limits cannot be written
+ * is removed.
+ */
+function reuse(version: 1 | 2, shape: string, limits: CgroupLimits): Idle | undefined {
+  for (;;) {
+    const at = idle.findIndex((i) => i.shape === shape);
+    const kept = idle[at];
+    if (kept === undefined) return undefined;
+    try {
+      const pidsDir = kept.dirs.find((d) => d.controllers.includes('pids'));
+      const count = pidsDir !== undefined ? fs.readFileSync(path.join(pidsDir.dir, 'pids.current'), 'utf8').trim() : '';
+      if (count !== '0' && Date.now() - kept.since <= STALE_MS) return undefined;
+      idle.splice(at, 1);
+      if (count === '0') {
+        for (const { dir, controllers } of kept.dirs) rewriteLimits(version, dir, controllers, kept.limits, limits);
+        return kept;
+      }
+    } catch {
+      // Gone, or a limit the kernel refused: not handed on.
+      const still = idle.indexOf(kept);
+      if (still >= 0) idle.splice(still, 1);
+    }
+    void removeDirs(kept.dirs.map((d) => d.dir));
+  }
+}
+
+/** Removes the kept cgroups (a worker's stop, the process's exit): nothing of this process's is left behind. */
+export function drainCgroupPool(): void {
+  for (const kept of idle.splice(0)) for (const { dir } of kept.dirs) rmdirQuietly(dir);
 }
 
 /**
@@ -129,7 +230,7 @@ export function sweepCgroups(s: CgroupSupport): number {
 
 function writeLimits(version: 1 | 2, dir: string, controllers: readonly string[], limits: CgroupLimits): void {
   const has = (c: string): boolean => controllers.includes(c);
-  const quota = limits.milliCpu !== undefined ? Math.max(MIN_CPU_QUOTA_US, Math.ceil((limits.milliCpu * CPU_PERIOD_US) / 1000)) : undefined;
+  const quota = cpuQuota(limits);
   if (version === 2) {
     if (limits.memoryBytes !== undefined) {
       write(dir, 'memory.max', String(limits.memoryBytes));
@@ -151,6 +252,20 @@ function writeLimits(version: 1 | 2, dir: string, controllers: readonly string[]
     write(dir, 'cpu.cfs_period_us', String(CPU_PERIOD_US));
     write(dir, 'cpu.cfs_quota_us', String(quota));
   }
+}
+
+/** Writes what differs between a kept cgroup's limits and the next container's (pids, CPU; never memory). */
+function rewriteLimits(version: 1 | 2, dir: string, controllers: readonly string[], from: CgroupLimits, to: CgroupLimits): void {
+  const has = (c: string): boolean => controllers.includes(c);
+  if (from.pids !== to.pids && has('pids')) write(dir, 'pids.max', to.pids !== undefined ? String(to.pids) : 'max');
+  const quota = cpuQuota(to);
+  if (quota === cpuQuota(from) || !has('cpu')) return;
+  if (version === 2) write(dir, 'cpu.max', `${quota !== undefined ? String(quota) : 'max'} ${CPU_PERIOD_US}`);
+  else write(dir, 'cpu.cfs_quota_us', quota !== undefined ? String(quota) : '-1');
+}
+
+function cpuQuota(limits: CgroupLimits): number | undefined {
+  return limits.milliCpu !== undefined ? Math.max(MIN_CPU_QUOTA_US, Math.ceil((limits.milliCpu * CPU_PERIOD_US) / 1000)) : undefined;
 }
 
 function oomKills(version: 1 | 2, dir: string): number {

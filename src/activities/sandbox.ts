@@ -395,7 +395,7 @@ export async function launchSandboxed(
     log.onLogError,
   );
   if (!spawned.ok) {
-    await cgroup?.remove();
+    await cgroup?.release();
     const { message, exitCode } = spawnFailure(argv.file, spawned.error);
     return { ...launchFailure(message, exitCode), ...(spawned.logFile !== undefined ? { logFile: spawned.logFile } : {}) };
   }
@@ -411,12 +411,12 @@ class SandboxedContainer implements ContainerHandle {
     cgroup: ContainerCgroup | undefined,
   ) {
     this.done = group.done.then(async (exit) => {
-      // Read before the cgroup goes: the kernel's count of OOM kills tells OOMKilled from another SIGKILL.
+      // Read before the cgroup is released: the kernel's count of OOM kills tells OOMKilled from another SIGKILL.
       // Only a container that failed: on cgroup v1 the killer may take a child the container survives
       // (v2 kills the whole container, memory.oom.group), and a container that exits 0 has succeeded.
       const failed = exit.code !== 0;
       const oomKilled = failed && (cgroup?.oomKilled() ?? false);
-      await cgroup?.remove();
+      await cgroup?.release();
       return { ...signalledBy(exit, this.sent), log: exit.log, ...(oomKilled ? { oomKilled } : {}) };
     });
   }

@@ -7,7 +7,7 @@
 // writable cgroup fs) limits cannot be enforced, and `cgroupSupport` says why, for the worker to say once.
 //
 // Layout: `<parent>/durable-jobs/<worker pid>-<n>` in each hierarchy. The container's first process
-// joins before it execs anything (see joinArgv), so every process of the container is counted. Once
+// joins before it runs the command (./sandbox.ts, --block-fd), so every process of the container is counted. Once
 // its container is gone a cgroup is kept for a later container of this process (see `release`) or
 // removed; the kept ones are removed when the worker stops or the process exits, and those of a
 // worker that was killed are swept by the next one (`sweepCgroups`): rmdir only ever removes an empty
@@ -32,7 +32,7 @@ export interface CgroupBase {
 }
 
 export interface ContainerCgroup {
-  /** The `cgroup.procs` files the container's first process writes its pid to. */
+  /** The `cgroup.procs` files the container's first process is joined through (its pid written to each). */
   readonly procsFiles: readonly string[];
   /** True when the kernel's OOM killer killed a process of the container (memory limit reached). */
   oomKilled(): boolean;
@@ -196,16 +196,6 @@ export function drainCgroupPool(): void {
 function basesFor(s: Extract<CgroupSupport, { ok: true }>, limits: CgroupLimits): CgroupBase[] {
   if (s.version === 2 || limits.milliCpu !== undefined) return s.bases;
   return s.bases.filter((b) => !(b.controllers.length === 1 && b.controllers[0] === 'cpu'));
-}
-
-/**
- * The argv that makes its first process join the cgroup, then exec `argv`: a shell writes its own pid
- * (which exec keeps) into each cgroup.procs. If it cannot, the container does not run unlimited: it
- * ends with exit code 125 (the container runtime's own failure), saying why.
- */
-export function joinArgv(shell: string, procsFiles: readonly string[], argv: { file: string; args: string[] }): { file: string; args: string[] } {
-  const script = 'for f do [ "$f" = -- ] && break; echo $$ > "$f" || { echo "durable-jobs: cannot join the cgroup $f" >&2; exit 125; }; done; shift ' + String(procsFiles.length + 1) + '; exec "$@"';
-  return { file: shell, args: ['-c', script, 'sh', ...procsFiles, '--', argv.file, ...argv.args] };
 }
 
 /** Removes the empty cgroups that workers no longer running left behind (killed mid-pod). */

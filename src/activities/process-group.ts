@@ -46,7 +46,7 @@ export async function spawnGroup(file: string, args: string[], options: SpawnGro
       env: options.env,
       // Its own process group, so that one kill(-pid) reaches everything the container starts.
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe', ...(options.onFd3 ? ['pipe' as const] : []), ...(options.gate ? ['pipe' as const] : [])],
+      stdio: ['ignore', 'pipe', 'pipe', ...(options.onFd3 || options.gate ? ['pipe' as const] : []), ...(options.gate ? ['pipe' as const] : [])],
       windowsHide: true,
     });
   } catch (err) {

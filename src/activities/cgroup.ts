@@ -7,11 +7,11 @@
 // writable cgroup fs) limits cannot be enforced, and `cgroupSupport` says why, for the worker to say once.
 //
 // Layout: `<parent>/durable-jobs/<worker pid>-<n>` in each hierarchy. The container's first process
-// joins before it runs the command (./sandbox.ts, --block-fd), so every process of the container is counted. Once
-// its container is gone a cgroup is kept for a later container of this process (see `release`) or
-// removed; the kept ones are removed when the worker stops or the process exits, and those of a
-// worker that was killed are swept by the next one (`sweepCgroups`): rmdir only ever removes an empty
-// cgroup, so a sweep cannot touch a running pod.
+// joins before the command runs (./sandbox.ts, --block-fd), so every process of the container is
+// counted. Once its container is gone a cgroup is kept for a later container of this process (see
+// `release`) or removed; the kept ones are removed when the worker stops or the process exits, and
+// those of a worker that was killed are swept by the next one (`sweepCgroups`): rmdir only ever
+// removes an empty cgroup, so a sweep cannot touch a running pod.
 import fs from 'node:fs';
 import path from 'node:path';
 

@@ -37,7 +37,10 @@
 // - With a cgroup (./cgroup.ts), the launcher writes that pid into the cgroup's cgroup.procs files,
 //   then lets the init go on through --block-fd: bwrap's sandbox process waits there once its set-up
 //   is done (its helper for mounts has exited), before it forks the command, so every process of the
-//   container starts in the cgroup. bwrap's own outer process stays in the launcher's cgroup.
+//   container starts in the cgroup. bwrap's own outer process stays in the launcher's cgroup. One
+//   gap: a launcher killed (SIGKILL, OOM) between a sandbox's start and its join closes fd 4, and
+//   bwrap goes on at EOF; the worker then kills that pod's process group at once (./launcher-process.ts,
+//   `lost`), so such a command runs for moments at most, in its sandbox but outside its cgroup.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

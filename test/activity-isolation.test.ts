@@ -16,7 +16,7 @@ import type { Container, PodSpec } from '../src/api/types';
 import { podHostname } from '../src/api/pod-identity';
 import { containerLimits, parseQuantity, runAsIdentity } from '../src/api/pod-resources';
 import { createActivities, podResultOf, sandboxSupport, type ActivitiesOptions } from '../src/activities';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cgroupMounts, cgroupSupport, createCgroup, drainCgroupPool, ownCgroups as parseOwnCgroups, sweepCgroups } from '../src/activities/cgroup';
 import { workerCredentialFiles } from '../src/activities/sandbox';
 import { eventually, killAll, processesWith, token } from './helpers/procs';
@@ -382,6 +382,30 @@ describe('limits through cgroups', () => {
     const dirs = [...a.procsFiles, ...cpu.procsFiles].map((f) => path.dirname(f));
     drainCgroupPool();
     for (const d of dirs) assert.equal(fs.existsSync(d), false, `${d} is removed when the pool is drained`);
+  });
+
+  it('hands on no cgroup that still counts a process: a fresh one is made in that hierarchy (cgroup v1: the others are reused)', { skip }, async () => {
+    if (!cgroups.ok) return;
+    drainCgroupPool();
+    const a = createCgroup(cgroups, {});
+    await a.release();
+    // A process of an earlier container not yet gone (a zombie not yet reaped counts the same in pids.current).
+    const pidsProcs = a.procsFiles.find((f) => fs.existsSync(path.join(path.dirname(f), 'pids.current')))!;
+    const word = uniqueWord();
+    const straggler = spawn('/bin/sh', ['-c', `echo $$ > ${pidsProcs}; exec sleep 1010.${word}`], { stdio: 'ignore' });
+    try {
+      assert.ok(await eventually(() => fs.readFileSync(pidsProcs, 'utf8').trim() !== '', 10_000));
+      const b = createCgroup(cgroups, {});
+      assert.ok(!b.procsFiles.includes(pidsProcs), 'the pids cgroup with a process in it is not handed on');
+      // On cgroup v1 the memory cgroup (the costly one to make) has no process and is reused.
+      if (cgroups.version === 1) assert.deepEqual(b.procsFiles.filter((f) => !f.includes(path.dirname(path.dirname(pidsProcs)))), a.procsFiles.filter((f) => f !== pidsProcs));
+      await b.release();
+    } finally {
+      straggler.kill('SIGKILL');
+    }
+    await new Promise((resolve) => straggler.once('exit', resolve));
+    drainCgroupPool();
+    assert.deepEqual(leftCgroups(), []);
   });
 
   it('an OOM kill in a cgroup before it was handed on is not the next container\'s', { skip }, async () => {

@@ -51,20 +51,24 @@ const REMOVE_TIMEOUT_MS = 5_000;
 const REMOVE_POLL_MS = 20;
 const REQUIRED = ['memory', 'pids'] as const;
 /**
- * The most emptied cgroups kept for reuse. Beyond it they are removed: a burst of pods ending at once
- * (parallelism 1,000) does not leave that many idle memory cgroups in the kernel.
+ * The most emptied cgroup directories kept for reuse, over all hierarchies. Beyond it they are
+ * removed: a burst of pods ending at once (parallelism 1,000) does not leave that many idle memory
+ * cgroups in the kernel.
  */
-const POOL_MAX = 128;
+const POOL_MAX = 256;
 /** How long a kept cgroup may wait for its last processes to be reaped before it is removed instead. */
 const STALE_MS = 30_000;
 
 let support: CgroupSupport | undefined;
 let counter = 0;
 
-/** An emptied cgroup kept for the next container of the same shape (the same hierarchies). */
-interface Idle {
-  shape: string;
-  dirs: Dir[];
+interface Dir {
+  dir: string;
+  controllers: readonly string[];
+}
+
+/** An emptied cgroup directory of one hierarchy, kept for the next container. */
+interface Kept extends Dir {
   /** pids.max and the CPU quota it holds; never a memory limit (see `release`). */
   limits: CgroupLimits;
   /** The OOM-kill count when it was emptied: the next container's OOM kills are those past it. */
@@ -73,18 +77,15 @@ interface Idle {
   since: number;
 }
 
-interface Dir {
-  dir: string;
-  controllers: readonly string[];
-}
-
 /**
  * Reuse: a mkdir and an rmdir of a memory cgroup per container were ~10% of a worker's main thread
- * for short pods (~0.4 ms), and the kernel's set-up and deferred teardown of a memcg come on top.
- * First in, first out: the longest kept goes first, its previous container's last zombie (the
- * sandbox's init, reaped by the host's init) having had the most time to be reaped.
+ * for short pods (~0.4 ms; a pids or cpu cgroup costs a fifth of that), and the kernel's set-up and
+ * deferred teardown of a memcg come on top. Per hierarchy (the base's dir), first in, first out: the
+ * longest kept goes first, its previous container's last zombie (the sandbox's init, which the host's
+ * init reaps when it gets to it) having had the most time to be reaped.
  */
-const idle: Idle[] = [];
+const kept = new Map<string, Kept[]>();
+let keptCount = 0;
 let exitHook = false;
 
 /** Whether this process may give containers cgroups with limits; probed once per process. */
@@ -101,19 +102,23 @@ export function describeLimits(): string {
 }
 
 /**
- * A cgroup for one container, with its limits written: one a previous container of this process left
- * (`release`) when the shapes match and the container has no memory limit, else a fresh one. Throws
- * with the file and errno when it cannot make one.
+ * A cgroup for one container, with its limits written: in each hierarchy, a directory a previous
+ * container of this process left (`release`) when the container has no memory limit, else a fresh
+ * one. Throws with the file and errno when it cannot make one.
  */
 export function createCgroup(s: Extract<CgroupSupport, { ok: true }>, limits: CgroupLimits): ContainerCgroup {
-  const bases = basesFor(s, limits);
-  const shape = bases.map((b) => b.dir).join('\n');
-  const reused = limits.memoryBytes === undefined ? reuse(s.version, shape, limits) : undefined;
-  if (reused) return handle(s.version, shape, reused.dirs, limits, reused.oomKills);
-  const name = `${process.pid}-${++counter}`;
   const dirs: Dir[] = [];
+  let oomBase = 0;
+  let name: string | undefined;
   try {
-    for (const base of bases) {
+    for (const base of basesFor(s, limits)) {
+      const old = limits.memoryBytes === undefined ? take(s.version, base.dir, limits) : undefined;
+      if (old) {
+        dirs.push(old);
+        if (old.controllers.includes('memory')) oomBase = old.oomKills;
+        continue;
+      }
+      name ??= `${process.pid}-${++counter}`;
       const dir = path.join(base.dir, name);
       fs.mkdirSync(dir);
       dirs.push({ dir, controllers: base.controllers });
@@ -123,10 +128,10 @@ export function createCgroup(s: Extract<CgroupSupport, { ok: true }>, limits: Cg
     for (const { dir } of dirs) rmdirQuietly(dir);
     throw err;
   }
-  return handle(s.version, shape, dirs, limits, 0);
+  return handle(s.version, dirs, limits, oomBase);
 }
 
-function handle(version: 1 | 2, shape: string, dirs: Dir[], limits: CgroupLimits, oomBase: number): ContainerCgroup {
+function handle(version: 1 | 2, dirs: Dir[], limits: CgroupLimits, oomBase: number): ContainerCgroup {
   const memoryDir = dirs.find((d) => d.controllers.includes('memory'))?.dir;
   let released = false;
   return {
@@ -138,8 +143,15 @@ function handle(version: 1 | 2, shape: string, dirs: Dir[], limits: CgroupLimits
       // A memory limit is never handed on: the pages a container wrote or first read stay charged to
       // its memory cgroup after it ends, and the next container would start with part of its limit used
       // (reclaimed or OOM-killed earlier than in a cluster, where each container gets a fresh one).
-      if (limits.memoryBytes !== undefined || idle.length >= POOL_MAX) return removeDirs(dirs.map((d) => d.dir));
-      idle.push({ shape, dirs, limits, oomKills: memoryDir !== undefined ? oomKills(version, memoryDir) : 0, since: Date.now() });
+      if (limits.memoryBytes !== undefined || keptCount + dirs.length > POOL_MAX) return removeDirs(dirs.map((d) => d.dir));
+      const since = Date.now();
+      for (const d of dirs) {
+        const count = d.dir === memoryDir ? oomKills(version, d.dir) : 0;
+        const list = kept.get(path.dirname(d.dir)) ?? [];
+        list.push({ ...d, limits, oomKills: count, since });
+        kept.set(path.dirname(d.dir), list);
+        keptCount++;
+      }
       if (!exitHook) {
         exitHook = true;
         // Scripts and tests that run pods without a JobWorker: nothing is left behind at a normal exit.
@@ -151,39 +163,47 @@ function handle(version: 1 | 2, shape: string, dirs: Dir[], limits: CgroupLimits
 }
 
 /**
- * The longest-kept cgroup of this shape, with the container's limits written, once it is empty: its
- * pids.current counts the previous container's processes until they are reaped, the sandbox's init
- * included, which the host's init reaps when it gets to it (seconds on some hosts). A container must
- * start with nothing counted, so one not yet empty stays kept (a fresh cgroup is made meanwhile);
- * one still not empty after STALE_MS (a host whose init never reaps) or whose limits cannot be written
- * is removed.
+ * The longest-kept directory of this hierarchy, with the container's limits written, once it can be
+ * handed on. A pids cgroup counts the previous container's processes until they are reaped, the
+ * sandbox's init included (seconds on some hosts): a container must start with nothing counted, so
+ * such a directory stays kept until then (a fresh one is made meanwhile), and is removed if it is
+ * still not empty after STALE_MS (a host whose init never reaps). Other controllers' do not count a
+ * zombie against anything: theirs are handed on once no process is in them (cgroup.procs lists no
+ * zombie). One whose limits cannot be written is removed.
  */
-function reuse(version: 1 | 2, shape: string, limits: CgroupLimits): Idle | undefined {
+function take(version: 1 | 2, base: string, limits: CgroupLimits): Kept | undefined {
+  const list = kept.get(base);
   for (;;) {
-    const at = idle.findIndex((i) => i.shape === shape);
-    const kept = idle[at];
-    if (kept === undefined) return undefined;
+    const k = list?.[0];
+    if (list === undefined || k === undefined) return undefined;
+    let ready = false;
     try {
-      const pidsDir = kept.dirs.find((d) => d.controllers.includes('pids'));
-      const count = pidsDir !== undefined ? fs.readFileSync(path.join(pidsDir.dir, 'pids.current'), 'utf8').trim() : '';
-      if (count !== '0' && Date.now() - kept.since <= STALE_MS) return undefined;
-      idle.splice(at, 1);
-      if (count === '0') {
-        for (const { dir, controllers } of kept.dirs) rewriteLimits(version, dir, controllers, kept.limits, limits);
-        return kept;
+      const empty = k.controllers.includes('pids')
+        ? fs.readFileSync(path.join(k.dir, 'pids.current'), 'utf8').trim() === '0'
+        : fs.readFileSync(path.join(k.dir, 'cgroup.procs'), 'utf8') === '';
+      if (!empty && Date.now() - k.since <= STALE_MS) return undefined;
+      list.shift();
+      keptCount--;
+      if (empty) {
+        rewriteLimits(version, k.dir, k.controllers, k.limits, limits);
+        ready = true;
       }
     } catch {
       // Gone, or a limit the kernel refused: not handed on.
-      const still = idle.indexOf(kept);
-      if (still >= 0) idle.splice(still, 1);
+      if (list[0] === k) {
+        list.shift();
+        keptCount--;
+      }
     }
-    void removeDirs(kept.dirs.map((d) => d.dir));
+    if (ready) return k;
+    void removeDirs([k.dir]);
   }
 }
 
 /** Removes the kept cgroups (a worker's stop, the process's exit): nothing of this process's is left behind. */
 export function drainCgroupPool(): void {
-  for (const kept of idle.splice(0)) for (const { dir } of kept.dirs) rmdirQuietly(dir);
+  for (const list of kept.values()) for (const k of list.splice(0)) rmdirQuietly(k.dir);
+  keptCount = 0;
 }
 
 /**

@@ -51,11 +51,12 @@ const REMOVE_TIMEOUT_MS = 5_000;
 const REMOVE_POLL_MS = 20;
 const REQUIRED = ['memory', 'pids'] as const;
 /**
- * The most emptied cgroup directories kept for reuse, over all hierarchies. Beyond it they are
- * removed: a burst of pods ending at once (parallelism 1,000) does not leave that many idle memory
- * cgroups in the kernel.
+ * The most emptied cgroup directories kept for reuse in each hierarchy. Beyond it they are removed:
+ * a burst of pods ending at once (parallelism 1,000) does not leave that many idle memory cgroups in
+ * the kernel. Per hierarchy, so that pids cgroups waiting for their zombies to be reaped do not crowd
+ * out the memory cgroups, which can be handed on at once.
  */
-const POOL_MAX = 256;
+const POOL_MAX = 128;
 /** How long a kept cgroup may wait for its last processes to be reaped before it is removed instead. */
 const STALE_MS = 30_000;
 
@@ -85,7 +86,6 @@ interface Kept extends Dir {
  * init reaps when it gets to it) having had the most time to be reaped.
  */
 const kept = new Map<string, Kept[]>();
-let keptCount = 0;
 let exitHook = false;
 
 /** Whether this process may give containers cgroups with limits; probed once per process. */
@@ -143,21 +143,25 @@ function handle(version: 1 | 2, dirs: Dir[], limits: CgroupLimits, oomBase: numb
       // A memory limit is never handed on: the pages a container wrote or first read stay charged to
       // its memory cgroup after it ends, and the next container would start with part of its limit used
       // (reclaimed or OOM-killed earlier than in a cluster, where each container gets a fresh one).
-      if (limits.memoryBytes !== undefined || keptCount + dirs.length > POOL_MAX) return removeDirs(dirs.map((d) => d.dir));
+      if (limits.memoryBytes !== undefined) return removeDirs(dirs.map((d) => d.dir));
       const since = Date.now();
+      const surplus: string[] = [];
       for (const d of dirs) {
-        const count = d.dir === memoryDir ? oomKills(version, d.dir) : 0;
-        const list = kept.get(path.dirname(d.dir)) ?? [];
-        list.push({ ...d, limits, oomKills: count, since });
-        kept.set(path.dirname(d.dir), list);
-        keptCount++;
+        const base = path.dirname(d.dir);
+        const list = kept.get(base) ?? [];
+        if (list.length >= POOL_MAX) {
+          surplus.push(d.dir);
+          continue;
+        }
+        list.push({ ...d, limits, oomKills: d.dir === memoryDir ? oomKills(version, d.dir) : 0, since });
+        kept.set(base, list);
       }
       if (!exitHook) {
         exitHook = true;
         // Scripts and tests that run pods without a JobWorker: nothing is left behind at a normal exit.
         process.once('exit', drainCgroupPool);
       }
-      return Promise.resolve();
+      return surplus.length > 0 ? removeDirs(surplus) : Promise.resolve();
     },
   };
 }
@@ -183,17 +187,13 @@ function take(version: 1 | 2, base: string, limits: CgroupLimits): Kept | undefi
         : fs.readFileSync(path.join(k.dir, 'cgroup.procs'), 'utf8') === '';
       if (!empty && Date.now() - k.since <= STALE_MS) return undefined;
       list.shift();
-      keptCount--;
       if (empty) {
         rewriteLimits(version, k.dir, k.controllers, k.limits, limits);
         ready = true;
       }
     } catch {
       // Gone, or a limit the kernel refused: not handed on.
-      if (list[0] === k) {
-        list.shift();
-        keptCount--;
-      }
+      if (list[0] === k) list.shift();
     }
     if (ready) return k;
     void removeDirs([k.dir]);
@@ -203,7 +203,6 @@ function take(version: 1 | 2, base: string, limits: CgroupLimits): Kept | undefi
 /** Removes the kept cgroups (a worker's stop, the process's exit): nothing of this process's is left behind. */
 export function drainCgroupPool(): void {
   for (const list of kept.values()) for (const k of list.splice(0)) rmdirQuietly(k.dir);
-  keptCount = 0;
 }
 
 /**

@@ -228,12 +228,15 @@ function countProcesses(word: string): number {
   return n;
 }
 
-/** utime + stime of a process, in seconds (clock ticks of 1/100 s on Linux). */
-function cpuSecs(pid: number): number {
+/**
+ * utime + stime of a process, in seconds (clock ticks of 1/100 s on Linux); with `reaped`, cutime +
+ * cstime instead: its children that it waited for (a launcher's: bwrap's outer processes).
+ */
+function cpuSecs(pid: number, reaped = false): number {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
+    return reaped ? (Number(f[13]) + Number(f[14])) / 100 : (Number(f[11]) + Number(f[12])) / 100;
   } catch {
     return 0;
   }
@@ -259,9 +262,11 @@ function serverPids(): number[] {
 /** CPU seconds used while a Job ran, by the workers, their launchers and the dev server. */
 class CpuMeter {
   private readonly start: Map<number, number>;
+  private readonly startReaped: Map<number, number>;
   private readonly t0 = Date.now();
   constructor(private readonly workers: number[]) {
     this.start = new Map([...this.all()].map((pid) => [pid, cpuSecs(pid)]));
+    this.startReaped = new Map(this.workers.flatMap(launcherPids).map((pid) => [pid, cpuSecs(pid, true)]));
   }
   private all(): number[] {
     return [...this.workers, ...this.workers.flatMap(launcherPids), ...serverPids()];
@@ -270,9 +275,12 @@ class CpuMeter {
     const used = (pids: number[]): number => pids.reduce((sum, pid) => sum + cpuSecs(pid) - (this.start.get(pid) ?? 0), 0);
     const wall = (Date.now() - this.t0) / 1000;
     const w = used(this.workers);
-    const l = used(this.workers.flatMap(launcherPids));
+    const launchers = this.workers.flatMap(launcherPids);
+    const l = used(launchers);
+    // The sandboxes' outer processes, which the launchers reap (the sandboxes' insides are the host init's).
+    const children = launchers.reduce((sum, pid) => sum + cpuSecs(pid, true) - (this.startReaped.get(pid) ?? 0), 0);
     const srv = used(serverPids());
-    return `CPU over ${wall.toFixed(0)} s: workers ${w.toFixed(1)} s, launchers ${l.toFixed(1)} s, dev server ${srv.toFixed(1)} s`;
+    return `CPU over ${wall.toFixed(0)} s: workers ${w.toFixed(1)} s, launchers ${l.toFixed(1)} s (their reaped children ${children.toFixed(1)} s), dev server ${srv.toFixed(1)} s`;
   }
 }
 

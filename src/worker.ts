@@ -10,6 +10,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, type WorkerOptions as SdkWorkerOptions } from '@temporalio/worker';
 import type { WorkerLog } from './activities/pod-metrics';
 import { createActivities, describeIsolation, isolationSupport, type ActivitiesOptions, type Isolation } from './activities';
+import { drainCgroupPool } from './activities/cgroup';
 import { LauncherProcess } from './activities/launcher-process';
 import type { PodLauncher } from './activities/pod-launcher';
 import { LocalPods } from './activities/pod-record';
@@ -119,6 +120,8 @@ export class JobWorker extends Worker {
       await this.sweeper?.stop();
       // Every pod has ended by now (shutdown cancels them and waits for their grace periods).
       await this.launcher?.close();
+      // The emptied cgroups kept for later pods: a worker that stops leaves none behind.
+      drainCgroupPool();
       // The last pods' spans are still buffered; a collector that is down must not hold the exit.
       await this.tracing?.shutdown().catch(() => undefined);
     }

@@ -16,7 +16,8 @@ import type { Container, PodSpec } from '../src/api/types';
 import { podHostname } from '../src/api/pod-identity';
 import { containerLimits, parseQuantity, runAsIdentity } from '../src/api/pod-resources';
 import { createActivities, podResultOf, sandboxSupport, type ActivitiesOptions } from '../src/activities';
-import { cgroupMounts, cgroupSupport, createCgroup, ownCgroups as parseOwnCgroups, sweepCgroups } from '../src/activities/cgroup';
+import { spawn, spawnSync } from 'node:child_process';
+import { cgroupMounts, cgroupSupport, createCgroup, drainCgroupPool, ownCgroups as parseOwnCgroups, sweepCgroups } from '../src/activities/cgroup';
 import { workerCredentialFiles } from '../src/activities/sandbox';
 import { eventually, killAll, processesWith, token } from './helpers/procs';
 
@@ -74,11 +75,25 @@ function harness(opts: Partial<ActivitiesOptions> = {}) {
 const sh = (name: string, script: string, extra: Partial<Container> = {}): Container => ({ name, command: ['sh', '-c', script], ...extra });
 const tail = (r: RunPodResult, i = 0): string => r.containers[i]!.logTail;
 
-/** Names of this process's cgroups that are still there (they must all be gone once pods end). */
+/** Names of this process's cgroups that are still there (kept for reuse, or left behind). */
 function ownCgroups(): string[] {
   const s = cgroupSupport();
   if (!s.ok) return [];
   return s.bases.flatMap((b) => fs.readdirSync(b.dir).filter((n) => n.startsWith(`${process.pid}-`)).map((n) => path.join(b.dir, n)));
+}
+
+/** This process's cgroups left once the kept ones are removed, as a worker's stop does: none, once pods have ended. */
+function leftCgroups(): string[] {
+  drainCgroupPool();
+  return ownCgroups();
+}
+
+/** The pod's cgroup in the pids hierarchy (v1) or the unified one (v2), from the `/proc/self/cgroup` it printed. */
+function pidsCgroupOf(r: RunPodResult): string {
+  const lines = tail(r).split('\n');
+  const line = lines.find((l) => /^\d+:pids:/.test(l)) ?? lines.find((l) => l.startsWith('0::'));
+  assert.ok(line, `no cgroup line in ${JSON.stringify(tail(r))}`);
+  return line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1);
 }
 
 describe('pod isolation', async () => {
@@ -255,7 +270,7 @@ describe('limits through cgroups', () => {
     assert.equal(c.reason, 'OOMKilled', JSON.stringify(c));
     assert.equal(c.exitCode, 137);
     assert.match(result.message ?? '', /container "main" was OOMKilled/);
-    assert.deepEqual(ownCgroups(), []);
+    assert.deepEqual(leftCgroups(), []);
   });
 
   it('the same container without a limit is not OOMKilled (the limit is what fires)', { skip }, async () => {
@@ -265,21 +280,58 @@ describe('limits through cgroups', () => {
     assert.equal(tail(result).trim(), '16000000');
   });
 
-  it('a fork past the pid limit fails, and no process of the pod remains', { skip }, async () => {
+  it('a fork past the pid limit fails, every process of the pod counted from the first; none remains', { skip }, async () => {
     const h = harness({ podPidsLimit: 16 });
     const word = uniqueWord();
-    // Builtins only between the forks: each number printed is a sleep that started.
+    // Builtins only between the forks: each number printed is a sleep that started. The sandbox's
+    // init (pid 1, the first process) prints its cgroup: it was joined before it forked anything.
     const result = await h.run(
-      podInput('pids', { containers: [sh('main', `i=0; while [ $i -lt 40 ]; do sleep 1008.${word} & i=$((i+1)); echo $i; done`)] }),
+      podInput('pids', { containers: [sh('main', `cat /proc/1/cgroup; i=0; while [ $i -lt 40 ]; do sleep 1008.${word} & i=$((i+1)); echo $i; done`)] }),
     );
     const lines = tail(result).trim().split('\n');
     const started = Number(lines.filter((l) => /^\d+$/.test(l)).pop());
-    // 16 processes in all: bwrap (outside and as the namespace's init), the shell, and at most 13 sleeps.
-    assert.ok(started <= 13, `${started} sleeps ran under pids.max 16`);
+    assert.match(pidsCgroupOf(result), /\/durable-jobs\/\d+-\d+$/, 'the sandbox\'s init is in the container\'s cgroup');
+    // 16 processes in all: the namespace's init, the shell (`cat` has exited) and 14 sleeps; bwrap's
+    // outer process stays in the launcher's cgroup, and one more or one fewer means a process uncounted or not the pod's.
+    assert.equal(started, 14, `${started} sleeps ran under pids.max 16`);
     assert.match(tail(result), /fork/i, 'the shell says the fork failed');
     assert.equal(result.phase, 'Failed');
     assert.deepEqual(processesWith(word), []);
-    assert.deepEqual(ownCgroups(), []);
+    assert.deepEqual(leftCgroups(), []);
+  });
+
+  it('a pod gets the cgroup an earlier pod left, with its own limits; a memory limit gets a fresh one, OOMKilled as ever', { skip }, async () => {
+    drainCgroupPool();
+    const first = await harness().run(podInput('first', { containers: [sh('main', 'cat /proc/self/cgroup')] }));
+    assert.equal(first.phase, 'Succeeded', JSON.stringify(first.containers));
+    const kept = pidsCgroupOf(first);
+    // Kept, and handed on once its last process (the sandbox's init, a zombie until the host's init reaps it) is gone.
+    const pidsBase = cgroups.ok ? cgroups.bases.find((b) => b.controllers.includes('pids'))!.dir : '';
+    const reaped = (): Promise<boolean> => eventually(() => fs.readFileSync(path.join(pidsBase, path.basename(kept), 'pids.current'), 'utf8').trim() === '0', 30_000);
+    assert.ok(await reaped(), 'the first pod\'s processes are all reaped');
+    // A worker with a pids limit of 16 now: the kept cgroup (pids.max 1024) must enforce 16.
+    const word = uniqueWord();
+    const limited = await harness({ podPidsLimit: 16 }).run(
+      podInput('pids-again', { containers: [sh('main', `cat /proc/self/cgroup; i=0; while [ $i -lt 40 ]; do sleep 1009.${word} & i=$((i+1)); echo $i; done`)] }),
+    );
+    assert.equal(pidsCgroupOf(limited), kept, 'the second pod reused the first one\'s cgroup');
+    const started = Number(tail(limited).trim().split('\n').filter((l) => /^\d+$/.test(l)).pop());
+    assert.equal(started, 14, `${started} sleeps ran under pids.max 16 in a reused cgroup`);
+    assert.deepEqual(processesWith(word), []);
+    const oom = await harness().run(
+      podInput('oom-after-reuse', { containers: [sh('main', 'cat /proc/self/cgroup; head -c 1000000000 /dev/zero | tail', { resources: { limits: { memory: '16Mi' } } })] }),
+    );
+    assert.notEqual(pidsCgroupOf(oom), kept, 'a memory-limited container gets a fresh cgroup');
+    assert.equal(oom.containers[0]!.reason, 'OOMKilled', JSON.stringify(oom.containers));
+    // After the OOM kill: the kept cgroup again, and a SIGKILL that is not the OOM killer's is told apart
+    // ($$$$: the kubelet's expansion makes it $$).
+    assert.ok(await reaped());
+    const killed = await harness().run(podInput('killed', { containers: [sh('main', 'cat /proc/self/cgroup; kill -KILL $$$$')] }));
+    assert.equal(pidsCgroupOf(killed), kept);
+    assert.equal(killed.containers[0]!.exitCode, 137);
+    assert.notEqual(killed.containers[0]!.reason, 'OOMKilled', JSON.stringify(killed.containers));
+    assert.notDeepEqual(ownCgroups(), [], 'the last pod\'s cgroup is kept');
+    assert.deepEqual(leftCgroups(), [], 'a worker\'s stop removes the kept cgroups');
   });
 
   it('writes memory, cpu and pids limits into a fresh cgroup, and removes it', { skip }, async () => {
@@ -299,8 +351,88 @@ describe('limits through cgroups', () => {
     }
     assert.equal(read('pids.max'), '50');
     assert.equal(cg.oomKilled(), false);
-    await cg.remove();
-    for (const d of dirs) assert.equal(fs.existsSync(d), false);
+    await cg.release();
+    for (const d of dirs) assert.equal(fs.existsSync(d), false, 'a cgroup with a memory limit is never kept');
+  });
+
+  it('hands a kept cgroup to the next container with that container\'s pids and cpu limits', { skip }, async () => {
+    if (!cgroups.ok) return;
+    drainCgroupPool();
+    const read = (cg: { procsFiles: readonly string[] }, file: string): string | undefined => {
+      for (const f of cg.procsFiles) if (fs.existsSync(path.join(path.dirname(f), file))) return fs.readFileSync(path.join(path.dirname(f), file), 'utf8').trim();
+      return undefined;
+    };
+    const a = createCgroup(cgroups, { pids: 50 });
+    await a.release();
+    const b = createCgroup(cgroups, {});
+    assert.deepEqual(b.procsFiles, a.procsFiles, 'the kept cgroup is reused');
+    assert.equal(read(b, 'pids.max'), 'max');
+    await b.release();
+    const c = createCgroup(cgroups, { pids: 7 });
+    assert.deepEqual(c.procsFiles, a.procsFiles);
+    assert.equal(read(c, 'pids.max'), '7');
+    await c.release();
+    const cpu = createCgroup(cgroups, { milliCpu: 250, pids: 7 });
+    await cpu.release();
+    const cpu2 = createCgroup(cgroups, { milliCpu: 500, pids: 7 });
+    assert.deepEqual(cpu2.procsFiles, cpu.procsFiles);
+    if (cgroups.version === 2) assert.equal(read(cpu2, 'cpu.max'), '50000 100000');
+    else if (cgroups.bases.some((base) => base.controllers.includes('cpu'))) assert.equal(read(cpu2, 'cpu.cfs_quota_us'), '50000');
+    await cpu2.release();
+    const dirs = [...a.procsFiles, ...cpu.procsFiles].map((f) => path.dirname(f));
+    drainCgroupPool();
+    for (const d of dirs) assert.equal(fs.existsSync(d), false, `${d} is removed when the pool is drained`);
+  });
+
+  it('hands on no cgroup that still counts a process: a fresh one is made in that hierarchy (cgroup v1: the others are reused)', { skip }, async () => {
+    if (!cgroups.ok) return;
+    drainCgroupPool();
+    const a = createCgroup(cgroups, {});
+    await a.release();
+    // A process of an earlier container not yet gone (a zombie not yet reaped counts the same in pids.current).
+    const pidsProcs = a.procsFiles.find((f) => fs.existsSync(path.join(path.dirname(f), 'pids.current')))!;
+    const word = uniqueWord();
+    const straggler = spawn('/bin/sh', ['-c', `echo $$ > ${pidsProcs}; exec sleep 1010.${word}`], { stdio: 'ignore' });
+    try {
+      assert.ok(await eventually(() => fs.readFileSync(pidsProcs, 'utf8').trim() !== '', 10_000));
+      const b = createCgroup(cgroups, {});
+      assert.ok(!b.procsFiles.includes(pidsProcs), 'the pids cgroup with a process in it is not handed on');
+      // On cgroup v1 the memory cgroup (the costly one to make) has no process and is reused.
+      if (cgroups.version === 1) assert.deepEqual(b.procsFiles.filter((f) => !f.includes(path.dirname(path.dirname(pidsProcs)))), a.procsFiles.filter((f) => f !== pidsProcs));
+      await b.release();
+    } finally {
+      straggler.kill('SIGKILL');
+    }
+    await new Promise((resolve) => straggler.once('exit', resolve));
+    drainCgroupPool();
+    assert.deepEqual(leftCgroups(), []);
+  });
+
+  it('an OOM kill in a cgroup before it was handed on is not the next container\'s', { skip }, async () => {
+    if (!cgroups.ok) return;
+    drainCgroupPool();
+    const limitFile = cgroups.version === 2 ? 'memory.max' : 'memory.limit_in_bytes';
+    const memoryDir = (cg: { procsFiles: readonly string[] }): string =>
+      cg.procsFiles.map((f) => path.dirname(f)).find((d) => fs.existsSync(path.join(d, limitFile)))!;
+    // The host's OOM killer (or an ancestor's limit) can kill in a cgroup without a limit of its own: one is
+    // set here by hand for a moment, as the worker never does, to have an OOM kill to count.
+    const oomIn = (cg: { procsFiles: readonly string[] }): void => {
+      fs.writeFileSync(path.join(memoryDir(cg), limitFile), String(16 * 2 ** 20));
+      const join = cg.procsFiles.map((f) => `echo $$ > ${f}`).join('; ');
+      spawnSync('/bin/sh', ['-c', `${join}; head -c 1000000000 /dev/zero | tail`], { stdio: 'ignore' });
+      fs.writeFileSync(path.join(memoryDir(cg), limitFile), cgroups.version === 2 ? 'max' : '-1');
+    };
+    const a = createCgroup(cgroups, {});
+    oomIn(a);
+    assert.equal(a.oomKilled(), true);
+    await a.release();
+    const b = createCgroup(cgroups, {});
+    assert.deepEqual(b.procsFiles, a.procsFiles);
+    assert.equal(b.oomKilled(), false, 'the earlier container\'s OOM kill is not counted');
+    oomIn(b);
+    assert.equal(b.oomKilled(), true, 'its own is');
+    await b.release();
+    drainCgroupPool();
   });
 
   it("sweeps the empty cgroups of a worker that is gone, and nothing else", { skip }, () => {

@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { LauncherProcess } from '../src/activities/launcher-process';
 import { parseEvent, parseRequest } from '../src/activities/launcher-protocol';
 import type { SpawnRequest } from '../src/activities/pod-launcher';
+import { listHostRoot, privileged, sandboxArgv, sandboxSupport } from '../src/activities/sandbox';
 import { eventually, killAll, processesWith, token } from './helpers/procs';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pod-launcher-'));
@@ -47,7 +48,7 @@ function parentOf(pid: number): number {
 describe('launcher protocol', () => {
   it('accepts well-formed requests and events', () => {
     assert.deepEqual(parseRequest({ op: 'terminate', id: 3, graceMs: 0 }), { ok: true, value: { op: 'terminate', id: 3, graceMs: 0 } });
-    const spawnReq = { op: 'spawn', id: 1, file: 'true', args: [], env: { A: 'b' }, logFile: '/x.log', sandboxInit: true };
+    const spawnReq = { op: 'spawn', id: 1, file: 'true', args: [], env: { A: 'b' }, logFile: '/x.log', sandboxInit: true, cgroupProcs: ['/c/cgroup.procs'] };
     assert.deepEqual(parseRequest(spawnReq), { ok: true, value: spawnReq });
     const done = { ev: 'done', id: 2, code: null, signal: 'SIGTERM', tail: { text: 'x', truncated: false }, logFile: '/x.log' };
     assert.deepEqual(parseEvent(done), { ok: true, value: done });
@@ -57,6 +58,10 @@ describe('launcher protocol', () => {
     assert.deepEqual(parseRequest({ op: 'spawn', id: 1, file: 'true', args: [1], env: {}, logFile: '/x' }), {
       ok: false,
       message: 'args: not an array of strings',
+    });
+    assert.deepEqual(parseRequest({ op: 'spawn', id: 1, file: 'true', args: [], env: {}, logFile: '/x', cgroupProcs: '/c/cgroup.procs' }), {
+      ok: false,
+      message: 'cgroupProcs: not an array of strings',
     });
     assert.deepEqual(parseRequest({ op: 'terminate', id: 1, graceMs: -1 }), { ok: false, message: 'graceMs: not a number >= 0' });
     assert.deepEqual(parseRequest({ op: 'kill', id: 0 }), { ok: false, message: 'id: not a positive integer' });
@@ -221,6 +226,48 @@ describe('LauncherProcess', { timeout: 120_000 }, () => {
     } finally {
       holder.kill('SIGKILL');
     }
+  });
+});
+
+describe('joining a sandbox to its cgroup', async () => {
+  const support = await sandboxSupport();
+  const skip = support.ok ? false : `no sandbox here: ${support.reason}`;
+
+  it('a sandbox that cannot be joined to its cgroup never runs its command: exit code 125, and why, in its log', { skip }, async () => {
+    if (!support.ok) return;
+    // The command would leave a file in a directory shared with the sandbox, were it ever run.
+    const shared = fs.mkdtempSync(path.join(root, 'shared-'));
+    const ran = path.join(shared, 'ran');
+    const argv = sandboxArgv({
+      ...support,
+      root: listHostRoot(),
+      shared: [shared],
+      mounts: [],
+      dropCapabilities: privileged(),
+      waitForJoin: true,
+      file: 'sh',
+      args: ['-c', `echo ran > ${ran}`],
+    });
+    const missing = path.join(root, 'no-such-cgroup', 'cgroup.procs');
+    const req: SpawnRequest = { ...sh(''), file: argv.file, args: argv.args, sandboxInit: true, cgroupProcs: [missing] };
+    const spawned = await launcher().spawn(req, () => undefined);
+    assert.ok(spawned.ok);
+    const exit = await spawned.group.done;
+    assert.equal(exit.code, 125, JSON.stringify(exit));
+    assert.equal(exit.signal, null);
+    assert.match(exit.log.tail.text, new RegExp(`durable-jobs: cannot join the cgroup ${missing}: ENOENT`));
+    assert.equal(fs.existsSync(ran), false, 'the command ran outside its cgroup');
+  });
+
+  it('without a join the same sandbox runs its command (what the test above relies on)', { skip }, async () => {
+    if (!support.ok) return;
+    const shared = fs.mkdtempSync(path.join(root, 'shared-'));
+    const ran = path.join(shared, 'ran');
+    const argv = sandboxArgv({ ...support, root: listHostRoot(), shared: [shared], mounts: [], dropCapabilities: privileged(), file: 'sh', args: ['-c', `echo ran > ${ran}`] });
+    const spawned = await launcher().spawn({ ...sh(''), file: argv.file, args: argv.args, sandboxInit: true }, () => undefined);
+    assert.ok(spawned.ok);
+    assert.equal((await spawned.group.done).code, 0);
+    assert.equal(fs.readFileSync(ran, 'utf8'), 'ran\n');
   });
 });
 

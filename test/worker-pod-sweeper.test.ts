@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { LocalPods, PodDirSweeper, podDir, readPodRecord, sandboxSupport, writePodRecord } from '../src/activities';
+import { cgroupSupport, LocalPods, PodDirSweeper, podDir, readPodRecord, sandboxSupport, writePodRecord } from '../src/activities';
 import { JobsClient } from '../src/client/jobs';
 import type { PodRecord } from '../src/controller/state';
 import { createTimeSkippingEnv } from '../src/dev/servers';
@@ -91,6 +91,10 @@ describe('pod dir sweeper (time-skipping server)', { timeout: 120_000 }, () => {
     assert.equal(finalPod?.containers?.[0].exitCode, 1);
     assert.ok(!fs.existsSync(dir));
     assert.deepEqual(logs.filter((m) => /sweep failed|cannot/.test(m)), []);
+    // The pod's cgroup was kept for a later pod of this worker; its stop removes it.
+    const cgroups = cgroupSupport();
+    const left = cgroups.ok ? cgroups.bases.flatMap((b) => fs.readdirSync(b.dir).filter((n) => n.startsWith(`${process.pid}-`))) : [];
+    assert.deepEqual(left, [], 'cgroups left behind by a worker that stopped');
   });
 
   it('removes dirs whose Job is gone, keeps dirs in use and dirs without an owner record', async () => {

@@ -7,9 +7,11 @@
 // writable cgroup fs) limits cannot be enforced, and `cgroupSupport` says why, for the worker to say once.
 //
 // Layout: `<parent>/durable-jobs/<worker pid>-<n>` in each hierarchy. The container's first process
-// joins before it execs anything (see joinArgv), so every process of the container is counted. A cgroup
-// is removed once its container is gone; those of a worker that was killed are swept by the next one
-// (`sweepCgroups`): rmdir only ever removes an empty cgroup, so a sweep cannot touch a running pod.
+// joins before the command runs (./sandbox.ts, --block-fd), so every process of the container is
+// counted. Once its container is gone a cgroup is kept for a later container of this process (see
+// `release`) or removed; the kept ones are removed when the worker stops or the process exits, and
+// those of a worker that was killed are swept by the next one (`sweepCgroups`): rmdir only ever
+// removes an empty cgroup, so a sweep cannot touch a running pod.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -30,12 +32,15 @@ export interface CgroupBase {
 }
 
 export interface ContainerCgroup {
-  /** The `cgroup.procs` files the container's first process writes its pid to. */
+  /** The `cgroup.procs` files the container's first process is joined through (its pid written to each). */
   readonly procsFiles: readonly string[];
   /** True when the kernel's OOM killer killed a process of the container (memory limit reached). */
   oomKilled(): boolean;
-  /** Removes the cgroup once nothing runs in it; never throws (a leftover is swept later). */
-  remove(): Promise<void>;
+  /**
+   * Once the container is gone: keeps the cgroup for a later container of this process, or removes it
+   * once nothing runs in it; never throws (a leftover is swept later).
+   */
+  release(): Promise<void>;
 }
 
 const BASE_NAME = 'durable-jobs';
@@ -45,9 +50,43 @@ const MIN_CPU_QUOTA_US = 1_000;
 const REMOVE_TIMEOUT_MS = 5_000;
 const REMOVE_POLL_MS = 20;
 const REQUIRED = ['memory', 'pids'] as const;
+/**
+ * The most emptied cgroup directories kept for reuse in each hierarchy. Beyond it they are removed:
+ * a burst of pods ending at once (parallelism 1,000) does not leave that many idle memory cgroups in
+ * the kernel. Per hierarchy, so that pids cgroups waiting for their zombies to be reaped do not crowd
+ * out the memory cgroups, which can be handed on at once.
+ */
+const POOL_MAX = 128;
+/** How long a kept cgroup may wait for its last processes to be reaped before it is removed instead. */
+const STALE_MS = 30_000;
 
 let support: CgroupSupport | undefined;
 let counter = 0;
+
+interface Dir {
+  dir: string;
+  controllers: readonly string[];
+}
+
+/** An emptied cgroup directory of one hierarchy, kept for the next container. */
+interface Kept extends Dir {
+  /** pids.max and the CPU quota it holds; never a memory limit (see `release`). */
+  limits: CgroupLimits;
+  /** The OOM-kill count when it was emptied: the next container's OOM kills are those past it. */
+  oomKills: number;
+  /** When it was kept (Date.now()). */
+  since: number;
+}
+
+/**
+ * Reuse: a mkdir and an rmdir of a memory cgroup per container were ~10% of a worker's main thread
+ * for short pods (~0.4 ms; a pids or cpu cgroup costs a fifth of that), and the kernel's set-up and
+ * deferred teardown of a memcg come on top. Per hierarchy (the base's dir), first in, first out: the
+ * longest kept goes first, its previous container's last zombie (the sandbox's init, which the host's
+ * init reaps when it gets to it) having had the most time to be reaped.
+ */
+const kept = new Map<string, Kept[]>();
+let exitHook = false;
 
 /** Whether this process may give containers cgroups with limits; probed once per process. */
 export function cgroupSupport(): CgroupSupport {
@@ -62,12 +101,24 @@ export function describeLimits(): string {
   return `enforced through cgroup v${s.version} (${s.bases.map((b) => `${b.dir}: ${b.controllers.join(',')}`).join('; ')})`;
 }
 
-/** A fresh cgroup for one container, with its limits written; throws with the file and errno when it cannot. */
+/**
+ * A cgroup for one container, with its limits written: in each hierarchy, a directory a previous
+ * container of this process left (`release`) when the container has no memory limit, else a fresh
+ * one. Throws with the file and errno when it cannot make one.
+ */
 export function createCgroup(s: Extract<CgroupSupport, { ok: true }>, limits: CgroupLimits): ContainerCgroup {
-  const name = `${process.pid}-${++counter}`;
-  const dirs: Array<{ dir: string; controllers: readonly string[] }> = [];
+  const dirs: Dir[] = [];
+  let oomBase = 0;
+  let name: string | undefined;
   try {
     for (const base of basesFor(s, limits)) {
+      const old = limits.memoryBytes === undefined ? take(s.version, base.dir, limits) : undefined;
+      if (old) {
+        dirs.push(old);
+        if (old.controllers.includes('memory')) oomBase = old.oomKills;
+        continue;
+      }
+      name ??= `${process.pid}-${++counter}`;
       const dir = path.join(base.dir, name);
       fs.mkdirSync(dir);
       dirs.push({ dir, controllers: base.controllers });
@@ -77,12 +128,81 @@ export function createCgroup(s: Extract<CgroupSupport, { ok: true }>, limits: Cg
     for (const { dir } of dirs) rmdirQuietly(dir);
     throw err;
   }
+  return handle(s.version, dirs, limits, oomBase);
+}
+
+function handle(version: 1 | 2, dirs: Dir[], limits: CgroupLimits, oomBase: number): ContainerCgroup {
   const memoryDir = dirs.find((d) => d.controllers.includes('memory'))?.dir;
+  let released = false;
   return {
     procsFiles: dirs.map((d) => path.join(d.dir, 'cgroup.procs')),
-    oomKilled: () => memoryDir !== undefined && oomKills(s.version, memoryDir) > 0,
-    remove: () => removeDirs(dirs.map((d) => d.dir)),
+    oomKilled: () => memoryDir !== undefined && oomKills(version, memoryDir) > oomBase,
+    release: () => {
+      if (released) return Promise.resolve();
+      released = true;
+      // A memory limit is never handed on: the pages a container wrote or first read stay charged to
+      // its memory cgroup after it ends, and the next container would start with part of its limit used
+      // (reclaimed or OOM-killed earlier than in a cluster, where each container gets a fresh one).
+      if (limits.memoryBytes !== undefined) return removeDirs(dirs.map((d) => d.dir));
+      const since = Date.now();
+      const surplus: string[] = [];
+      for (const d of dirs) {
+        const base = path.dirname(d.dir);
+        const list = kept.get(base) ?? [];
+        if (list.length >= POOL_MAX) {
+          surplus.push(d.dir);
+          continue;
+        }
+        list.push({ ...d, limits, oomKills: d.dir === memoryDir ? oomKills(version, d.dir) : 0, since });
+        kept.set(base, list);
+      }
+      if (!exitHook) {
+        exitHook = true;
+        // Scripts and tests that run pods without a JobWorker: nothing is left behind at a normal exit.
+        process.once('exit', drainCgroupPool);
+      }
+      return surplus.length > 0 ? removeDirs(surplus) : Promise.resolve();
+    },
   };
+}
+
+/**
+ * The longest-kept directory of this hierarchy, with the container's limits written, once it can be
+ * handed on. A pids cgroup counts the previous container's processes until they are reaped, the
+ * sandbox's init included (seconds on some hosts): a container must start with nothing counted, so
+ * such a directory stays kept until then (a fresh one is made meanwhile), and is removed if it is
+ * still not empty after STALE_MS (a host whose init never reaps). Other controllers' do not count a
+ * zombie against anything: theirs are handed on once no process is in them (cgroup.procs lists no
+ * zombie). One whose limits cannot be written is removed.
+ */
+function take(version: 1 | 2, base: string, limits: CgroupLimits): Kept | undefined {
+  const list = kept.get(base);
+  for (;;) {
+    const k = list?.[0];
+    if (list === undefined || k === undefined) return undefined;
+    let ready = false;
+    try {
+      const empty = k.controllers.includes('pids')
+        ? fs.readFileSync(path.join(k.dir, 'pids.current'), 'utf8').trim() === '0'
+        : fs.readFileSync(path.join(k.dir, 'cgroup.procs'), 'utf8') === '';
+      if (!empty && Date.now() - k.since <= STALE_MS) return undefined;
+      list.shift();
+      if (empty) {
+        rewriteLimits(version, k.dir, k.controllers, k.limits, limits);
+        ready = true;
+      }
+    } catch {
+      // Gone, or a limit the kernel refused: not handed on.
+      if (list[0] === k) list.shift();
+    }
+    if (ready) return k;
+    void removeDirs([k.dir]);
+  }
+}
+
+/** Removes the kept cgroups (a worker's stop, the process's exit): nothing of this process's is left behind. */
+export function drainCgroupPool(): void {
+  for (const list of kept.values()) for (const k of list.splice(0)) rmdirQuietly(k.dir);
 }
 
 /**
@@ -95,16 +215,6 @@ export function createCgroup(s: Extract<CgroupSupport, { ok: true }>, limits: Cg
 function basesFor(s: Extract<CgroupSupport, { ok: true }>, limits: CgroupLimits): CgroupBase[] {
   if (s.version === 2 || limits.milliCpu !== undefined) return s.bases;
   return s.bases.filter((b) => !(b.controllers.length === 1 && b.controllers[0] === 'cpu'));
-}
-
-/**
- * The argv that makes its first process join the cgroup, then exec `argv`: a shell writes its own pid
- * (which exec keeps) into each cgroup.procs. If it cannot, the container does not run unlimited: it
- * ends with exit code 125 (the container runtime's own failure), saying why.
- */
-export function joinArgv(shell: string, procsFiles: readonly string[], argv: { file: string; args: string[] }): { file: string; args: string[] } {
-  const script = 'for f do [ "$f" = -- ] && break; echo $$ > "$f" || { echo "durable-jobs: cannot join the cgroup $f" >&2; exit 125; }; done; shift ' + String(procsFiles.length + 1) + '; exec "$@"';
-  return { file: shell, args: ['-c', script, 'sh', ...procsFiles, '--', argv.file, ...argv.args] };
 }
 
 /** Removes the empty cgroups that workers no longer running left behind (killed mid-pod). */
@@ -129,7 +239,7 @@ export function sweepCgroups(s: CgroupSupport): number {
 
 function writeLimits(version: 1 | 2, dir: string, controllers: readonly string[], limits: CgroupLimits): void {
   const has = (c: string): boolean => controllers.includes(c);
-  const quota = limits.milliCpu !== undefined ? Math.max(MIN_CPU_QUOTA_US, Math.ceil((limits.milliCpu * CPU_PERIOD_US) / 1000)) : undefined;
+  const quota = cpuQuota(limits);
   if (version === 2) {
     if (limits.memoryBytes !== undefined) {
       write(dir, 'memory.max', String(limits.memoryBytes));
@@ -151,6 +261,20 @@ function writeLimits(version: 1 | 2, dir: string, controllers: readonly string[]
     write(dir, 'cpu.cfs_period_us', String(CPU_PERIOD_US));
     write(dir, 'cpu.cfs_quota_us', String(quota));
   }
+}
+
+/** Writes what differs between a kept cgroup's limits and the next container's (pids, CPU; never memory). */
+function rewriteLimits(version: 1 | 2, dir: string, controllers: readonly string[], from: CgroupLimits, to: CgroupLimits): void {
+  const has = (c: string): boolean => controllers.includes(c);
+  if (from.pids !== to.pids && has('pids')) write(dir, 'pids.max', to.pids !== undefined ? String(to.pids) : 'max');
+  const quota = cpuQuota(to);
+  if (quota === cpuQuota(from) || !has('cpu')) return;
+  if (version === 2) write(dir, 'cpu.max', `${quota !== undefined ? String(quota) : 'max'} ${CPU_PERIOD_US}`);
+  else write(dir, 'cpu.cfs_quota_us', quota !== undefined ? String(quota) : '-1');
+}
+
+function cpuQuota(limits: CgroupLimits): number | undefined {
+  return limits.milliCpu !== undefined ? Math.max(MIN_CPU_QUOTA_US, Math.ceil((limits.milliCpu * CPU_PERIOD_US) / 1000)) : undefined;
 }
 
 function oomKills(version: 1 | 2, dir: string): number {

@@ -31,7 +31,15 @@ async function spawn(request: Extract<LauncherRequest, { op: 'spawn' }>): Promis
   const { id } = request;
   early.set(id, []);
   const result = await launcher.spawn(
-    { file: request.file, args: request.args, cwd: request.cwd, env: request.env, logFile: request.logFile, sandboxInit: request.sandboxInit },
+    {
+      file: request.file,
+      args: request.args,
+      cwd: request.cwd,
+      env: request.env,
+      logFile: request.logFile,
+      sandboxInit: request.sandboxInit,
+      ...(request.cgroupProcs !== undefined ? { cgroupProcs: request.cgroupProcs } : {}),
+    },
     (message) => send({ ev: 'logError', id, message }),
   );
   const pending = early.get(id) ?? [];

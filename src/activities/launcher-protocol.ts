@@ -13,6 +13,7 @@ export type LauncherRequest =
       env: Record<string, string>;
       logFile: string;
       sandboxInit?: boolean;
+      cgroupProcs?: string[];
     }
   /** SIGTERM to the group, SIGKILL after graceMs. */
   | { op: 'terminate'; id: number; graceMs: number }
@@ -40,16 +41,27 @@ export function parseRequest(raw: unknown): Parsed<LauncherRequest> {
   if (!isId(id)) return bad('id: not a positive integer');
   switch (op) {
     case 'spawn': {
-      const { file, args, cwd, env, logFile, sandboxInit } = raw;
+      const { file, args, cwd, env, logFile, sandboxInit, cgroupProcs } = raw;
       if (typeof file !== 'string') return bad('file: not a string');
       if (!isStringArray(args)) return bad('args: not an array of strings');
       if (cwd !== undefined && typeof cwd !== 'string') return bad('cwd: not a string');
       if (!isStringRecord(env)) return bad('env: not a map of strings');
       if (typeof logFile !== 'string') return bad('logFile: not a string');
       if (sandboxInit !== undefined && typeof sandboxInit !== 'boolean') return bad('sandboxInit: not a boolean');
+      if (cgroupProcs !== undefined && !isStringArray(cgroupProcs)) return bad('cgroupProcs: not an array of strings');
       return {
         ok: true,
-        value: { op, id, file, args, env, logFile, ...(cwd !== undefined ? { cwd } : {}), ...(sandboxInit !== undefined ? { sandboxInit } : {}) },
+        value: {
+          op,
+          id,
+          file,
+          args,
+          env,
+          logFile,
+          ...(cwd !== undefined ? { cwd } : {}),
+          ...(sandboxInit !== undefined ? { sandboxInit } : {}),
+          ...(cgroupProcs !== undefined ? { cgroupProcs } : {}),
+        },
       };
     }
     case 'terminate': {

@@ -20,6 +20,13 @@ export interface SpawnRequest {
    * while the host's init has yet to reap it (see ./sandbox.ts).
    */
   sandboxInit?: boolean;
+  /**
+   * With `sandboxInit`, the process is bwrap with `--block-fd 4` too: the sandbox's init is joined to
+   * these cgroup.procs files (its pid written to each) before bwrap lets it run the command. If it
+   * cannot be, the container is killed and ends with exit code 125, the container runtime's own
+   * failure, saying why in its log: it never runs outside its limits.
+   */
+  cgroupProcs?: string[];
 }
 
 export interface LogResult {
@@ -69,18 +76,32 @@ export class DirectLauncher implements PodLauncher {
     const sink = new LogSink(request.logFile, { onError: onLogError });
     let info = '';
     let init: number | undefined;
+    /** Set when the join failed: the container's exit, whatever the killed bwrap says. */
+    let joinFailed: ExitStatus | undefined;
+    const join = request.cgroupProcs;
     const spawned = await spawnGroup(request.file, request.args, {
       cwd: request.cwd,
       env: request.env,
       onOutput: (chunk) => sink.write(chunk),
       ...(request.sandboxInit
         ? {
-            onFd3: (chunk: Buffer) => {
+            onFd3: (chunk: Buffer, group: ProcessGroup) => {
+              if (init !== undefined) return;
               info += chunk.toString('utf8');
               const m = /"child-pid"\s*:\s*(\d+)/.exec(info);
-              if (m) init = Number(m[1]);
+              if (!m) return;
+              init = Number(m[1]);
+              if (join === undefined) return;
+              const failure = joinCgroups(init, join);
+              if (failure === undefined) return group.openGate();
+              // Gone already (bwrap failed on its own): its exit says why.
+              if (failure.code === 'ESRCH' || group.exited) return group.kill();
+              sink.write(Buffer.from(`durable-jobs: cannot join the cgroup ${failure.file}: ${failure.message}\n`));
+              joinFailed = { code: 125, signal: null };
+              group.kill();
             },
             remains: (group: ProcessGroup) => (init === undefined ? group.isAlive() : initRuns(init, group.pid)),
+            ...(join !== undefined ? { gate: true } : {}),
           }
         : {}),
     });
@@ -89,7 +110,7 @@ export class DirectLauncher implements PodLauncher {
       const { code, message } = spawned.error;
       return { ok: false, error: { ...(code !== undefined ? { code } : {}), message }, ...(sink.file !== undefined ? { logFile: sink.file } : {}) };
     }
-    const group = new DirectGroup(spawned.group, sink);
+    const group = new DirectGroup(spawned.group, sink, () => joinFailed);
     this.live.add(group);
     void group.done.then(() => this.live.delete(group));
     return { ok: true, group };
@@ -107,11 +128,13 @@ export class DirectGroup implements LaunchedGroup {
   constructor(
     private readonly group: ProcessGroup,
     sink: LogSink,
+    /** What the group's end is reported as instead of its main process's status, when the launcher decided it. */
+    override: () => ExitStatus | undefined = () => undefined,
   ) {
     this.done = group.done.then((status) => {
       sink.close();
       const log: LogResult = { tail: sink.tail(), ...(sink.file !== undefined ? { file: sink.file } : {}) };
-      return { ...status, log };
+      return { ...(override() ?? status), log };
     });
   }
 
@@ -134,6 +157,19 @@ export class DirectGroup implements LaunchedGroup {
   kill(): void {
     this.group.kill();
   }
+}
+
+/** Moves the process into each cgroup (its future children follow); the first failure, if any. */
+function joinCgroups(pid: number, procsFiles: readonly string[]): { file: string; code?: string; message: string } | undefined {
+  for (const file of procsFiles) {
+    try {
+      fs.writeFileSync(file, String(pid));
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      return { file, ...(e.code !== undefined ? { code: e.code } : {}), message: e.message };
+    }
+  }
+  return undefined;
 }
 
 /** True while the sandbox's init runs: not reaped, not a zombie, and still the one we started. */

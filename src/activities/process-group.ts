@@ -16,7 +16,9 @@ export interface SpawnGroupOptions {
   /** stdout and stderr chunks, in the order they reach us. */
   onOutput: (chunk: Buffer) => void;
   /** Opens fd 3 of the process as a pipe and hands over what it writes there (bwrap's --info-fd). */
-  onFd3?: (chunk: Buffer) => void;
+  onFd3?: (chunk: Buffer, group: ProcessGroup) => void;
+  /** Opens fd 4 of the process as a pipe it waits on (bwrap's --block-fd) until `ProcessGroup.openGate`. */
+  gate?: boolean;
   /**
    * Whether anything of the group may still be running, once its main process has exited. Defaults to
    * "any member exists, zombies included"; a sandbox knows better, as its init lingers as a zombie.
@@ -44,7 +46,7 @@ export async function spawnGroup(file: string, args: string[], options: SpawnGro
       env: options.env,
       // Its own process group, so that one kill(-pid) reaches everything the container starts.
       detached: true,
-      stdio: options.onFd3 ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', ...(options.onFd3 || options.gate ? ['pipe' as const] : []), ...(options.gate ? ['pipe' as const] : [])],
       windowsHide: true,
     });
   } catch (err) {
@@ -55,7 +57,7 @@ export async function spawnGroup(file: string, args: string[], options: SpawnGro
   const fd3 = child.stdio[3];
   if (options.onFd3 && fd3 && 'on' in fd3) {
     const onFd3 = options.onFd3;
-    fd3.on('data', (chunk: Buffer) => onFd3(chunk));
+    fd3.on('data', (chunk: Buffer) => onFd3(chunk, group));
     // Nothing to do about a broken info pipe: the group is still watched through its process group.
     fd3.on('error', () => undefined);
   }
@@ -120,6 +122,15 @@ export class ProcessGroup {
     } catch {
       // ESRCH: nothing left to signal. EPERM: not ours (the group is gone and its id reused).
     }
+  }
+
+  /** Lets a process that waits on fd 4 (SpawnGroupOptions.gate) go on; once. */
+  openGate(): void {
+    const gate = this.child.stdio[4];
+    if (!gate || !('write' in gate) || gate.destroyed) return;
+    // Nothing to do if it is gone: its exit is reported as any other.
+    gate.on('error', () => undefined);
+    gate.end('1');
   }
 
   /** Ends every process of the group now, without a grace period. */

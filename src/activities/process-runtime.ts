@@ -53,9 +53,8 @@ async function launch(
   const wantsLimits = limits.value.memoryBytes !== undefined || limits.value.milliCpu !== undefined;
 
   if (sandbox.ok) {
-    if (wantsLimits && !(settings.cgroups.ok && sandbox.sh !== undefined)) {
-      const why = settings.cgroups.ok ? 'sh is not on PATH' : settings.cgroups.reason;
-      once('limits', `durable-jobs: resources.limits (memory, cpu) and the pods' process limit are not enforced on this worker: ${why}`);
+    if (wantsLimits && !settings.cgroups.ok) {
+      once('limits', `durable-jobs: resources.limits (memory, cpu) and the pods' process limit are not enforced on this worker: ${settings.cgroups.reason}`);
     }
     const isolation: ContainerIsolation = {
       hostname: request.pod.hostname ?? request.pod.podName,

@@ -18,8 +18,8 @@
 // - the host's network, unless the worker runs pods with network "none" (README, "Pod isolation").
 //
 // How a container runs:
-//   [sh -c <join the cgroup> --] env --ignore-signal=TERM bwrap <host view> --unshare-pid ...
-//       --info-fd 3 -- [setpriv --reuid U --regid G --clear-groups --] env --default-signal=TERM -- <command> <args>...
+//   env --ignore-signal=TERM bwrap <host view> --unshare-pid ... --info-fd 3 [--block-fd 4] --
+//       [setpriv --reuid U --regid G --clear-groups --] env --default-signal=TERM -- <command> <args>...
 // - bwrap leads the container's process group, so SIGTERM to the group reaches the container's
 //   processes as before. bwrap itself must not die of it: its death kills the namespace at once
 //   (--die-with-parent), which would skip the grace period. Hence the outer env makes bwrap ignore
@@ -34,11 +34,18 @@
 //   remains, even though the host's init may take seconds to reap it (or never, in a container).
 //   The pod launcher reads it (./pod-launcher.ts); bwrap's parent, for --die-with-parent, is the
 //   launcher, which dies with the worker (./launcher-main.ts).
+// - With a cgroup (./cgroup.ts), the launcher writes that pid into the cgroup's cgroup.procs files,
+//   then lets the init go on through --block-fd: bwrap's sandbox process waits there once its set-up
+//   is done (its helper for mounts has exited), before it forks the command, so every process of the
+//   container starts in the cgroup. bwrap's own outer process stays in the launcher's cgroup. One
+//   gap: a launcher killed (SIGKILL, OOM) between a sandbox's start and its join closes fd 4, and
+//   bwrap goes on at EOF; the worker then kills that pod's process group at once (./launcher-process.ts,
+//   `lost`), so such a command runs for moments at most, in its sandbox but outside its cgroup.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ContainerLimits } from '../api/pod-resources';
-import { createCgroup, joinArgv, type CgroupSupport, type ContainerCgroup } from './cgroup';
+import { createCgroup, type CgroupSupport, type ContainerCgroup } from './cgroup';
 import type { ResolvedContainer } from './env';
 import type { LaunchedGroup, PodLauncher } from './pod-launcher';
 import {
@@ -57,8 +64,6 @@ export interface SandboxTools {
   /** Absolute paths of the tools, so that the container's PATH cannot hide them. */
   bwrap: string;
   env: string;
-  /** Joins a container's first process to its cgroup. */
-  sh?: string;
   /** Switches to runAsUser/runAsGroup (util-linux). */
   setpriv?: string;
 }
@@ -181,8 +186,8 @@ export interface SandboxPlan extends SandboxTools {
   /** Drop to Docker's default capabilities (bwrap runs as root). */
   dropCapabilities?: boolean;
   user?: { uid: number; gid: number };
-  /** cgroup.procs files to join before anything else runs. */
-  cgroupProcs?: readonly string[];
+  /** The sandbox waits on fd 4 (--block-fd) before it runs the command: its launcher joins it to the container's cgroup first. */
+  waitForJoin?: boolean;
   mounts: Mount[];
   workingDir?: string;
   file: string;
@@ -250,13 +255,12 @@ export function sandboxArgv(plan: SandboxPlan): { file: string; args: string[] }
   // What was made in the sandbox's root (mirrors, mount points) is read-only too, as the host is.
   args.push('--remount-ro', '/');
   if (plan.workingDir !== undefined) args.push('--chdir', plan.workingDir);
-  args.push('--info-fd', '3', '--');
+  args.push('--info-fd', '3', ...(plan.waitForJoin ? ['--block-fd', '4'] : []), '--');
   if (plan.user !== undefined && plan.setpriv !== undefined) {
     args.push(plan.setpriv, `--reuid=${plan.user.uid}`, `--regid=${plan.user.gid}`, '--clear-groups', '--');
   }
   args.push(plan.env, '--default-signal=TERM', '--', plan.file, ...plan.args);
-  const argv = { file: plan.env, args };
-  return plan.cgroupProcs !== undefined && plan.sh !== undefined ? joinArgv(plan.sh, plan.cgroupProcs, argv) : argv;
+  return { file: plan.env, args };
 }
 
 /** The host's tree, read-only: each entry bound, except mirrored directories, whose entries are bound in turn. */
@@ -364,7 +368,7 @@ export async function launchSandboxed(
   }
 
   let cgroup: ContainerCgroup | undefined;
-  if (settings.cgroups.ok && tools.sh !== undefined) {
+  if (settings.cgroups.ok) {
     try {
       cgroup = createCgroup(settings.cgroups, { ...isolation.limits, ...(settings.pidsLimit !== undefined ? { pids: settings.pidsLimit } : {}) });
     } catch (err) {
@@ -384,18 +388,25 @@ export async function launchSandboxed(
     hostname: isolation.hostname,
     dropCapabilities: privileged(),
     ...(isolation.user !== undefined && privileged() ? { user: isolation.user } : {}),
-    ...(cgroup !== undefined ? { cgroupProcs: cgroup.procsFiles } : {}),
+    ...(cgroup !== undefined ? { waitForJoin: true } : {}),
     mounts,
     workingDir,
     file: resolved.file,
     args: resolved.args,
   });
   const spawned = await launcher.spawn(
-    { file: argv.file, args: argv.args, env: resolved.env, logFile: log.logFile, sandboxInit: true },
+    {
+      file: argv.file,
+      args: argv.args,
+      env: resolved.env,
+      logFile: log.logFile,
+      sandboxInit: true,
+      ...(cgroup !== undefined ? { cgroupProcs: [...cgroup.procsFiles] } : {}),
+    },
     log.onLogError,
   );
   if (!spawned.ok) {
-    await cgroup?.remove();
+    await cgroup?.release();
     const { message, exitCode } = spawnFailure(argv.file, spawned.error);
     return { ...launchFailure(message, exitCode), ...(spawned.logFile !== undefined ? { logFile: spawned.logFile } : {}) };
   }
@@ -411,12 +422,12 @@ class SandboxedContainer implements ContainerHandle {
     cgroup: ContainerCgroup | undefined,
   ) {
     this.done = group.done.then(async (exit) => {
-      // Read before the cgroup goes: the kernel's count of OOM kills tells OOMKilled from another SIGKILL.
+      // Read before the cgroup is released: the kernel's count of OOM kills tells OOMKilled from another SIGKILL.
       // Only a container that failed: on cgroup v1 the killer may take a child the container survives
       // (v2 kills the whole container, memory.oom.group), and a container that exits 0 has succeeded.
       const failed = exit.code !== 0;
       const oomKilled = failed && (cgroup?.oomKilled() ?? false);
-      await cgroup?.remove();
+      await cgroup?.release();
       return { ...signalledBy(exit, this.sent), log: exit.log, ...(oomKilled ? { oomKilled } : {}) };
     });
   }
@@ -518,9 +529,8 @@ async function probe(): Promise<SandboxSupport> {
   if (bwrap === undefined) return { ok: false, reason: 'bwrap is not installed (Debian package bubblewrap)' };
   const env = onPath('env');
   if (env === undefined) return { ok: false, reason: 'env(1) is not on PATH' };
-  const sh = onPath('sh');
   const setpriv = onPath('setpriv');
-  const tools: SandboxTools = { bwrap, env, ...(sh !== undefined ? { sh } : {}), ...(setpriv !== undefined ? { setpriv } : {}) };
+  const tools: SandboxTools = { bwrap, env, ...(setpriv !== undefined ? { setpriv } : {}) };
   const argv = sandboxArgv({ ...tools, root: listHostRoot(), mounts: [], hostname: 'probe', dropCapabilities: privileged(), file: 'true', args: [] });
   // The probe is the real thing, minus the info pipe nobody reads here.
   const args = argv.args.filter((a, i, all) => a !== '--info-fd' && all[i - 1] !== '--info-fd');
